@@ -1,0 +1,10 @@
+/* One function per command: cmd_<name>(argc, argv), argv[0] = name. */
+#ifndef CMD_H
+#define CMD_H
+
+int cmd_root(int argc, char **argv);
+int cmd_verification(int argc, char **argv);
+int cmd_template(int argc, char **argv);
+int cmd_transcript(int argc, char **argv);
+
+#endif

@@ -1,0 +1,26 @@
+/* transcript.log: hash-chained JSON lines, one per command. */
+#ifndef TRANSCRIPT_H
+#define TRANSCRIPT_H
+
+#include <jansson.h>
+
+#define TRANSCRIPT_FILE "transcript.log"
+
+/* Appends one line. args is a JSON object of non-secret arguments (stolen,
+ * may be NULL). inputs and outputs are NULL-terminated path lists (may be
+ * NULL); each file's SHA-256 is recorded. extra (stolen, may be NULL) is
+ * merged into the line (e.g. counts, fingerprints). */
+int transcript_append(const char *command, json_t *args, const char **inputs,
+    const char **outputs, json_t *extra);
+
+/* Checks the chain and every listed file that is present. Prints the head
+ * hash on success. Returns 0 ok, 1 check failed, 2 I/O error. */
+int transcript_verify(const char *path, int quiet, char head[65]);
+
+/* Head hash of the current transcript (64 zeros if empty/missing). */
+int transcript_head(const char *path, char head[65]);
+
+/* The last entry for a command (new reference), or NULL. */
+json_t *transcript_last(const char *path, const char *command);
+
+#endif

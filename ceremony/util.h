@@ -1,0 +1,49 @@
+/* Shared helpers: exit codes, files, hashing, hex. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CEREMONY_VERSION "0.1.0"
+
+#define EXIT_CHECK 1 /* a verification or check failed */
+#define EXIT_USAGE 2 /* usage or I/O error */
+
+#define MAX_INPUT (16u << 20) /* default bound for any file we read */
+
+/* Report to stderr as "ceremony: ...". */
+void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file (or stdin for "-") into malloc'd memory, NUL-terminated.
+ * Fails (with a message naming the file) if larger than max. */
+int file_read(const char *path, unsigned char **buf, size_t *len, size_t max);
+int file_exists(const char *path);
+/* Fails with "PATH exists; use --force to replace it" unless force. */
+int file_check_new(const char *path, int force);
+/* Temp file, fsync, rename; directory fsynced. mode applied before data. */
+int file_write(const char *path, const void *buf, size_t len, mode_t mode,
+    int force);
+/* Secret: O_CREAT|O_EXCL|O_NOFOLLOW 0600 temp, fsync, then link (no
+ * overwrite) or rename (force). */
+int file_write_secret(const char *path, const void *buf, size_t len,
+    int force);
+int dir_make(const char *path, mode_t mode); /* mkdir -p */
+int dir_sync(const char *path);              /* fsync the dir holding path */
+
+void sha256_hex(const void *buf, size_t len, char out[65]);
+int sha256_file_hex(const char *path, char out[65]);
+void hex_encode(const unsigned char *in, size_t len, char *out);
+int hex_decode(const char *in, unsigned char *out, size_t outlen);
+/* Fingerprint as colon-separated hex pairs, upper case, 95 chars + NUL. */
+void fingerprint_format(const unsigned char sha[32], char out[96]);
+
+/* Disable core dumps, umask 077, mlockall where permitted. */
+void secure_init(void);
+
+/* True when the string is empty or made only of chars in set. */
+int str_only(const char *s, const char *set);
+char *str_trim(char *s);
+
+#endif
