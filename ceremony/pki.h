@@ -45,7 +45,10 @@ X509 *pki_cert_issue(enum pki_profile profile, const X509_NAME *subject,
 int pki_lint(const X509 *cert, const X509 *issuer, enum pki_profile profile,
     char *err, size_t errlen);
 
+/* Asks for the passphrase (src) only when the key is encrypted. */
 EVP_PKEY *pki_key_load(const char *path, struct pass_src *src);
+/* With a passphrase already held (NULL for a plain key). */
+EVP_PKEY *pki_key_read(const char *path, const char *pass);
 /* pass NULL writes a plain PEM key; otherwise PKCS#8 with scrypt. */
 int pki_key_save(const char *path, EVP_PKEY *key, const char *pass,
     int force);

@@ -11,7 +11,7 @@
 #define EXIT_CHECK 1 /* a verification or check failed */
 #define EXIT_USAGE 2 /* usage or I/O error */
 
-#define MAX_INPUT (16u << 20) /* default bound for any file we read */
+#define INPUT_MAX (16u << 20) /* default bound for any file we read */
 
 /* Report to stderr as "ceremony: ...". */
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -39,11 +39,13 @@ int hex_decode(const char *in, unsigned char *out, size_t outlen);
 /* Fingerprint as colon-separated hex pairs, upper case, 95 chars + NUL. */
 void fingerprint_format(const unsigned char sha[32], char out[96]);
 
-/* Disable core dumps, umask 077, mlockall where permitted. */
+/* Disable core dumps (rlimit and PR_SET_DUMPABLE) and set umask 077. */
 void secure_init(void);
 
 /* True when the string is empty or made only of chars in set. */
 int str_only(const char *s, const char *set);
 char *str_trim(char *s);
+/* --days value: 1 to 36500, with a message otherwise. */
+int parse_days(const char *s, long *days);
 
 #endif

@@ -1,0 +1,98 @@
+/* ceremony: offline root CA ceremony for AWS IoT Core JITP. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{"root", cmd_root, "create the CA key, CA certificate and signing key"},
+	{"verification", cmd_verification,
+	    "create the AWS verification certificate"},
+	{"template", cmd_template,
+	    "write jitp_template.json and register.sh"},
+	{"transcript", cmd_transcript, "verify or show the transcript"},
+	{NULL, NULL, NULL},
+};
+
+static void
+usage(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: ceremony [-C DIR] COMMAND [options]\n"
+		   "       ceremony COMMAND --help\n"
+		   "       ceremony --version\n\n"
+		   "Offline root CA ceremony for AWS IoT Core just-in-time "
+		   "provisioning.\n\n"
+		   "  -C DIR     run in ceremony directory DIR (default .)\n\n"
+		   "Commands:\n");
+	for (c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-13s %s\n", c->name, c->help);
+	fprintf(f, "\nExit status: 0 success, 1 a check failed, 2 usage or "
+		   "I/O error.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *c;
+	const char *dir = NULL;
+
+	secure_init();
+	if (sodium_init() < 0) {
+		warnf("cannot initialise libsodium");
+		return EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	while (argc > 0 && argv[0][0] == '-') {
+		if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[0], "--version") == 0) {
+			printf("ceremony %s\n", CEREMONY_VERSION);
+			return 0;
+		}
+		if (strcmp(argv[0], "-C") == 0 && argc > 1) {
+			dir = argv[1];
+			argc -= 2;
+			argv += 2;
+			continue;
+		}
+		warnf("unknown option '%s'", argv[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			break;
+	if (c->name == NULL) {
+		warnf("unknown command '%s'", argv[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* a new ceremony may name a directory that does not exist yet */
+	if (dir != NULL && strcmp(c->name, "root") == 0 && !file_exists(dir) &&
+	    dir_make(dir, 0700) == -1)
+		return EXIT_USAGE;
+	if (dir != NULL && chdir(dir) == -1) {
+		warnf("%s: cannot enter the ceremony directory: %s", dir,
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	return c->fn(argc, argv);
+}
