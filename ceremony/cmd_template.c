@@ -139,7 +139,7 @@ cmd_template(int argc, char **argv)
 	const char *role = "JITPRole", *mode = "default";
 	const char *outputs[] = {TEMPLATE_FILE, REGISTER_FILE, NULL};
 	const char *inputs[] = {CA_CERT, NULL, NULL};
-	char *cfg = NULL, *script = NULL, *arn = NULL, err[512];
+	char *cfg = NULL, *script = NULL, *arn = NULL, err[512], acct[13];
 	struct template_info info = {0};
 	size_t len;
 	int c, sni, force = 0, rv = EXIT_USAGE;
@@ -200,6 +200,17 @@ cmd_template(int argc, char **argv)
 		warnf("--template-name: '%s' is not 1-36 of [0-9A-Za-z_-]",
 		    o.template_name);
 		return EXIT_USAGE;
+	}
+	if (o.role_arn != NULL && !template_role_arn_ok(o.role_arn)) {
+		warnf("--role-arn: roleArn '%s' is not "
+		      "arn:aws:iam::<12 digits>:role/<name>", o.role_arn);
+		return EXIT_USAGE;
+	}
+	if (o.role_arn != NULL && o.account == NULL) {
+		/* the account the role lives in */
+		snprintf(acct, sizeof(acct), "%.12s",
+		    strstr(o.role_arn, "::") + 2);
+		o.account = acct;
 	}
 	if (o.role_arn == NULL && o.template_name == NULL) {
 		if (o.account == NULL) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "pki.h"
@@ -34,11 +35,9 @@ code_check(char *code, const char **out)
 	char *c = str_trim(code);
 
 	if (strlen(c) != 64 || !str_only(c, "0123456789abcdefABCDEF")) {
-		warnf("--registration-code: expected exactly 64 hex characters "
-		      "(0-9, a-f), as printed by 'aws iot "
-		      "get-registration-code', e.g.\n  %.64s\ngot %zu "
-		      "characters%s", "0123456789abcdef0123456789abcdef"
-		      "0123456789abcdef0123456789abcdef", strlen(c),
+		warnf("--registration-code: got %zu characters%s; expected "
+		      "exactly 64 hex characters (0-9, a-f), as printed by "
+		      "'aws iot get-registration-code'", strlen(c),
 		    str_only(c, "0123456789abcdefABCDEF") ? "" :
 		    ", not all hex");
 		return -1;
@@ -114,6 +113,12 @@ cmd_verification(int argc, char **argv)
 	if ((ca = pki_cert_load(CA_CERT)) == NULL ||
 	    (cakey = pki_key_load(CA_KEY, &src)) == NULL)
 		goto out;
+	if (X509_cmp_time(X509_get0_notAfter(ca), &(time_t){time(NULL) +
+		days * 86400}) < 0) {
+		warnf("--days %ld: the certificate would outlive the CA (%s "
+		      "notAfter); use a smaller --days", days, CA_CERT);
+		goto out;
+	}
 	if (!pki_key_matches(cakey, ca)) {
 		warnf("%s: does not match %s", CA_KEY, CA_CERT);
 		rv = EXIT_CHECK;

@@ -60,6 +60,9 @@ void template_info_free(struct template_info *t);
 json_t *template_preview(const struct template_info *t,
     const X509_NAME *subject, char *err, size_t errlen);
 
+/* arn:aws:iam::<12 digits>:role/<name> (aws, aws-cn, aws-us-gov). */
+int template_role_arn_ok(const char *s);
+
 /* Thing names: 1-128 of [a-zA-Z0-9:_-]. */
 int template_thing_name_ok(const char *s);
 

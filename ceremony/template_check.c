@@ -96,8 +96,8 @@ check_policy(json_t *res, char *err, size_t errlen)
 	return rv;
 }
 
-static int
-role_arn_ok(const char *s)
+int
+template_role_arn_ok(const char *s)
 {
 	const char *p = s;
 	size_t i;
@@ -164,7 +164,7 @@ template_check_text(const char *text, size_t len, struct template_info *t,
 		    TEMPLATE_BODY_MAX);
 		goto out;
 	}
-	if (!role_arn_ok(json_string_value(ra))) {
+	if (!template_role_arn_ok(json_string_value(ra))) {
 		snprintf(err, errlen, "roleArn '%s' is not "
 		    "arn:aws:iam::<12 digits>:role/<name>",
 		    json_string_value(ra));

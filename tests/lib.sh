@@ -33,6 +33,10 @@ like() { # like TEXT REGEX NAME
 	if printf '%s' "$1" | grep -Eq -- "$2"; then pass "$3"; else
 		fail "$3"; diag "text: '$1'"; diag "want match: '$2'"; fi
 }
+has() { # has TEXT FIXED-STRING NAME
+	if printf '%s' "$1" | grep -Fq -- "$2"; then pass "$3"; else
+		fail "$3"; diag "text: '$1'"; diag "want substring: '$2'"; fi
+}
 # snapshot DIR: listing with hashes, to show nothing changed
 snapshot() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
 cer() { "$CEREMONY" "$@"; }

@@ -1,0 +1,90 @@
+#!/bin/bash
+# ceremony root: outputs, options, and every refused input.
+. "$(dirname "$0")/../lib.sh"
+
+d=$T/c
+run cer -C "$d" root --no-passphrase --key ec-p256
+is "$rc" 0 "root --no-passphrase succeeds"
+for f in deviceRootCA.key deviceRootCA.pem ceremony.key ceremony.pub transcript.log; do
+	[ -f "$d/$f" ]; ok $? "writes $f"
+done
+is "$(stat -c %a "$d/deviceRootCA.key")" 600 "CA key is 0600"
+is "$(stat -c %a "$d/ceremony.key")" 600 "signing key is 0600"
+like "$out" "SHA-256 +([0-9A-F]{2}:){31}[0-9A-F]{2}" "prints the CA fingerprint"
+fp=$(openssl x509 -in "$d/deviceRootCA.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+like "$out" "$fp" "printed fingerprint is the certificate's"
+has "$out" "public key    $(tail -1 "$d/ceremony.pub")" "prints the signing public key"
+like "$err" "unencrypted" "--no-passphrase says the keys are unencrypted"
+grep -q "BEGIN PRIVATE KEY" "$d/deviceRootCA.key"; ok $? "plain PEM key with --no-passphrase"
+
+# refuses to overwrite
+before=$(snapshot "$d")
+run cer -C "$d" root --no-passphrase
+is "$rc" 2 "existing outputs: exit 2"
+like "$err" "deviceRootCA.key exists; use --force" "existing outputs: names the file and --force"
+is "$(snapshot "$d")" "$before" "existing outputs: nothing changed"
+run cer -C "$d" root --no-passphrase --force
+is "$rc" 0 "--force replaces"
+[ "$(snapshot "$d")" != "$before" ]; ok $? "--force wrote new outputs"
+
+# passphrase-protected keys
+printf 'correct horse\n' >"$T/pw"
+run cer -C "$T/p" root --key ec-p256 --passphrase-file "$T/pw"
+is "$rc" 0 "root --passphrase-file succeeds"
+grep -q "BEGIN ENCRYPTED PRIVATE KEY" "$T/p/deviceRootCA.key"; ok $? "key is encrypted PKCS#8"
+openssl asn1parse -in "$T/p/deviceRootCA.key" | grep -q ":scrypt"; ok $? "key encryption uses scrypt"
+openssl pkey -in "$T/p/deviceRootCA.key" -passin file:"$T/pw" -noout 2>/dev/null; ok $? "openssl decrypts it with the passphrase"
+run cer -C "$T/fd" root --key ec-p256 --passphrase-fd 3 3<"$T/pw"
+is "$rc" 0 "root --passphrase-fd succeeds"
+openssl pkey -in "$T/fd/deviceRootCA.key" -passin file:"$T/pw" -noout 2>/dev/null; ok $? "fd passphrase protects the key"
+
+# no passphrase source and no terminal
+run setsid -w "$CEREMONY" -C "$T/nt" root --key ec-p256 </dev/null
+is "$rc" 2 "no TTY and no passphrase option: exit 2"
+like "$err" "--passphrase-file F or --passphrase-fd N" "no TTY: says which flag to use"
+[ ! -e "$T/nt/deviceRootCA.key" ]; ok $? "no TTY: no key written"
+: >"$T/empty"
+run cer -C "$T/e" root --key ec-p256 --passphrase-file "$T/empty"
+is "$rc" 2 "empty passphrase: exit 2"
+like "$err" "empty CA key passphrase refused" "empty passphrase: message"
+
+# bad inputs: message, exit 2, nothing written
+bad() { # bad NAME REGEX ARGS...
+	local name=$1 re=$2; shift 2
+	rm -rf "$T/b"
+	mkdir "$T/b"
+	run cer -C "$T/b" root --no-passphrase "$@"
+	is "$rc" 2 "$name: exit 2"
+	like "$err" "$re" "$name: message"
+	is "$(ls -A "$T/b")" "" "$name: nothing written"
+}
+bad "rsa1024" "unknown key type 'rsa1024'.*under 2048" --key rsa1024
+bad "unknown curve" "unknown key type 'ec-p521'" --key ec-p521
+bad "days 0" "--days: '0' is not a number of days" --days 0
+bad "negative days" "--days: '-5'" --days -5
+bad "days not a number" "--days: '10x'" --days 10x
+bad "subject without /" "must start with '/'" --subject "CN=x"
+bad "subject field without =" "field 2 \('CN'\) has no '='" --subject "/C=IN/CN"
+bad "unknown attribute" "unknown attribute type 'XX'" --subject "/XX=1"
+bad "empty value" "field 1: CN is empty" --subject "/CN="
+bad "bad country" "bad value for C: 'India'.*two letters" --subject "/C=India/CN=x"
+bad "unknown option" "unrecognized option|usage" --frobnicate
+bad "extra argument" "unexpected argument 'x'" x
+
+# subject with an escaped slash
+run cer -C "$T/s" root --no-passphrase --key ec-p256 --subject '/C=DE/O=A\/B/CN=Root 1'
+is "$rc" 0 "escaped / in subject"
+like "$(openssl x509 -in "$T/s/deviceRootCA.pem" -noout -subject)" "O = A/B" "escaped / kept in O"
+
+# usage
+run cer root --help
+is "$rc" 0 "root --help exits 0"
+like "$out" "ec-p384" "root --help lists key types"
+run cer
+is "$rc" 2 "no command: exit 2"
+run cer frob
+is "$rc" 2 "unknown command: exit 2"
+like "$err" "unknown command 'frob'" "unknown command: message"
+run cer --version
+like "$out" "^ceremony [0-9]" "--version"
+done_testing
