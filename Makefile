@@ -8,7 +8,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat -Wformat-security \
 	-Wno-unused-parameter -Iceremony -Imedia $(PKG_CFLAGS) $(SANFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread
 LDFLAGS += $(SANFLAGS)
