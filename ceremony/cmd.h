@@ -6,5 +6,8 @@ int cmd_root(int argc, char **argv);
 int cmd_verification(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_transcript(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_shares(int argc, char **argv);
 
 #endif

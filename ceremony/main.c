@@ -20,6 +20,9 @@ static const struct command {
 	{"template", cmd_template,
 	    "write jitp_template.json and register.sh"},
 	{"transcript", cmd_transcript, "verify or show the transcript"},
+	{"init", cmd_init, "write an example config for run"},
+	{"run", cmd_run, "run the whole ceremony from one reviewed config"},
+	{"shares", cmd_shares, "SLIP-39 split or combine a hex secret"},
 	{NULL, NULL, NULL},
 };
 
