@@ -206,25 +206,30 @@ run_print_fingerprint(const char *label, const unsigned char sha[32])
 	printf(" %s\n", slip39_wordlist[(acc << (10 - bits)) & 1023]);
 }
 
+/* Waits for "yes"; the passage is recorded so a resumed run asks again
+ * only for checkpoints nobody passed. */
 static int
-checkpoint(struct run *r, const char *what)
+checkpoint(struct run *r, const char *step, const char *what)
 {
-	char line[64];
+	char line[64], cmd[64];
 
 	printf("\n-- checkpoint: %s\n", what);
-	if (r->yes) {
+	if (r->yes)
 		printf("   (--yes: not waiting)\n");
-		return 0;
+	else {
+		printf("   Type yes to continue: ");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL ||
+		    strcmp(line, "yes\n") != 0) {
+			warnf("stopped at the checkpoint (%s); nothing further "
+			      "was written. Run the same command again to "
+			      "continue.", what);
+			return -1;
+		}
 	}
-	printf("   Type yes to continue: ");
-	fflush(stdout);
-	if (fgets(line, sizeof(line), stdin) == NULL ||
-	    strcmp(line, "yes\n") != 0) {
-		warnf("stopped at the checkpoint (%s); nothing further was "
-		      "written. Run the same command again to continue.", what);
-		return -1;
-	}
-	return 0;
+	snprintf(cmd, sizeof(cmd), "checkpoint:%s", step);
+	return transcript_append(cmd, json_pack("{s:s,s:s}", "confirmed",
+	    what, "by", r->yes ? "--yes" : "operator"), NULL, NULL, NULL);
 }
 
 /* Done: the transcript has the step's line after the run began and the
@@ -295,7 +300,7 @@ checkpoint_after(struct run *r, const char *name)
 		printf("\n");
 		run_print_fingerprint("CA certificate SHA-256 (witnesses: "
 		    "write it down)", sha);
-		return checkpoint(r, "witnesses have recorded the CA "
+		return checkpoint(r, name, "witnesses have recorded the CA "
 		    "fingerprint and the signing key in ceremony.pub");
 	}
 	if (strcmp(name, "template") == 0 && step_wanted(r, "bundle")) {
@@ -305,7 +310,7 @@ checkpoint_after(struct run *r, const char *name)
 		run_print_fingerprint("Transcript head before the bundle", sha);
 		snprintf(what, sizeof(what), "witnesses have recorded the "
 		    "transcript head");
-		return checkpoint(r, what);
+		return checkpoint(r, name, what);
 	}
 	return 0;
 }
@@ -424,7 +429,7 @@ cmd_run(int argc, char **argv)
 	const struct step *s;
 	const char *subj, *pp;
 	json_t *air = NULL;
-	char *passfile = NULL;
+	char *passfile = NULL, cpname[64];
 	long since;
 	int c, check = 0, airgap = 0, problems, resumed, rv = EXIT_USAGE;
 
@@ -507,8 +512,14 @@ cmd_run(int argc, char **argv)
 	for (s = steps; s->name != NULL; s++) {
 		if (!step_wanted(&r, s->name))
 			continue;
+		snprintf(cpname, sizeof(cpname), "checkpoint:%s", s->name);
 		if (step_done(s->name, since)) {
 			printf("\n== %s: done earlier, skipped\n", s->name);
+			if (!step_done(cpname, since) &&
+			    checkpoint_after(&r, s->name) == -1) {
+				rv = EXIT_CHECK;
+				goto out;
+			}
 			continue;
 		}
 		printf("\n== %s\n", s->name);

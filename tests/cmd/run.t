@@ -1,0 +1,116 @@
+#!/bin/bash
+# ceremony init / run: config checks, checkpoints, resume, rehearsal.
+. "$(dirname "$0")/../lib.sh"
+
+cd "$T"
+code=$(openssl rand -hex 32)
+printf 'run passphrase\n' >pw
+run cer init
+is "$rc" 0 "init writes the example config"
+grep -q "^\[ceremony\]" ceremony.cnf; ok $? "example has [ceremony]"
+run cer init
+is "$rc" 2 "init refuses to overwrite"
+like "$err" "ceremony.cnf exists; use --force" "init: message"
+
+# a config for the steps this build has
+mk() { # mk FILE: example with the code filled in and only root..template
+	sed -e "s/^registration_code = ask/registration_code = $code/" \
+	    -e "s/^key = rsa2048/key = ec-p256/" ceremony.cnf |
+	awk '/^\[backup\]|^\[bundle\]/ {skip=1} /^\[(ceremony|root|verification|template)\]/ {skip=0} !skip' >"$1"
+}
+mk good.cnf
+run cer run --check good.cnf
+is "$rc" 0 "--check accepts the example"
+like "$out" "SHA-256 $(sha256sum <good.cnf | cut -d' ' -f1)" "prints the config SHA-256"
+like "$out" "ceremony root --key ec-p256" "prints the plan"
+[ ! -e ca ]; ok $? "--check does nothing"
+
+badcfg() { # badcfg NAME REGEX  (config in bad.cnf)
+	run cer run --check bad.cnf
+	is "$rc" 2 "$1: exit 2"
+	like "$err" "$2" "$1: message"
+	[ ! -e ca ]; ok $? "$1: nothing written"
+}
+sed 's/^days = 3650/days = 3650\nkeysize = 2048/' good.cnf >bad.cnf
+badcfg "unknown key" "bad.cnf:[0-9]+: unknown key 'keysize' in \[root\]"
+n=$(grep -n '^keysize' bad.cnf | cut -d: -f1)
+like "$err" "bad.cnf:$n:" "unknown key: names its line"
+sed '/^\[ceremony\]/,/^directory/d' good.cnf >bad.cnf
+badcfg "missing section" "\[ceremony\] needs 'name = ...'"
+sed 's/^days = 3650/days = ten years/' good.cnf >bad.cnf
+badcfg "bad value" "bad.cnf:[0-9]+: days = ten years: expected a number from 1 to 36500"
+sed 's/^key = ec-p256/key = ec-p256\nkey = rsa4096/' good.cnf >bad.cnf
+badcfg "duplicate key" "bad.cnf:[0-9]+: duplicate key 'key' in \[root\] \(first at line [0-9]+\)"
+sed 's/^\[template\]/[templates]/' good.cnf >bad.cnf
+badcfg "unknown section" "unknown section \[templates\]"
+sed "s/^registration_code = .*/registration_code = 12ab/" good.cnf >bad.cnf
+badcfg "bad registration code" "registration_code: expected the 64 hex characters"
+sed 's/^subject = .*/subject = CN=x/' good.cnf >bad.cnf
+badcfg "bad subject" "subject: subject must start with '/'"
+printf '[ceremony\nname = x\n' >bad.cnf
+badcfg "syntax error" "bad.cnf:1: syntax error"
+
+# checkpoint answered with anything but yes stops
+run sh -c "echo no | '$CEREMONY' run --passphrase-file pw good.cnf"
+is "$rc" 1 "checkpoint 'no': exit 1"
+like "$err" "stopped at the checkpoint" "checkpoint 'no': message"
+[ -f ca/deviceRootCA.pem ] && [ ! -e ca/verificationCert.crt ]; ok $? "checkpoint 'no': nothing after root"
+run sh -c "echo YES | '$CEREMONY' run --passphrase-file pw good.cnf"
+is "$rc" 1 "checkpoint 'YES' is not yes"
+run sh -c "echo yes | '$CEREMONY' run --passphrase-file pw good.cnf"
+is "$rc" 0 "re-run continues and completes"
+like "$out" "root: done earlier, skipped" "re-run skips root"
+for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh; do
+	[ -f "ca/$f" ]; ok $? "run wrote $f"
+done
+openssl verify -CAfile ca/deviceRootCA.pem ca/verificationCert.crt >/dev/null; ok $? "run's verification cert verifies"
+run cer -C ca transcript verify
+is "$rc" 0 "run's transcript verifies"
+is "$(head -1 ca/transcript.log | jq -r .args.config_sha256)" "$(sha256sum <good.cnf | cut -d' ' -f1)" "transcript records the config hash"
+head -1 ca/transcript.log | jq -e '.args.airgap | has("interfaces_up") and has("rng_ready")' >/dev/null
+ok $? "transcript records the air-gap report"
+
+# crash after a step wrote its files but before its transcript line
+sed -i '$d' ca/transcript.log
+rm ca/jitp_template.json
+run cer run --yes --passphrase-file pw good.cnf
+is "$rc" 0 "re-run after a crash in template completes"
+like "$out" "== template" "template step re-run"
+run cer -C ca transcript verify
+is "$rc" 0 "transcript intact after recovery"
+
+# a changed config is refused
+sed 's/^days = 500/days = 400/' good.cnf >changed.cnf
+before=$(snapshot ca)
+run cer run --yes --passphrase-file pw changed.cnf
+is "$rc" 1 "changed config: exit 1"
+like "$err" "config changed since this ceremony started" "changed config: message"
+is "$(snapshot ca)" "$before" "changed config: nothing written"
+
+# rehearsal never touches the real directory
+mkdir real && sed 's/^directory = ca/directory = real/' good.cnf >reh.cnf
+run env TMPDIR="$T" "$CEREMONY" run --rehearse --yes reh.cnf
+is "$rc" 0 "rehearsal completes"
+is "$(ls -A real)" "" "rehearsal leaves the real directory empty"
+rdir=$(ls -d "$T"/ceremony-REHEARSAL-* | head -1)
+[ -d "$rdir" ]; ok $? "rehearsal dir is named REHEARSAL"
+like "$(openssl x509 -in "$rdir/deviceRootCA.pem" -noout -subject)" "REHEARSAL" "rehearsal subject says REHEARSAL"
+is "$(head -1 "$rdir/transcript.log" | jq -r .mark)" "REHEARSAL" "rehearsal transcript says REHEARSAL"
+
+# the same artifacts as single commands
+mkdir single && (cd single &&
+	cer root --key ec-p256 --subject "/C=IN/O=AMZ/CN=Acme Device Root CA 2026" --no-passphrase &&
+	cer verification --registration-code "$code" &&
+	cer template --region us-east-2 --account 123456789012) >/dev/null 2>&1
+is "$(cd ca && ls | grep -v '^transcript' | sort | tr '\n' ' ')" "$(cd single && ls | grep -v '^transcript' | sort | tr '\n' ' ')" "run and single commands write the same files"
+is "$(jq -S . ca/jitp_template.json)" "$(jq -S . single/jitp_template.json)" "same template"
+is "$(openssl x509 -in ca/deviceRootCA.pem -noout -subject)" "$(openssl x509 -in single/deviceRootCA.pem -noout -subject)" "same CA subject"
+run cer run --yes --require-airgap --passphrase-file pw good.cnf
+if ip -o link show up 2>/dev/null | grep -v LOOPBACK | grep -q .; then
+	is "$rc" 1 "--require-airgap refuses on a networked machine"
+	like "$err" "air gap: network interface" "--require-airgap names the interface"
+else
+	is "$rc" 0 "--require-airgap passes on an isolated machine"
+	pass "no interface to report"
+fi
+done_testing
