@@ -42,8 +42,9 @@ test-deps:
 
 # Run every test against the build in $(B).
 check: $(B)/ceremony $(UNIT)
-	@set -e; for t in $(UNIT); do echo "== $$t"; $$t; done
-	CEREMONY=$(CURDIR)/$(B)/ceremony prove -e /bin/bash $(PROVEFLAGS) $(SHTESTS)
+	@fail=0; for t in $(UNIT); do echo "== $$t"; $$t || fail=1; done; \
+	CEREMONY=$(CURDIR)/$(B)/ceremony prove -e /bin/bash $(PROVEFLAGS) \
+		$(SHTESTS) || fail=1; exit $$fail
 
 test-asan:
 	$(MAKE) B=build-asan CC=clang OPT=-O1 \

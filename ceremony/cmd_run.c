@@ -185,25 +185,18 @@ step_wanted(struct run *r, const char *name)
 void
 run_print_fingerprint(const char *label, const unsigned char sha[32])
 {
-	unsigned acc = 0;
-	int i, bits = 0, w = 0;
+	char words[400], *w, *save;
+	int i, n = 0;
 
 	printf("%s\n  ", label);
 	for (i = 0; i < 32; i++)
 		printf("%02X%s", sha[i], i == 15 ? "\n  " :
 		    (i % 4 == 3 && i != 31) ? " " : "");
 	printf("\n  words:");
-	/* 10 bits per SLIP-39 word; the last word holds the last 6 bits */
-	for (i = 0; i < 32; i++) {
-		acc = (acc << 8) | sha[i];
-		bits += 8;
-		while (bits >= 10) {
-			bits -= 10;
-			printf("%s %s", w++ % 9 == 0 && w > 1 ? "\n        " : "",
-			    slip39_wordlist[(acc >> bits) & 1023]);
-		}
-	}
-	printf(" %s\n", slip39_wordlist[(acc << (10 - bits)) & 1023]);
+	fingerprint_words(sha, words, sizeof(words));
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		printf("%s %s", n++ % 9 == 0 && n > 1 ? "\n        " : "", w);
+	printf("\n");
 }
 
 /* Waits for "yes"; the passage is recorded so a resumed run asks again

@@ -121,12 +121,13 @@ pki_lint(const X509 *cert, const X509 *issuer, enum pki_profile profile,
 	if (iski == NULL || ASN1_OCTET_STRING_cmp(aki, iski) != 0)
 		FAIL("authorityKeyIdentifier does not match the issuer's "
 		    "subjectKeyIdentifier");
-	ca = X509_check_ca(x);
+	ca = (X509_get_extension_flags(x) & EXFLAG_BCONS) &&
+	    (X509_get_extension_flags(x) & EXFLAG_CA);
 	ku = X509_get_key_usage(x);
 	if (!(X509_get_extension_flags(x) & EXFLAG_KUSAGE))
 		FAIL("no keyUsage");
 	if (profile == PROFILE_CA) {
-		if (ca != 1 || !ext_critical(x, NID_basic_constraints))
+		if (!ca || !ext_critical(x, NID_basic_constraints))
 			FAIL("basicConstraints must be critical CA:TRUE (AWS "
 			    "rejects a CA without it)");
 		if ((ku & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) !=
@@ -134,14 +135,15 @@ pki_lint(const X509 *cert, const X509 *issuer, enum pki_profile profile,
 		    !ext_critical(x, NID_key_usage))
 			FAIL("keyUsage must be critical keyCertSign, cRLSign");
 	} else {
-		if (ca != 0)
+		if (ca)
 			FAIL("a %s certificate must not be a CA",
 			    profile == PROFILE_DEVICE ? "device" :
 			    "verification");
 		if (!(ku & KU_DIGITAL_SIGNATURE))
 			FAIL("keyUsage lacks digitalSignature");
 		if (profile == PROFILE_DEVICE &&
-		    !(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT))
+		    (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE) ||
+		     !(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)))
 			FAIL("extendedKeyUsage lacks clientAuth");
 	}
 	if (X509_verify(x, X509_get0_pubkey(is)) != 1)

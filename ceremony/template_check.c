@@ -139,7 +139,7 @@ template_check_text(const char *text, size_t len, struct template_info *t,
 	tb = json_object_get(cfg, "templateBody");
 	ra = json_object_get(cfg, "roleArn");
 	tn = json_object_get(cfg, "templateName");
-	if (json_is_string(tn) && tb == NULL && ra == NULL) {
+	if (json_is_string(tn) && json_object_size(cfg) == 1) {
 		if (!str_only(json_string_value(tn), "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ||
 		    json_string_length(tn) < 1 || json_string_length(tn) > 36) {

@@ -197,8 +197,9 @@ transcript_verify(const char *path, int quiet, char head[65])
 	strcpy(prev, ZERO_HASH);
 	if (file_read(path, &text, &len, TRANSCRIPT_MAX) == -1)
 		return 2;
-	if (len == 0 || text[len - 1] != '\n') {
+	if (len == 0 || text[len - 1] != '\n' || memchr(text, 0, len)) {
 		warnf("%s: %s", path, len == 0 ? "empty transcript" :
+		    memchr(text, 0, len) ? "holds a NUL byte; not a transcript" :
 		    "last line is incomplete (no newline)");
 		rv = 1;
 		goto out;

@@ -39,6 +39,9 @@ int hex_decode(const char *in, unsigned char *out, size_t outlen);
 /* Fingerprint as colon-separated hex pairs, upper case, 95 chars + NUL. */
 void fingerprint_format(const unsigned char sha[32], char out[96]);
 
+/* The 256 bits as 26 SLIP-39 words, for reading aloud (about 250 bytes). */
+void fingerprint_words(const unsigned char sha[32], char *out, size_t len);
+
 /* Disable core dumps (rlimit and PR_SET_DUMPABLE) and set umask 077. */
 void secure_init(void);
 
