@@ -9,5 +9,11 @@ int cmd_transcript(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_shares(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_preview(int argc, char **argv);
+int cmd_bundle(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

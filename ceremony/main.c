@@ -23,6 +23,12 @@ static const struct command {
 	{"init", cmd_init, "write an example config for run"},
 	{"run", cmd_run, "run the whole ceremony from one reviewed config"},
 	{"shares", cmd_shares, "SLIP-39 split or combine a hex secret"},
+	{"backup", cmd_backup, "encrypted CA key backup in SLIP-39 shares"},
+	{"restore", cmd_restore, "rebuild the CA key from shares (--check: drill)"},
+	{"sign", cmd_sign, "batch-sign device CSRs against the template"},
+	{"preview", cmd_preview, "show what JITP will create for a device"},
+	{"bundle", cmd_bundle, "write the signed bundle as tar.gz and QR frames"},
+	{"import", cmd_import, "verify a bundle with a pinned key and unpack it"},
 	{NULL, NULL, NULL},
 };
 

@@ -1,0 +1,91 @@
+/* A signing batch: CSRs streamed in chunks through a thread pool, checked,
+ * signed, linted, recorded in the ledger, then put in place. */
+#ifndef BATCH_H
+#define BATCH_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "csr.h"
+#include "ledger.h"
+#include "template.h"
+
+#define BATCH_CHUNK 1024
+
+enum item_state {
+	IT_NEW,  /* read, not yet checked */
+	IT_BAD,  /* rejected: err says why */
+	IT_SIGN, /* passed every check: to sign */
+	IT_HAVE, /* already in the ledger: its certificate is re-emitted */
+};
+
+struct item {
+	uint64_t seq; /* position in the batch, from 0 */
+	char label[600];
+	unsigned char *der;
+	size_t len;
+	unsigned char csr_sha256[32];
+	enum item_state state;
+	int write;    /* files to put in place */
+	char err[400];
+	struct csr csr;
+	struct ledger_entry ent;
+	char *line;   /* ledger line */
+	size_t linelen;
+};
+
+struct batch {
+	/* set up by the caller */
+	struct csr_issuer is;
+	const struct template_info *tpl;
+	struct ledger *led;
+	char **inputs;  /* paths; "-" is stdin */
+	FILE *stdin_copy;
+	char batch[17];
+	const char *outdir;
+	int jobs, allow_dup_cn, check_only, progress, report;
+	unsigned long total;
+	/* results */
+	unsigned long seen, issued, have, rewritten, rejected;
+	/* internal */
+	int outfd;       /* -1 until the output directory exists */
+	FILE *rejects;   /* rejected.txt lines, or NULL */
+	struct csr_in in;
+	int in_open, in_idx;
+	char *ca_pem;
+	size_t ca_pemlen;
+	char *labels;  /* every label, for duplicate messages */
+	size_t labels_len, labels_cap;
+	uint64_t *label_at;
+	size_t label_n, label_cap;
+	struct index stems;
+	EVP_MD_CTX **signers;
+	pthread_t *threads;
+	void *wks;
+	pthread_mutex_t mu;
+	pthread_cond_t go, idle;
+	void (*fn)(struct batch *, struct item *, int);
+	struct item *items;
+	size_t nitems, next;
+	unsigned gen;
+	int busy, quit, failed;
+	double started, finished;
+};
+
+/* Temp files for the item's certificate and chain; with check set, only
+ * where the files in place differ (a certificate re-emitted). */
+void batch_emit(struct batch *b, struct item *it, int check);
+/* Renames the item's temp files into place (pool phase). */
+void batch_place(struct batch *b, struct item *it, int tid);
+
+/* Runs the whole batch. 0 ok (rejections counted), -1 I/O or internal
+ * error (message given). */
+int batch_run(struct batch *b);
+
+/* The SHA-256 of the CSR set (sorted hashes of every CSR's DER) and the
+ * number of CSRs, from a first pass over the inputs. */
+int batch_scan(char **inputs, FILE *stdin_copy, unsigned char set[32],
+    unsigned long *count);
+
+#endif

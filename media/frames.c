@@ -1,0 +1,182 @@
+/* QR frames: split bytes into tagged Base45 lines with erasure coding. */
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "base45.h"
+#include "frames.h"
+#include "qr.h"
+#include "rs.h"
+
+int
+frames_payload_max(int version, char level)
+{
+	int c = qr_capacity_alnum(version, level), b;
+
+	if (c < 0)
+		return -1;
+	c -= FRAMES_TAG_LEN;
+	b = c / 3 * 2 + (c % 3 == 2);
+	return b > FRAMES_OVERHEAD ? b - FRAMES_OVERHEAD : -1;
+}
+
+static int
+sha256(const unsigned char *buf, size_t len, unsigned char md[32])
+{
+	return EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL) == 1 ? 0 :
+	    -1;
+}
+
+static void
+set_id(struct frames_info *fi, const unsigned char id[4])
+{
+	static const char hx[] = "0123456789abcdef";
+	int i;
+
+	memcpy(fi->id, id, 4);
+	for (i = 0; i < 4; i++) {
+		fi->idhex[2 * i] = hx[id[i] >> 4];
+		fi->idhex[2 * i + 1] = hx[id[i] & 15];
+	}
+	fi->idhex[8] = '\0';
+}
+
+int
+frames_plan(const unsigned char *buf, size_t len, int version, char level,
+    int parity, struct frames_info *fi, char *err, size_t errlen)
+{
+	unsigned char md[32];
+	int pmax = frames_payload_max(version, level);
+	size_t k, m;
+
+	memset(fi, 0, sizeof(*fi));
+	if (pmax < 0) {
+		snprintf(err, errlen, "QR version %d-%c cannot hold a frame "
+		    "(use version 3-40 and level L, M, Q or H)", version,
+		    level ? level : '?');
+		return -1;
+	}
+	if (len == 0 || len > 0xffffffffu) {
+		snprintf(err, errlen, "cannot split %zu bytes into frames "
+		    "(1 byte to 4 GiB)", len);
+		return -1;
+	}
+	k = (len + (size_t)pmax - 1) / (size_t)pmax;
+	m = parity < 0 ? (4 * k + 9) / 10 : (size_t)parity;
+	if (m == 0) {
+		snprintf(err, errlen, "parity must be at least 1 frame");
+		return -1;
+	}
+	if (k + m > FRAMES_MAX_N) {
+		snprintf(err, errlen, "%zu bytes need %zu data + %zu parity "
+		    "frames at QR %d-%c, more than %d: use a larger QR version, "
+		    "a lower level or less parity", len, k, m, version, level,
+		    FRAMES_MAX_N);
+		return -1;
+	}
+	if (sha256(buf, len, md) < 0) {
+		snprintf(err, errlen, "SHA-256 failed");
+		return -1;
+	}
+	set_id(fi, md);
+	fi->total = len;
+	fi->k = (unsigned)k;
+	fi->n = (unsigned)(k + m);
+	fi->payload = k == 1 ? len : (size_t)pmax;
+	fi->line_len = FRAMES_TAG_LEN +
+	    base45_encoded_len(fi->payload + FRAMES_OVERHEAD);
+	return 0;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+void
+frames_lines_free(char **lines, unsigned n)
+{
+	unsigned i;
+
+	if (lines == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+int
+frames_split(const unsigned char *buf, size_t len, int version, char level,
+    int parity, char ***linesp, struct frames_info *fi, char *err,
+    size_t errlen)
+{
+	unsigned char *shards = NULL, *sp[FRAMES_MAX_N], *fr = NULL;
+	char **lines = NULL;
+	size_t P, flen;
+	unsigned i;
+	int rc = -1;
+
+	*linesp = NULL;
+	if (frames_plan(buf, len, version, level, parity, fi, err,
+	    errlen) < 0)
+		return -1;
+	P = fi->payload;
+	flen = P + FRAMES_OVERHEAD;
+	if ((shards = calloc(fi->n, P)) == NULL ||
+	    (fr = malloc(flen)) == NULL ||
+	    (lines = calloc(fi->n, sizeof(*lines))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	memcpy(shards, buf, len);
+	for (i = 0; i < fi->n; i++)
+		sp[i] = shards + (size_t)i * P;
+	rs_encode(sp, fi->k, fi->n - fi->k, P);
+	for (i = 0; i < fi->n; i++) {
+		memcpy(fr, fi->id, 4);
+		put32(fr + 4, (uint32_t)fi->total);
+		fr[8] = (unsigned char)fi->k;
+		fr[9] = (unsigned char)fi->n;
+		fr[10] = (unsigned char)i;
+		memcpy(fr + FRAMES_HEADER, sp[i], P);
+		put32(fr + FRAMES_HEADER + P,
+		    (uint32_t)crc32(0L, fr, (uInt)(FRAMES_HEADER + P)));
+		if ((lines[i] = malloc(fi->line_len + 1)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		memcpy(lines[i], FRAMES_TAG, FRAMES_TAG_LEN);
+		base45_encode(fr, flen, lines[i] + FRAMES_TAG_LEN);
+	}
+	*linesp = lines;
+	lines = NULL;
+	rc = 0;
+out:
+	frames_lines_free(lines, fi->n);
+	free(shards);
+	free(fr);
+	return rc;
+}
+
+static int
+digits(unsigned n)
+{
+	return n >= 100 ? 3 : 2;
+}
+
+void
+frames_label(const struct frames_info *fi, unsigned index,
+    char out[FRAMES_LABEL_MAX])
+{
+	int w = digits(fi->n);
+
+	snprintf(out, FRAMES_LABEL_MAX, "%0*u/%0*u %s", w, index + 1, w,
+	    fi->n, fi->idhex);
+}

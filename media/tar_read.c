@@ -1,0 +1,586 @@
+/* Strict reader for the archives tar_write makes. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "tar.h"
+
+#define BLOCK 512
+
+struct rd {
+	const unsigned char *t; /* tar stream */
+	size_t len;
+	const struct tar_limits *lim;
+	struct tar_list *list;
+	size_t cap, total;
+	char fmt[256]; /* first format deviation, reported if nothing worse */
+	char *err;
+	size_t errlen;
+};
+
+static int
+fail(struct rd *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, r->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void
+deviate(struct rd *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->fmt[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->fmt, sizeof(r->fmt), fmt, ap);
+	va_end(ap);
+}
+
+static uint32_t
+get32le(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* Skips the gzip header; *canon is set when it is exactly ours. */
+static int
+gzip_header(const unsigned char *gz, size_t len, size_t *hlen, int *canon,
+    char *err, size_t errlen)
+{
+	static const unsigned char ours[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
+		2, 3 };
+	unsigned char flg;
+	size_t p = 10, x;
+
+	if (len < 2 || gz[0] != 0x1f || gz[1] != 0x8b) {
+		snprintf(err, errlen, "not a gzip file (bad magic bytes)");
+		return -1;
+	}
+	if (len < 10)
+		goto trunc;
+	if (gz[2] != 8) {
+		snprintf(err, errlen, "unsupported gzip compression method %u",
+		    gz[2]);
+		return -1;
+	}
+	flg = gz[3];
+	if (flg & 0xe0) {
+		snprintf(err, errlen, "reserved gzip header flags are set: the "
+		    "archive is corrupted");
+		return -1;
+	}
+	if (flg & 4) { /* FEXTRA */
+		if (len - p < 2)
+			goto trunc;
+		x = (size_t)gz[p] | (size_t)gz[p + 1] << 8;
+		if (len - p - 2 < x)
+			goto trunc;
+		p += 2 + x;
+	}
+	for (x = 8; x <= 16; x += 8) { /* FNAME, FCOMMENT */
+		if (!(flg & x))
+			continue;
+		while (p < len && gz[p])
+			p++;
+		if (p++ == len)
+			goto trunc;
+	}
+	if (flg & 2) { /* FHCRC */
+		if (len - p < 2)
+			goto trunc;
+		if ((crc32(0L, gz, (uInt)p) & 0xffff) !=
+		    ((uLong)gz[p] | (uLong)gz[p + 1] << 8)) {
+			snprintf(err, errlen, "gzip header CRC mismatch: the "
+			    "archive is corrupted");
+			return -1;
+		}
+		p += 2;
+	}
+	*hlen = p;
+	*canon = p == 10 && memcmp(gz, ours, 10) == 0;
+	return 0;
+trunc:
+	snprintf(err, errlen, "truncated gzip header (input is %zu bytes)",
+	    len);
+	return -1;
+}
+
+/* Gunzips one member into malloc'd *out, at most bound bytes. dev gets a
+ * note when the gzip wrapping is valid but not what tar_write makes. */
+static int
+gunzip(const unsigned char *gz, size_t len, size_t bound, unsigned char **out,
+    size_t *outlen, char *dev, size_t devlen, char *err, size_t errlen)
+{
+	z_stream z;
+	unsigned char *buf = NULL, *nb;
+	size_t cap = 0, hlen, end, unused;
+	int zr, rc = -1, canon;
+
+	*out = NULL;
+	if (gzip_header(gz, len, &hlen, &canon, err, errlen) < 0)
+		return -1;
+	if (!canon)
+		snprintf(dev, devlen, "its gzip header is not the one ceremony "
+		    "writes (mtime 0, no name, no flags, XFL 2, OS 3)");
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, -15) != Z_OK) {
+		snprintf(err, errlen, "zlib: inflateInit2 failed");
+		return -1;
+	}
+	z.next_in = (unsigned char *)gz + hlen;
+	z.avail_in = (uInt)(len - hlen);
+	for (;;) {
+		if (z.total_out == cap) {
+			if (cap > bound) {
+				snprintf(err, errlen, "archive expands to more "
+				    "than %zu bytes: refused (gzip bomb?)",
+				    bound);
+				goto out;
+			}
+			cap = cap ? cap * 2 : 65536;
+			if (cap > bound + 1)
+				cap = bound + 1;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			buf = nb;
+			z.next_out = buf + z.total_out;
+			z.avail_out = (uInt)(cap - z.total_out);
+		}
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END)
+			break;
+		if (zr == Z_OK)
+			continue;
+		if (zr == Z_BUF_ERROR && z.avail_in == 0) {
+			snprintf(err, errlen, "truncated gzip stream (input "
+			    "ends after %zu bytes)", len);
+			goto out;
+		}
+		if (zr == Z_BUF_ERROR)
+			continue;
+		snprintf(err, errlen, "corrupt gzip data (zlib: %s)",
+		    z.msg ? z.msg : "error");
+		goto out;
+	}
+	if (z.total_out > bound) {
+		snprintf(err, errlen, "archive expands to more than %zu "
+		    "bytes: refused (gzip bomb?)", bound);
+		goto out;
+	}
+	end = len - z.avail_in;
+	unused = (size_t)z.data_type & 7;
+	if (unused && gz[end - 1] >> (8 - unused))
+		snprintf(dev, devlen, "the deflate data ends with non-zero "
+		    "padding bits");
+	if (len - end < 8) {
+		snprintf(err, errlen, "truncated gzip stream (the trailer is "
+		    "missing %zu bytes)", 8 - (len - end));
+		goto out;
+	}
+	if (get32le(gz + end) != (uint32_t)crc32(0L, buf, (uInt)z.total_out)) {
+		snprintf(err, errlen, "gzip CRC-32 mismatch: the archive is "
+		    "corrupted");
+		goto out;
+	}
+	if (get32le(gz + end + 4) != (uint32_t)z.total_out) {
+		snprintf(err, errlen, "gzip length check mismatch: the archive "
+		    "is corrupted");
+		goto out;
+	}
+	end += 8;
+	if (end < len) {
+		if (len - end >= 2 && gz[end] == 0x1f && gz[end + 1] == 0x8b)
+			snprintf(err, errlen, "a second gzip member follows "
+			    "the first at byte %zu: not written by ceremony",
+			    end);
+		else
+			snprintf(err, errlen, "%zu bytes of trailing garbage "
+			    "after the gzip stream", len - end);
+		goto out;
+	}
+	*out = buf;
+	*outlen = z.total_out;
+	buf = NULL;
+	rc = 0;
+out:
+	inflateEnd(&z);
+	free(buf);
+	return rc;
+}
+
+/* Octal field: digits, then NUL or space to the end. -1 if malformed. */
+static int
+octal_field(const unsigned char *f, size_t w, uint64_t *v)
+{
+	size_t i = 0;
+
+	*v = 0;
+	while (i < w && f[i] == ' ')
+		i++;
+	if (i == w || f[i] < '0' || f[i] > '7')
+		return -1;
+	for (; i < w && f[i] >= '0' && f[i] <= '7'; i++) {
+		if (*v >> 60)
+			return -1;
+		*v = *v << 3 | (uint64_t)(f[i] - '0');
+	}
+	for (; i < w; i++)
+		if (f[i] != '\0' && f[i] != ' ')
+			return -1;
+	return 0;
+}
+
+static int
+all_zero(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* Copies a NUL-terminated or full-width field into out (size w+1). */
+static void
+field(const unsigned char *f, size_t w, char *out)
+{
+	size_t n = 0;
+
+	while (n < w && f[n])
+		n++;
+	memcpy(out, f, n);
+	out[n] = '\0';
+}
+
+static int
+name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > TAR_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z');
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+static const char *
+type_name(unsigned char t)
+{
+	switch (t) {
+	case '1': return "a hard link";
+	case '2': return "a symlink";
+	case '3': return "a character device";
+	case '4': return "a block device";
+	case '6': return "a fifo";
+	case '7': return "a contiguous file";
+	case 'x': return "a pax extended header";
+	case 'g': return "a pax global header";
+	case 'L': return "a GNU long name";
+	case 'K': return "a GNU long link name";
+	default: return NULL;
+	}
+}
+
+/* Path checks for member "path" of type t; sets *is_top for "TOP/". */
+static int
+check_path(struct rd *r, const char *path, unsigned char t, size_t off,
+    int first, const char **base)
+{
+	const char *slash, *p;
+	char topname[256];
+	size_t tl;
+
+	if (path[0] == '\0')
+		return fail(r, "member at offset %zu has an empty name", off);
+	if (path[0] == '/')
+		return fail(r, "member '%s' has an absolute path", path);
+	for (p = path; *p; p = slash + 1) {
+		slash = strchr(p, '/');
+		tl = slash ? (size_t)(slash - p) : strlen(p);
+		if (tl == 2 && p[0] == '.' && p[1] == '.')
+			return fail(r, "member '%s' has a '..' component",
+			    path);
+		if (!slash)
+			break;
+	}
+	if (type_name(t))
+		return fail(r, "member '%s' is %s: only regular files are "
+		    "allowed", path, type_name(t));
+	if (t != '0' && t != '\0' && t != '5')
+		return fail(r, "member '%s' has unknown type '%c': only "
+		    "regular files are allowed", path, t >= 0x20 && t < 0x7f ?
+		    t : '?');
+	slash = strchr(path, '/');
+	if (slash == NULL) {
+		if (t == '5')
+			return fail(r, "member '%s' is a directory outside the "
+			    "top folder", path);
+		return fail(r, "member '%s' is not inside a top folder", path);
+	}
+	tl = (size_t)(slash - path);
+	if (tl >= sizeof(topname))
+		return fail(r, "member '%s': top folder name too long", path);
+	memcpy(topname, path, tl);
+	topname[tl] = '\0';
+	if (first) {
+		if (!name_ok(topname))
+			return fail(r, "top folder '%s' has a bad name (allowed: "
+			    "1-%d of A-Z a-z 0-9 . _ -, not starting with . _ "
+			    "-)", topname, TAR_NAME_MAX);
+		memcpy(r->list->top, topname, tl + 1);
+	} else if (strcmp(topname, r->list->top) != 0) {
+		return fail(r, "member '%s' is under a second top folder "
+		    "'%s' (the archive's top folder is '%s')", path, topname,
+		    r->list->top);
+	}
+	*base = slash + 1;
+	if (t == '5') {
+		if (**base != '\0')
+			return fail(r, "member '%s' is a directory: only the "
+			    "top folder may be one", path);
+		if (!first)
+			return fail(r, "the top folder entry '%s' appears "
+			    "twice", path);
+		return 0;
+	}
+	if (strchr(*base, '/'))
+		return fail(r, "member '%s' is in a subfolder: members must "
+		    "sit directly in the top folder", path);
+	if (!name_ok(*base))
+		return fail(r, "member '%s' has a bad name (allowed: 1-%d of "
+		    "A-Z a-z 0-9 . _ -, not starting with . _ -)", path,
+		    TAR_NAME_MAX);
+	return 0;
+}
+
+static int
+add_entry(struct rd *r, const char *name, const unsigned char *data,
+    size_t size, unsigned mode)
+{
+	struct tar_list *l = r->list;
+	struct tar_entry *ne, *e;
+
+	if (l->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		if ((ne = realloc(l->e, r->cap * sizeof(*ne))) == NULL)
+			return fail(r, "out of memory");
+		l->e = ne;
+	}
+	e = &l->e[l->n];
+	memset(e, 0, sizeof(*e));
+	if ((e->name = strdup(name)) == NULL ||
+	    (e->data = malloc(size + 1)) == NULL) {
+		free(e->name);
+		return fail(r, "out of memory");
+	}
+	if (size)
+		memcpy(e->data, data, size);
+	e->data[size] = '\0';
+	e->len = size;
+	e->mode = mode;
+	l->n++;
+	return 0;
+}
+
+static int
+member(struct rd *r, size_t *offp, int first)
+{
+	const unsigned char *h = r->t + *offp;
+	char name[101], prefix[156], path[260], uname[33], gname[33];
+	const char *base = NULL;
+	uint64_t sum, size, mode, uid, gid, mtime;
+	unsigned calc = 0;
+	size_t i, off = *offp, pad;
+	unsigned char t = h[156];
+
+	for (i = 0; i < BLOCK; i++)
+		calc += (i >= 148 && i < 156) ? ' ' : h[i];
+	if (octal_field(h + 148, 8, &sum) < 0 || sum != calc)
+		return fail(r, "tar header checksum mismatch at offset %zu: the "
+		    "archive is corrupted", off);
+	field(h, 100, name);
+	field(h + 345, 155, prefix);
+	if (memcmp(h + 257, "ustar\0", 6) != 0)
+		prefix[0] = '\0';
+	snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "/" : "",
+	    name);
+	if (check_path(r, path, t, off, first, &base) < 0)
+		return -1;
+	if (octal_field(h + 124, 12, &size) < 0)
+		return fail(r, "member '%s' has a malformed size field", path);
+	if (t == '5' && size != 0)
+		return fail(r, "the top folder entry '%s' carries data", path);
+	if (t != '5') {
+		if (size > r->lim->max_member)
+			return fail(r, "member '%s' is %llu bytes, over the "
+			    "limit of %zu", path, (unsigned long long)size,
+			    r->lim->max_member);
+		if (size > r->lim->max_total - r->total)
+			return fail(r, "members add up to more than the limit "
+			    "of %zu bytes (at '%s')", r->lim->max_total, path);
+		if (r->list->n >= r->lim->max_members)
+			return fail(r, "more than %zu members (at '%s')",
+			    r->lim->max_members, path);
+		for (i = 0; i < r->list->n; i++)
+			if (strcmp(r->list->e[i].name, base) == 0)
+				return fail(r, "duplicate member name '%s'",
+				    path);
+	}
+	if (size > r->len - off - BLOCK)
+		return fail(r, "member '%s' is truncated: the archive ends "
+		    "inside its data", path);
+	pad = (size_t)((BLOCK - size % BLOCK) % BLOCK);
+	if (pad > r->len - off - BLOCK - size)
+		return fail(r, "member '%s' is truncated: the archive ends "
+		    "inside its padding", path);
+
+	/* Deviations from what tar_write makes. */
+	if (first && t != '5')
+		deviate(r, "the archive does not start with its top folder "
+		    "entry");
+	if (memcmp(h + 257, "ustar\0" "00", 8) != 0)
+		deviate(r, "member '%s' is not in POSIX ustar format", path);
+	if (t == '\0')
+		deviate(r, "member '%s' uses the old type flag NUL", path);
+	if (octal_field(h + 100, 8, &mode) < 0 || mode > 0777)
+		deviate(r, "member '%s' has mode bits beyond 0777", path);
+	if (octal_field(h + 108, 8, &uid) < 0 || uid != 0 ||
+	    octal_field(h + 116, 8, &gid) < 0 || gid != 0)
+		deviate(r, "member '%s' is not owned by uid/gid 0", path);
+	field(h + 265, 32, uname);
+	field(h + 297, 32, gname);
+	if ((uname[0] && strcmp(uname, "root")) ||
+	    (gname[0] && strcmp(gname, "root")))
+		deviate(r, "member '%s' has owner names other than root",
+		    path);
+	if (octal_field(h + 136, 12, &mtime) < 0)
+		deviate(r, "member '%s' has a malformed mtime", path);
+	else if (first)
+		r->list->mtime = mtime;
+	else if (mtime != r->list->mtime)
+		deviate(r, "member '%s' has a different mtime from the top "
+		    "folder", path);
+	if (h[157] != '\0')
+		deviate(r, "member '%s' has a link name", path);
+	if (!all_zero(h + BLOCK + size, pad))
+		deviate(r, "non-zero padding after member '%s'", path);
+	if (t != '5' && r->list->n > 0 &&
+	    strcmp(r->list->e[r->list->n - 1].name, base) > 0)
+		deviate(r, "members are not sorted ('%s' comes after '%s')",
+		    base, r->list->e[r->list->n - 1].name);
+
+	if (t != '5') {
+		if (add_entry(r, base, h + BLOCK, (size_t)size,
+		    (unsigned)(mode & 0777)) < 0)
+			return -1;
+		r->total += (size_t)size;
+	}
+	*offp = off + BLOCK + (size_t)size + pad;
+	return 0;
+}
+
+int
+tar_read(const unsigned char *gz, size_t len, const struct tar_limits *lim,
+    struct tar_list *list, char *err, size_t errlen)
+{
+	static const struct tar_limits def = { TAR_DEF_MEMBERS,
+		TAR_DEF_MEMBER, TAR_DEF_TOTAL };
+	struct rd r;
+	char gzdev[128] = "";
+	unsigned char *t = NULL;
+	size_t tlen, off = 0, bound;
+	int first = 1, rc = -1;
+
+	memset(list, 0, sizeof(*list));
+	memset(&r, 0, sizeof(r));
+	if (lim == NULL)
+		lim = &def;
+	r.lim = lim;
+	r.list = list;
+	r.err = err;
+	r.errlen = errlen;
+	bound = lim->max_total + BLOCK * (2 * lim->max_members + 3);
+	if (bound < lim->max_total) {
+		snprintf(err, errlen, "tar limits overflow");
+		return -1;
+	}
+	if (gunzip(gz, len, bound, &t, &tlen, gzdev, sizeof(gzdev), err,
+	    errlen) < 0)
+		return -1;
+	r.t = t;
+	r.len = tlen;
+	for (;;) {
+		if (off == tlen) {
+			fail(&r, "the archive has no end-of-archive marker "
+			    "(truncated?)");
+			goto out;
+		}
+		if (tlen - off < BLOCK) {
+			fail(&r, "truncated tar header at offset %zu", off);
+			goto out;
+		}
+		if (all_zero(t + off, BLOCK))
+			break;
+		if (member(&r, &off, first) < 0)
+			goto out;
+		first = 0;
+	}
+	if (first) {
+		fail(&r, "the archive is empty");
+		goto out;
+	}
+	if (tlen - off < 2 * BLOCK || !all_zero(t + off, 2 * BLOCK)) {
+		fail(&r, "the end-of-archive marker at offset %zu is cut short "
+		    "or damaged", off);
+		goto out;
+	}
+	off += 2 * BLOCK;
+	if (!all_zero(t + off, tlen - off)) {
+		fail(&r, "garbage after the end-of-archive marker at offset "
+		    "%zu", off);
+		goto out;
+	}
+	if (off != tlen)
+		deviate(&r, "zero padding after the end-of-archive marker");
+	if (gzdev[0])
+		deviate(&r, "%s", gzdev);
+	if (!r.fmt[0]) {
+		unsigned char *again = NULL;
+		size_t alen = 0;
+		if (tar_gzip(t, tlen, &again, &alen, err, errlen) < 0)
+			goto out;
+		if (alen != len || memcmp(again, gz, len) != 0)
+			deviate(&r, "its gzip stream differs from the one "
+			    "ceremony makes of the same content (altered, or "
+			    "compressed by another tool)");
+		free(again);
+	}
+	if (r.fmt[0]) {
+		fail(&r, "not an archive written by ceremony: %s", r.fmt);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		tar_list_free(list);
+	free(t);
+	return rc;
+}

@@ -1,0 +1,207 @@
+#!/bin/bash
+# ceremony bundle: contents, signature, determinism, formats, refused inputs.
+. "$(dirname "$0")/../lib.sh"
+
+d=$T/c
+code=$(openssl rand -hex 32)
+cer -C "$d" root --no-passphrase --key ec-p256 >/dev/null 2>&1
+cer -C "$d" verification --registration-code "$code" >/dev/null 2>&1
+cer -C "$d" template --region us-east-2 --account 123456789012 >/dev/null 2>&1
+cp -a "$d" "$T/pristine"
+export SOURCE_DATE_EPOCH=1700000000
+before=$(snapshot "$d")
+has() { # has TEXT STRING NAME: fixed-string match
+	if grep -qF -- "$2" <<<"$1"; then pass "$3"; else
+		fail "$3"; diag "text: '$1'"; diag "want: '$2'"; fi
+}
+
+run cer bundle --help
+is "$rc" 0 "--help exits 0"
+like "$out" "--format" "--help lists --format"
+like "$out" "SOURCE_DATE_EPOCH" "--help explains the archive time"
+
+bad() { # bad NAME EXIT REGEX ARGS...
+	local name=$1 want=$2 re=$3; shift 3
+	run cer -C "$d" bundle "$@"
+	is "$rc" "$want" "$name: exit $want"
+	like "$err" "$re" "$name: message"
+	is "$(snapshot "$d")" "$before" "$name: nothing written"
+}
+bad "unknown format" 2 "--format: 'zip' is not tar, qr or term" --format zip
+bad "unknown format in list" 2 "'pdf' is not tar, qr or term" --format tar,pdf
+bad "qr level" 2 "--qr-level: 'X' is not L, M, Q or H" --qr-level X
+bad "qr version 0" 2 "--qr-version: '0' is not a number from 1 to 40" --qr-version 0
+bad "qr version 41" 2 "--qr-version: '41' is not a number from 1 to 40" --qr-version 41
+bad "scale" 2 "--scale: '0' is not a number from 1 to 64" --scale 0
+bad "parity" 2 "--parity: '0' is not a number from 1 to 254" --parity 0
+bad "parity text" 2 "--parity: 'many' is not a number" --parity many
+bad "name with slash" 2 "--name: '../x' is not 1-64" --name ../x
+bad "hidden name" 2 "--name: '.x' is not 1-64" --name .x
+bad "long name" 2 "--name: '$(printf 'a%.0s' {1..65})' is not" --name "$(printf 'a%.0s' {1..65})"
+bad "paper" 2 "--paper: 'A3' is not A4 or Letter" --paper A3
+bad "extra argument" 2 "unexpected argument 'x'" x
+bad "unknown option" 2 "usage: ceremony bundle" --frobnicate
+SOURCE_DATE_EPOCH=yesterday bad "bad SOURCE_DATE_EPOCH" 2 \
+	"SOURCE_DATE_EPOCH='yesterday' is not a count of seconds" --name x
+bad "too large for the QR version" 2 "QR frames: " --qr-version 1 --qr-level H --format qr
+
+# Missing and changed inputs.
+mv "$d/register.sh" "$T/register.sh"
+before=$(snapshot "$d")
+bad "missing register.sh" 2 "register.sh is missing" --name x
+mv "$T/register.sh" "$d/register.sh"
+printf ' ' >>"$d/jitp_template.json"
+before=$(snapshot "$d")
+bad "changed template" 1 "jitp_template.json: SHA-256 differs from transcript" --name x
+like "$err" "transcript.log does not verify" "changed template: names the transcript"
+rm -rf "$d" && cp -a "$T/pristine" "$d"
+before=$(snapshot "$d")
+
+# A good bundle in both formats (the default).
+run cer -C "$d" bundle --name demo
+is "$rc" 0 "bundle: exit 0"
+tgz=$d/bundle/demo.tar.gz
+[ -f "$tgz" ]; ok $? "bundle/demo.tar.gz written"
+[ -f "$d/bundle/qr/frames.txt" ]; ok $? "bundle/qr/frames.txt written"
+sha=$(sha256sum <"$tgz" | cut -d' ' -f1)
+like "$out" "SHA-256 +$sha" "prints the archive's SHA-256"
+pub=$(sed -n 2p "$d/ceremony.pub")
+has "$out" "ceremony import bundle/demo.tar.gz --pubkey $pub" "prints the import command"
+
+# Archive layout: sorted, one top folder, fixed owner, modes and mtime.
+list=$(tar -tzvf "$tgz" --utc --numeric-owner | awk '{print $1, $2, $4, $5, $6}')
+want="drwxr-xr-x 0/0 2023-11-14 22:13 demo/
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/MANIFEST
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/MANIFEST.minisig
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/README.txt
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/ceremony.pub
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/deviceRootCA.pem
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/jitp_template.json
+-rwxr-xr-x 0/0 2023-11-14 22:13 demo/register.sh
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/transcript.log
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/verificationCert.crt"
+is "$list" "$want" "tar -tv: sorted members, uid/gid 0, modes, SOURCE_DATE_EPOCH mtime"
+x=$T/x && mkdir "$x"
+tar -xzf "$tgz" -C "$x"; ok $? "GNU tar extracts it"
+for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub; do
+	cmp -s "$x/demo/$f" "$d/$f"; ok $? "$f bundled unchanged"
+done
+cmp -s "$x/demo/transcript.log" "$T/pristine/transcript.log"
+ok $? "transcript.log bundled as it was before the bundle line"
+(cd "$x/demo" && sha256sum --quiet -c MANIFEST); ok $? "sha256sum -c MANIFEST passes"
+is "$(cut -c67- "$x/demo/MANIFEST" | tr '\n' ' ')" \
+	"README.txt ceremony.pub deviceRootCA.pem jitp_template.json register.sh transcript.log verificationCert.crt " \
+	"MANIFEST lists every file but itself and its signature, sorted"
+run minisign -Vm "$x/demo/MANIFEST" -x "$x/demo/MANIFEST.minisig" -P "$pub"
+is "$rc" 0 "minisign -V verifies MANIFEST.minisig"
+like "$out" "Trusted comment: timestamp:1700000000	file:MANIFEST	bundle:demo	ceremony:Device Root CA	hashed" \
+	"trusted comment: time, bundle name, ceremony name"
+keyid=$(head -1 "$d/ceremony.pub" | awk '{print $NF}')
+is "$(head -1 "$x/demo/MANIFEST.minisig")" "untrusted comment: signature from ceremony bundle key $keyid" \
+	"untrusted comment names the key id"
+fp=$(openssl x509 -in "$d/deviceRootCA.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+grep -qF "$fp" "$x/demo/README.txt"; ok $? "README.txt shows the CA fingerprint"
+grep -qF "minisign -Vm MANIFEST -P $pub" "$x/demo/README.txt"; ok $? "README.txt shows the minisign check"
+grep -qF "$(cer -C "$T/pristine" transcript verify --quiet 2>/dev/null | grep -Eo '[0-9a-f]{64}' | tail -1)" "$x/demo/README.txt"
+ok $? "README.txt shows the transcript head"
+
+# Transcript line.
+last=$(tail -1 "$d/transcript.log")
+is "$(jq -r .command <<<"$last")" "bundle" "transcript: bundle line appended"
+is "$(jq -r .bundle_sha256 <<<"$last")" "$sha" "transcript: bundle SHA-256"
+n=$(wc -l <"$d/bundle/qr/frames.txt")
+is "$(jq -r .frames <<<"$last")" "$n" "transcript: frame count"
+is "$(jq -r '.outputs["bundle/demo.tar.gz"]' <<<"$last")" "$sha" "transcript: archive listed as output"
+cer -C "$d" transcript verify --quiet >/dev/null 2>&1; ok $? "transcript still verifies"
+
+# QR outputs.
+qr=$d/bundle/qr
+k=$(jq -r .frames_needed <<<"$last")
+is "$n" "$((k + (k * 2 + 4) / 5))" "default parity: ceil(40% of k)"
+is "$(ls "$qr" | grep -c '^frame-[0-9][0-9][0-9]\.png$')" "$n" "one PNG per frame"
+is "$(ls "$qr" | grep -c '^frame-[0-9][0-9][0-9]\.svg$')" "$n" "one SVG per frame"
+[ -f "$qr/frame-$(printf %03d "$n").png" ]; ok $? "frame files are numbered from 001"
+is "$(head -c 8 "$qr/frame-001.png" | od -An -tx1 | tr -d ' ')" "89504e470d0a1a0a" "PNG signature"
+grep -q '^CB1:' "$qr/frames.txt"; ok $? "frames.txt lines carry the CB1: tag"
+id=${sha:0:8}
+nn=$(printf %02d "$n")
+grep -qF "01/$nn $id" "$qr/frames.html"; ok $? "frames.html labels: 01/$nn $id"
+grep -qF "$nn/$nn $id" "$qr/frames.html"; ok $? "frames.html labels the last frame"
+grep -qF "$sha" "$qr/frames.html"; ok $? "frames.html shows the bundle SHA-256"
+grep -qF "ceremony import --qr -" "$qr/frames.html"; ok $? "frames.html shows the restore command"
+is "$(grep -c '<svg' "$qr/frames.html")" "$n" "frames.html holds every code"
+
+# Existing outputs need --force; --force replaces the QR folder whole.
+before=$(snapshot "$d")
+bad "tar exists" 2 "bundle/demo.tar.gz exists; use --force" --name demo
+bad "qr exists" 2 "bundle/qr exists; use --force" --name other --format qr
+run cer -C "$d" bundle --name demo --force --parity 1 --qr-version 25 --qr-level L
+is "$rc" 0 "--force rewrites"
+n2=$(wc -l <"$qr/frames.txt")
+is "$(ls "$qr" | grep -c '^frame-')" "$((n2 * 2))" "old frames removed with --force ($n2 frames now)"
+is "$(ls "$d/bundle")" "demo.tar.gz
+qr" "no temporary folders left"
+
+# Formats one at a time.
+rm -rf "$d" && cp -a "$T/pristine" "$d"
+run cer -C "$d" bundle --name t --format tar
+is "$rc" 0 "--format tar"
+is "$(ls "$d/bundle")" "t.tar.gz" "--format tar: archive only"
+run cer -C "$d" bundle --name t --format qr
+is "$rc" 0 "--format qr"
+is "$(ls "$d/bundle")" "qr
+t.tar.gz" "--format qr: adds bundle/qr only"
+run cer -C "$d" bundle --name t --format term --qr-version 20 --qr-level L </dev/null
+is "$rc" 0 "--format term"
+nt=$(jq -r .frames <<<"$(tail -1 "$d/transcript.log")")
+is "$(grep -Ec "^[0-9]{2}/[0-9]{2} [0-9a-f]{8}   \(any" <<<"$out")" "$nt" "--format term: one label per frame"
+like "$out" "▀|▄|█" "--format term: half-block characters"
+
+# Default name and time from the transcript.
+rm -rf "$d" && cp -a "$T/pristine" "$d"
+t=$(tail -1 "$d/transcript.log" | jq -r .time)
+name=ceremony-$(date -u -d "$t" +%Y%m%d-%H%M%S)
+SOURCE_DATE_EPOCH= run env -u SOURCE_DATE_EPOCH "$CEREMONY" -C "$d" bundle --format tar
+is "$rc" 0 "bundle without SOURCE_DATE_EPOCH"
+[ -f "$d/bundle/$name.tar.gz" ]; ok $? "default name from the transcript time: $name"
+is "$(tar -tzvf "$d/bundle/$name.tar.gz" --utc | awk 'NR==1 {print $4" "$5}')" \
+	"$(date -u -d "$t" '+%Y-%m-%d %H:%M')" "mtime from the transcript's last line"
+
+# Deterministic: the same ceremony gives the same bytes.
+for i in 1 2; do
+	rm -rf "$T/det$i" && cp -a "$T/pristine" "$T/det$i"
+	cer -C "$T/det$i" bundle --name same >/dev/null 2>&1
+done
+cmp -s "$T/det1/bundle/same.tar.gz" "$T/det2/bundle/same.tar.gz"; ok $? "two builds: identical archives"
+is "$(cd "$T/det1/bundle/qr" && sha256sum * )" "$(cd "$T/det2/bundle/qr" && sha256sum *)" \
+	"two builds: identical frames, PNGs, SVGs and sheet"
+
+# sni-only: no verification certificate.
+rm -rf "$d" && cp -a "$T/pristine" "$d"
+cer -C "$d" template --region us-east-2 --account 123456789012 --mode sni-only --force >/dev/null 2>&1
+run cer -C "$d" bundle --name sni --format tar
+is "$rc" 0 "sni-only bundle"
+tar -tzf "$d/bundle/sni.tar.gz" | grep -q verificationCert; ok $((!$?)) "sni-only: no verificationCert.crt"
+tar -xzOf "$d/bundle/sni.tar.gz" sni/README.txt | grep -q "SNI_ONLY"; ok $? "sni-only: README says so"
+
+# Encrypted signing key: passphrase options.
+e=$T/enc
+printf 'correct horse\n' >"$T/pw"
+printf 'wrong horse\n' >"$T/bad"
+cer -C "$e" root --key ec-p256 --passphrase-file "$T/pw" >/dev/null 2>&1
+cer -C "$e" verification --registration-code "$code" --passphrase-file "$T/pw" >/dev/null 2>&1
+cer -C "$e" template --region us-east-2 --account 123456789012 >/dev/null 2>&1
+before=$(snapshot "$e")
+run setsid "$CEREMONY" -C "$e" bundle --name e </dev/null
+is "$rc" 2 "encrypted key, no passphrase source: exit 2"
+like "$err" "use --passphrase-file F or --passphrase-fd N" "encrypted key: says which flag to use"
+is "$(snapshot "$e")" "$before" "encrypted key: nothing written"
+run cer -C "$e" bundle --name e --passphrase-file "$T/bad"
+is "$rc" 2 "wrong passphrase: exit 2"
+like "$err" "ceremony.key: wrong passphrase" "wrong passphrase: message"
+is "$(snapshot "$e")" "$before" "wrong passphrase: nothing written"
+run cer -C "$e" bundle --name e --passphrase-fd 3 3<"$T/pw"
+is "$rc" 0 "--passphrase-fd"
+[ -f "$e/bundle/e.tar.gz" ]; ok $? "bundle signed with the encrypted key"
+
+done_testing

@@ -1,0 +1,222 @@
+#!/bin/bash
+# ceremony import: pinned key, archive and QR input, the order of checks,
+# refused inputs, and that nothing is written unless all checks pass.
+. "$(dirname "$0")/../lib.sh"
+
+d=$T/c
+cer -C "$d" root --no-passphrase --key ec-p256 >/dev/null 2>&1
+cer -C "$d" verification --registration-code "$(openssl rand -hex 32)" >/dev/null 2>&1
+cer -C "$d" template --region us-east-2 --account 123456789012 >/dev/null 2>&1
+head_before=$(cer -C "$d" transcript verify --quiet 2>/dev/null | grep -Eo '[0-9a-f]{64}' | tail -1)
+SOURCE_DATE_EPOCH=1700000000 cer -C "$d" bundle --name b1 --parity 3 >/dev/null 2>&1
+tgz=$d/bundle/b1.tar.gz
+frames=$d/bundle/qr/frames.txt
+pub=$(sed -n 2p "$d/ceremony.pub")
+keyid=$(head -1 "$d/ceremony.pub" | awk '{print $NF}')
+o=$T/w
+mkdir "$o"
+cd "$o" || exit 2
+
+flip() { # flip FILE OFFSET: change one bit of one byte
+	python3 -c 'import sys; p, i = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[i] ^= 1; open(p, "wb").write(b)' "$1" "$2"
+}
+has() { # has TEXT STRING NAME: fixed-string match
+	if grep -qF -- "$2" <<<"$1"; then pass "$3"; else
+		fail "$3"; diag "text: '$1'"; diag "want: '$2'"; fi
+}
+# the working folder stays empty
+empty() { is "$(ls -A "$o")" "" "$1: nothing written"; }
+bad() { # bad NAME EXIT REGEX ARGS...
+	local name=$1 want=$2 re=$3; shift 3
+	run cer import "$@"
+	is "$rc" "$want" "$name: exit $want"
+	like "$err" "$re" "$name: message"
+	empty "$name"
+}
+
+run cer import --help
+is "$rc" 0 "--help exits 0"
+like "$out" "Nothing is written unless every check passes" "--help explains the all-or-nothing rule"
+
+bad "no bundle" 2 "give one bundle" --pubkey "$pub"
+bad "archive and --qr" 2 "give one bundle" "$tgz" --qr "$frames" --pubkey "$pub"
+bad "two archives" 2 "give one bundle" "$tgz" "$tgz" --pubkey "$pub"
+bad "two keys" 2 "--pubkey or --pubkey-file, not both" "$tgz" --pubkey "$pub" --pubkey-file "$d/ceremony.pub"
+bad "bad key" 2 "--pubkey: 'RWSnotakey' is not a minisign public key" "$tgz" --pubkey RWSnotakey
+bad "bad key file" 2 "not a minisign public key" "$tgz" --pubkey-file "$d/deviceRootCA.pem"
+bad "missing archive" 2 "nope.tar.gz: cannot open" nope.tar.gz --pubkey "$pub"
+bad "unknown option" 2 "usage: ceremony import" "$tgz" --frobnicate
+mkdir "$o/exists"
+run cer import "$tgz" --pubkey "$pub" --out exists
+is "$rc" 2 "--out exists: exit 2"
+like "$err" "exists exists; choose another --out" "--out exists: message"
+is "$(ls -A "$o/exists")" "" "--out exists: left alone"
+rmdir "$o/exists"
+
+# No pinned key: refuse and show the bundle's key.
+bad "no pinned key" 2 "no pinned key: refusing to trust" "$tgz"
+like "$err" "signed by key id $keyid" "no pinned key: shows the signature's key id"
+has "$err" "--pubkey $pub" "no pinned key: shows the bundle's key"
+
+# Another key: the signature check fails.
+cer -C "$T/other" root --no-passphrase --key ec-p256 >/dev/null 2>&1
+opub=$(sed -n 2p "$T/other/ceremony.pub")
+oid=$(head -1 "$T/other/ceremony.pub" | awk '{print $NF}')
+bad "wrong key" 1 "MANIFEST.minisig: signed by key id $keyid, but the public key has id $oid" "$tgz" --pubkey "$opub"
+
+# The archive, pinned by --pubkey.
+run cer import "$tgz" --pubkey "$pub" --out ca
+is "$rc" 0 "import archive: exit 0"
+for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub; do
+	cmp -s "ca/$f" "$d/$f"; ok $? "ca/$f as made by the ceremony"
+done
+is "$(ls ca | tr '\n' ' ')" "MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem jitp_template.json register.sh transcript.log verificationCert.crt " \
+	"every bundle file unpacked"
+[ -x ca/register.sh ]; ok $? "register.sh stays executable"
+is "$(stat -c %a ca)" "755" "DIR is readable (0755)"
+fp=$(openssl x509 -in "$d/deviceRootCA.pem" -noout -fingerprint -sha256 | cut -d= -f2)
+like "$out" "$fp" "prints the CA fingerprint"
+like "$out" "$head_before" "prints the transcript head"
+like "$out" "cd ca && sh register.sh" "prints the command to run next"
+like "$out" "aws iot register-ca-certificate" "shows the aws command register.sh runs"
+like "$out" "key id $keyid" "names the signing key"
+is "$(ls -A "$o" | tr '\n' ' ')" "ca " "no temporary folder left"
+(cd ca && sha256sum --quiet -c MANIFEST); ok $? "sha256sum -c passes in DIR"
+rm -rf ca
+
+# --pubkey-file, default DIR, and an archive file renamed.
+cp "$tgz" renamed.tar.gz
+run cer import renamed.tar.gz --pubkey-file "$d/ceremony.pub"
+is "$rc" 0 "--pubkey-file"
+[ -f b1/deviceRootCA.pem ]; ok $? "default DIR: the bundle's name"
+run cer import renamed.tar.gz --pubkey "$pub"
+is "$rc" 2 "default DIR exists: exit 2"
+like "$err" "b1 exists; choose another --out" "default DIR exists: message"
+rm -rf b1 renamed.tar.gz
+
+# QR lines: file, stdin, any order, duplicates, blank and foreign lines.
+run cer import --qr "$frames" --pubkey "$pub" --out q1
+is "$rc" 0 "--qr FILE"
+cmp -s q1/deviceRootCA.pem "$d/deviceRootCA.pem"; ok $? "--qr FILE: files unpacked"
+n=$(wc -l <"$frames")
+like "$err" "rebuilt from $n of $n frames" "--qr: reports the frames used"
+{ echo; echo "hello"; shuf "$frames"; sed -n 2p "$frames"; echo "QR-Code:junk"; echo; } >mixed.txt
+run cer import --qr - --pubkey "$pub" --out q2 <mixed.txt
+is "$rc" 0 "--qr - with shuffled, duplicated, blank and foreign lines"
+like "$err" "skipped 1 duplicate frame, 2 foreign lines, 2 blank lines" "counts what it skipped"
+diff -r q1 q2 >/dev/null; ok $? "same files either way"
+rm -rf q1 q2 mixed.txt
+
+# Enough frames: k of n is enough, fewer is not.
+k=$(jq -r .frames_needed <<<"$(tail -1 "$d/transcript.log")")
+tail -n "$k" "$frames" >k.txt
+run cer import --qr k.txt --pubkey "$pub" --out q3
+is "$rc" 0 "the last k frames (all parity) rebuild it"
+rm -rf q3
+tail -n "$((k - 1))" "$frames" >"$T/few.txt"
+rm k.txt
+sha1=$(sha256sum <"$tgz")
+bad "one frame short" 1 "few.txt: bundle ${sha1:0:8}: need 1 more frame.*missing: 01, 02" --qr "$T/few.txt" --pubkey "$pub"
+printf 'hello\n\n' >"$T/none.txt"
+bad "no frames" 1 "none.txt: no QR frame" --qr "$T/none.txt" --pubkey "$pub"
+
+# Frames from two bundles.
+cer -C "$T/other" verification --registration-code "$(openssl rand -hex 32)" >/dev/null 2>&1
+cer -C "$T/other" template --region us-east-2 --account 123456789012 >/dev/null 2>&1
+cer -C "$T/other" bundle --name b2 --format qr >/dev/null 2>&1
+id1=$(sha256sum <"$tgz" | cut -c1-8)
+id2=$(jq -r .bundle_sha256 <<<"$(tail -1 "$T/other/transcript.log")" | cut -c1-8)
+{ head -2 "$frames"; head -1 "$T/other/bundle/qr/frames.txt"; } >"$T/two.txt"
+bad "two bundles" 1 "two.txt: line 3: frame 01/[0-9]+ $id2 is from bundle $id2, but earlier frames are from bundle $id1" --qr "$T/two.txt" --pubkey "$pub"
+
+# A damaged frame stops the import.
+awk 'NR==1 { $0 = substr($0, 1, 10) (substr($0, 11, 1) == "0" ? "1" : "0") substr($0, 12) } 1' "$frames" >"$T/dmg.txt"
+bad "damaged frame" 1 "dmg.txt: line 1: " --qr "$T/dmg.txt" --pubkey "$pub"
+
+# Archive-level checks with a bundle re-signed by hand: every step of the
+# order in --help has its own message.
+mk() { # mk NAME: unpack the good bundle into $T/m/NAME for editing
+	rm -rf "$T/m" && mkdir -p "$T/m" && tar -xzf "$tgz" -C "$T/m" &&
+		{ [ "$1" = b1 ] || mv "$T/m/b1" "$T/m/$1"; }
+}
+# An independent writer of the archive layout (media/tar.h): ustar, names
+# split into prefix TOP and name NAME, two zero blocks, zlib level 9 gzip
+# with mtime 0 and OS 3. The reader accepts nothing else.
+cat >"$T/pack.py" <<'PY'
+import os, sys, zlib
+src, top, mtime, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def octal(v, w):
+    return b"%0*o\0" % (w - 1, v)
+def header(prefix, name, typ, mode, size):
+    h = bytearray(512)
+    h[0:len(name)] = name.encode()
+    h[100:108] = octal(mode, 8); h[108:116] = octal(0, 8); h[116:124] = octal(0, 8)
+    h[124:136] = octal(size, 12); h[136:148] = octal(mtime, 12)
+    h[156] = ord(typ); h[257:265] = b"ustar\x0000"
+    h[265:269] = b"root"; h[297:301] = b"root"
+    h[329:337] = octal(0, 8); h[337:345] = octal(0, 8)
+    h[345:345 + len(prefix)] = prefix.encode()
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+t = header("", top + "/", "5", 0o755, 0)
+for n in sorted(os.listdir(os.path.join(src, top)), key=lambda x: x.encode()):
+    data = open(os.path.join(src, top, n), "rb").read()
+    mode = os.stat(os.path.join(src, top, n)).st_mode & 0o777
+    t += header(top, n, "0", mode, len(data)) + data + b"\0" * (-len(data) % 512)
+t += b"\0" * 1024
+z = zlib.compressobj(9, zlib.DEFLATED, 31, 8)
+open(out, "wb").write(z.compress(t) + z.flush())
+PY
+pack() { # pack NAME: $T/NAME.tar.gz from $T/m/NAME, as ceremony writes it
+	python3 "$T/pack.py" "$T/m" "$1" 1700000000 "$T/$1.tar.gz"
+}
+mk b1 && pack b1
+cmp -s "$T/b1.tar.gz" "$tgz"; ok $? "the test packer writes the archive byte for byte like ceremony"
+mk extra && echo hi >"$T/m/extra/notes.txt" && pack extra
+bad "extra file" 1 "notes.txt: in the bundle but not listed in MANIFEST" "$T/extra.tar.gz" --pubkey "$pub"
+mk gone && rm "$T/m/gone/jitp_template.json" && pack gone
+bad "missing file" 1 "jitp_template.json: listed in MANIFEST but missing" "$T/gone.tar.gz" --pubkey "$pub"
+mk edit && printf ' ' >>"$T/m/edit/register.sh" && pack edit
+bad "edited file" 1 "register.sh: SHA-256 does not match MANIFEST" "$T/edit.tar.gz" --pubkey "$pub"
+mk man && flip "$T/m/man/MANIFEST" 0 && pack man
+bad "edited MANIFEST" 1 "MANIFEST.minisig: signature does not match" "$T/man.tar.gz" --pubkey "$pub"
+mk cmt && sed -i '1s/$/!/' "$T/m/cmt/MANIFEST.minisig" && pack cmt
+bad "edited untrusted comment" 1 "the untrusted comment is not 'signature from ceremony bundle key $keyid'" "$T/cmt.tar.gz" --pubkey "$pub"
+mk tc && sed -i '3s/bundle:b1/bundle:b2/' "$T/m/tc/MANIFEST.minisig" && pack tc
+bad "edited trusted comment" 1 "global signature does not match the trusted comment" "$T/tc.tar.gz" --pubkey "$pub"
+mk nosig && rm "$T/m/nosig/MANIFEST.minisig" && pack nosig
+bad "no signature" 1 "the bundle has no MANIFEST.minisig" "$T/nosig.tar.gz" --pubkey "$pub"
+mk mode && chmod 0600 "$T/m/mode/README.txt" && pack mode
+bad "mode changed" 1 "README.txt: mode 0600 in the archive, expected 0644" "$T/mode.tar.gz" --pubkey "$pub"
+
+# Re-signed with the real key (by real minisign): the later checks.
+resign() { # resign NAME: new MANIFEST and signature by ceremony.key
+	(cd "$T/m/$1" && ls | grep -v '^MANIFEST' | xargs sha256sum >MANIFEST &&
+		rm -f MANIFEST.minisig &&
+		minisign -S -s "$d/ceremony.key" -m MANIFEST -x MANIFEST.minisig \
+			-c "signature from ceremony bundle key $keyid" -t "re-signed" >/dev/null 2>&1)
+}
+mk same && resign same && pack same
+run cer import "$T/same.tar.gz" --pubkey "$pub" --out same
+is "$rc" 0 "a bundle whose MANIFEST minisign signed with the ceremony key imports"
+like "$out" "signed comment   re-signed" "shows minisign's trusted comment"
+rm -rf same
+(cd "$T/m" && tar --sort=name --owner=root:0 --group=root:0 --mtime=@1700000000 -b1 \
+	--format=ustar -cf - same | gzip -9n >"$T/gnu.tar.gz")
+bad "repacked with GNU tar" 1 "gnu.tar.gz: not an archive written by ceremony" "$T/gnu.tar.gz" --pubkey "$pub"
+mk swap && cp "$T/other/ceremony.pub" "$T/m/swap/ceremony.pub" && resign swap && pack swap
+bad "swapped ceremony.pub" 1 "ceremony.pub in the bundle is not the pinned key" "$T/swap.tar.gz" --pubkey "$pub"
+mk unk && echo hi >"$T/m/unk/notes.txt" && resign unk && pack unk
+bad "unknown file, signed" 1 "notes.txt: not a file a ceremony bundle carries" "$T/unk.tar.gz" --pubkey "$pub"
+mk nocert && rm "$T/m/nocert/deviceRootCA.pem" && resign nocert && pack nocert
+bad "no CA certificate, signed" 1 "deviceRootCA.pem: missing from the bundle" "$T/nocert.tar.gz" --pubkey "$pub"
+mk badca && cp "$d/verificationCert.crt" "$T/m/badca/deviceRootCA.pem" && resign badca && pack badca
+bad "CA certificate that is not a CA, signed" 1 "deviceRootCA.pem: " "$T/badca.tar.gz" --pubkey "$pub"
+mk chain && sed -i '2s/"seq":2/"seq":7/' "$T/m/chain/transcript.log" && resign chain && pack chain
+bad "broken transcript, signed" 1 "the bundle's transcript.log does not check out" "$T/chain.tar.gz" --pubkey "$pub"
+like "$err" "line 2 has sequence number 7" "broken transcript: says where"
+mk tcert && printf '\n' >>"$T/m/tcert/jitp_template.json" && resign tcert && pack tcert
+bad "file differs from the transcript, signed" 1 "jitp_template.json: SHA-256 differs from transcript" "$T/tcert.tar.gz" --pubkey "$pub"
+
+done_testing

@@ -1,0 +1,133 @@
+#!/bin/bash
+# ceremony shares split|combine: plain SLIP-39 on a hex secret.
+. "$(dirname "$0")/../lib.sh"
+
+S16=00112233445566778899aabbccddeeff
+S32=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+mkdir "$T/w" && cd "$T/w" || exit 2
+before=$(snapshot .)
+
+run cer shares --help
+is "$rc" 0 "shares --help exits 0"
+like "$out" "shares split" "help shows split"
+like "$out" "--reveal" "help shows --reveal"
+
+# 3 of 5, 128-bit secret
+echo "$S16" | cer shares split --threshold 3 --shares 5 >"$T/m5"
+is "$?" 0 "split 3 of 5"
+is "$(wc -l <"$T/m5")" 5 "five mnemonics, one per line"
+is "$(awk '{print NF}' "$T/m5" | sort -u)" 20 "20 words each for 128 bits"
+is "$(cut -d' ' -f1-2 "$T/m5" | sort -u | wc -l)" 1 \
+	"all shares start with the same two words (id, exponent)"
+for sub in "1 2 3" "1 3 5" "2 4 5" "3 4 5"; do
+	got=$(for i in $sub; do sed -n "${i}p" "$T/m5"; done |
+		cer shares combine --reveal)
+	is "$got" "$S16" "shares $sub recover the secret"
+done
+run bash -c "sed -n '5p;1p;3p' '$T/m5' | '$CEREMONY' shares combine"
+is "$rc" 0 "combine without --reveal"
+like "$out" "^ok: 3 shares combine to a 16-byte secret" "says they combine"
+like "$out" "fingerprint: SHA-256 [0-9a-f]{16}" "prints a fingerprint"
+case "$out" in *"$S16"*) fail "does not reveal the secret" ;;
+*) pass "does not reveal the secret" ;; esac
+fp=$(echo "$S16" | xxd -r -p | sha256sum | cut -c1-16)
+like "$out" "$fp" "fingerprint is the SHA-256 of the secret"
+
+# upper case, extra spaces, 4-letter prefixes
+got=$(sed -n '1p;2p;4p' "$T/m5" | tr a-z A-Z | sed 's/ /   /g' |
+	awk '{ for (i = 1; i <= NF; i++) $i = substr($i, 1, 4); print }' |
+	cer shares combine --reveal)
+is "$got" "$S16" "any case, extra spaces and 4-letter prefixes"
+
+# 256 bits, two groups: 2 of [3 of 5, 2 of 3]
+echo "$S32" | cer shares split --group 3/5 --group 2/3 \
+	--group-threshold 2 --iteration-exponent 0 >"$T/g"
+is "$?" 0 "split two groups"
+is "$(wc -l <"$T/g")" 8 "eight mnemonics"
+is "$(awk '{print NF}' "$T/g" | sort -u)" 33 "33 words each for 256 bits"
+got=$(sed -n '2p;4p;5p;6p;8p' "$T/g" | cer shares combine --reveal)
+is "$got" "$S32" "3 of group 1 and 2 of group 2 recover"
+run bash -c "sed -n '2p;4p;5p;6p' '$T/g' | '$CEREMONY' shares combine"
+is "$rc" 1 "too few shares exits 1"
+like "$err" "too few shares: 2 of 2 groups are needed and 1 is complete; group 2 has 1 of 2 \(1 more\)" \
+	"says which group needs how many more"
+
+# passphrase
+printf 'correct horse\n' >"$T/pass"
+echo "$S16" | cer shares split --threshold 2 --shares 3 \
+	--passphrase-file "$T/pass" >"$T/mp"
+got=$(head -2 "$T/mp" | cer shares combine --reveal --passphrase-file "$T/pass")
+is "$got" "$S16" "passphrase file: recovered"
+got=$(head -2 "$T/mp" | cer shares combine --reveal)
+[ "$got" != "$S16" ] && [ ${#got} -eq 32 ]
+ok $? "no passphrase: another secret, as SLIP-39 intends"
+got=$(head -2 "$T/mp" | cer shares combine --reveal --passphrase-fd 3 3<"$T/pass")
+is "$got" "$S16" "passphrase fd: recovered"
+printf 'caf\xc3\xa9\n' >"$T/badpass"
+run bash -c "echo $S16 | '$CEREMONY' shares split --threshold 2 --shares 3 --passphrase-file '$T/badpass'"
+is "$rc" 2 "non-ASCII passphrase: exit 2"
+like "$err" "printable ASCII" "non-ASCII passphrase: says why"
+is "$out" "" "non-ASCII passphrase: no shares printed"
+
+# bad split input
+badsplit() { # badsplit STDIN RC REGEX NAME ARGS...
+	local in=$1 want=$2 re=$3 name=$4
+	shift 4
+	run bash -c "printf '%s\n' '$in' | '$CEREMONY' shares split \"\$@\"" x "$@"
+	is "$rc" "$want" "$name: exit $want"
+	like "$err" "$re" "$name: message"
+	is "$out" "" "$name: nothing printed"
+}
+badsplit "$S16" 2 "give --threshold T and --shares N" "no scheme"
+badsplit "zz${S16:2}" 2 "32 to 128 hex digits" "not hex" --threshold 2 --shares 3
+badsplit "${S16:2}" 2 "32 to 128 hex digits" "15 bytes" --threshold 2 --shares 3
+badsplit "${S16}aa" 2 "multiple of 4" "17 bytes" --threshold 2 --shares 3
+badsplit "" 2 "32 to 128 hex digits" "empty" --threshold 2 --shares 3
+badsplit "$S16" 2 "threshold 4 of 3 shares is not possible" "T > N" \
+	--threshold 4 --shares 3
+badsplit "$S16" 2 "1 of 3 shares gives 3 copies" "T = 1 < N" \
+	--threshold 1 --shares 3
+badsplit "$S16" 2 "--shares: '17' is out of range" "N = 17" \
+	--threshold 2 --shares 17
+badsplit "$S16" 2 "--group: '3/17' is not T/N" "bad group" --group 3/17
+badsplit "$S16" 2 "not both" "both forms" --threshold 2 --shares 3 --group 2/3
+badsplit "$S16" 2 "group threshold 3 must be between 1 and the 2 groups" \
+	"group threshold > groups" --group 2/3 --group 2/3 --group-threshold 3
+badsplit "$S16" 2 "--iteration-exponent: '16' is out of range" \
+	"exponent 16" --threshold 2 --shares 3 --iteration-exponent 16
+badsplit "$S16" 2 "unexpected argument 'extra'" "extra argument" \
+	--threshold 2 --shares 3 extra
+
+# bad combine input
+badcombine() { # badcombine FILE RC REGEX NAME
+	run bash -c "'$CEREMONY' shares combine --reveal <'$1'"
+	is "$rc" "$2" "$4: exit $2"
+	like "$err" "$3" "$4: message"
+	is "$out" "" "$4: nothing printed"
+}
+sed -n 1p "$T/m5" | awk '{ $7 = "zzzzz"; print }' >"$T/c1"
+sed -n 2,3p "$T/m5" >>"$T/c1"
+badcombine "$T/c1" 1 'share 1 .*: word 7 "zzzzz" is not a SLIP-39 word \(closest: ' "unknown word"
+w9=$(sed -n 1p "$T/m5" | cut -d' ' -f9)
+sub=academic; [ "$w9" = academic ] && sub=acid
+sed -n 1p "$T/m5" | awk -v s=$sub '{ $9 = s; print }' >"$T/c2"
+badcombine "$T/c2" 1 "checksum failed: word 9 may be \"$w9\"" "one wrong word"
+sed -n '1p;1p;2p' "$T/m5" >"$T/c3"
+badcombine "$T/c3" 1 "share 2 is a duplicate of share 1" "duplicate"
+sed -n '1p;2p' "$T/m5" >"$T/c4"
+badcombine "$T/c4" 1 "too few shares: have 2 of the 3 needed \(1 more\)" "too few"
+{ sed -n '1p;2p' "$T/m5"; sed -n 1p "$T/mp"; } >"$T/c5"
+badcombine "$T/c5" 1 "share 3 is from a different backup than share 1" "different backups"
+: >"$T/c6"
+badcombine "$T/c6" 2 "no mnemonics" "empty input"
+sed -n 1p "$T/m5" | cut -d' ' -f1-12 >"$T/c7"
+badcombine "$T/c7" 1 "12 words is not a share" "short mnemonic"
+
+run cer shares
+is "$rc" 2 "no subcommand: exit 2"
+like "$err" "give 'split' or 'combine'" "no subcommand: message"
+run cer shares combine --bogus
+is "$rc" 2 "unknown option: exit 2"
+
+is "$(snapshot .)" "$before" "shares wrote no file"
+done_testing

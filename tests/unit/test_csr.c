@@ -1,0 +1,361 @@
+/* CSR intake: strict parsing, proof of possession (every byte of the
+ * signature matters), key and subject checks, the template's parameters,
+ * the PEM/DER reader, and a certificate issued from a checked CSR. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <sodium.h>
+
+#include "csr.h"
+#include "pki.h"
+
+static const struct template_info howto = {
+	TP_COMMONNAME | TP_COUNTRY | TP_ID, 1, NULL, NULL, NULL};
+static const struct template_info loose = {0, 0, NULL, NULL, NULL};
+
+static unsigned char *
+mkcsr_name(EVP_PKEY *key, X509_NAME *n, const EVP_MD *md, size_t *len)
+{
+	X509_REQ *r = X509_REQ_new();
+	unsigned char *der = NULL;
+	int l;
+
+	assert_true(X509_REQ_set_subject_name(r, n));
+	assert_true(X509_REQ_set_pubkey(r, key));
+	assert_true(X509_REQ_sign(r, key, md) > 0);
+	l = i2d_X509_REQ(r, &der);
+	assert_true(l > 0);
+	*len = (size_t)l;
+	X509_REQ_free(r);
+	return der;
+}
+
+/* A CSR for key with subject "/C=US/CN=..." (pki_subject_parse form). */
+static unsigned char *
+mkcsr(EVP_PKEY *key, const char *subject, const EVP_MD *md, size_t *len)
+{
+	X509_NAME *n = pki_subject_parse(subject, (char[128]){0}, 128);
+	unsigned char *der;
+
+	assert_non_null(n);
+	der = mkcsr_name(key, n, md, len);
+	X509_NAME_free(n);
+	return der;
+}
+
+static EVP_PKEY *p256;
+
+static void
+expect(const unsigned char *der, size_t len, const struct template_info *t,
+    const char *want)
+{
+	struct csr c;
+	char err[512] = "";
+	int rv = csr_parse(der, len, &c, err, sizeof(err));
+
+	if (rv == 0)
+		rv = csr_check(&c, t, err, sizeof(err));
+	csr_free(&c);
+	if (want == NULL) {
+		if (rv != 0)
+			fail_msg("unexpected: %s", err);
+		return;
+	}
+	assert_int_equal(rv, -1);
+	if (strstr(err, want) == NULL)
+		fail_msg("got '%s', want '%s'", err, want);
+}
+
+static void
+test_good(void **state)
+{
+	struct csr c;
+	unsigned char *der, *spki = NULL, h[32];
+	char err[256];
+	size_t len;
+	int n;
+
+	der = mkcsr(p256, "/C=US/L=Town/O=Acme/CN=dev-1:a_b", EVP_sha256(), &len);
+	assert_int_equal(csr_parse(der, len, &c, err, sizeof(err)), 0);
+	assert_int_equal(csr_check(&c, &howto, err, sizeof(err)), 0);
+	assert_string_equal(c.keydesc, "EC P-256");
+	assert_string_equal(c.cn, "dev-1:a_b");
+	n = i2d_PUBKEY(p256, &spki);
+	crypto_hash_sha256(h, spki, (size_t)n);
+	assert_memory_equal(h, c.key_sha256, 32);
+	/* L is not read by AWS: not copied */
+	assert_int_equal(X509_NAME_entry_count(c.copy), 3);
+	assert_int_equal(X509_NAME_get_index_by_NID(c.copy, NID_localityName,
+	    -1), -1);
+	OPENSSL_free(spki);
+	csr_free(&c);
+	free(der);
+}
+
+static void
+test_signature_bytes(void **state)
+{
+	unsigned char *der;
+	size_t len, i;
+	struct csr c;
+	char err[256];
+
+	der = mkcsr(p256, "/C=US/CN=dev1", EVP_sha256(), &len);
+	/* the last 60 bytes are the signature value */
+	for (i = len - 60; i < len; i++) {
+		der[i] ^= 0x01;
+		assert_int_equal(csr_parse(der, len, &c, err, sizeof(err)), -1);
+		der[i] ^= 0x01;
+	}
+	/* a byte of the signed subject */
+	der[len / 3] ^= 0x01;
+	assert_int_equal(csr_parse(der, len, &c, err, sizeof(err)), -1);
+	der[len / 3] ^= 0x01;
+	assert_int_equal(csr_parse(der, len, &c, err, sizeof(err)), 0);
+	csr_free(&c);
+	/* trailing bytes, truncation */
+	der = realloc(der, len + 1);
+	der[len] = 0;
+	expect(der, len + 1, &howto, "1 bytes of garbage after the CSR");
+	expect(der, len - 1, &howto, "DER does not parse");
+	free(der);
+}
+
+static void
+test_keys_and_digests(void **state)
+{
+	EVP_PKEY *k;
+	unsigned char *der;
+	size_t len;
+
+	der = mkcsr(p256, "/C=US/CN=dev1", EVP_sha1(), &len);
+	expect(der, len, &howto, "signed with SHA1");
+	free(der);
+	der = mkcsr(p256, "/C=US/CN=dev1", EVP_sha384(), &len);
+	expect(der, len, &howto, NULL);
+	free(der);
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	der = mkcsr(k, "/C=US/CN=dev1", EVP_sha256(), &len);
+	expect(der, len, &howto, "RSA key of 1024 bits");
+	free(der);
+	EVP_PKEY_free(k);
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
+	der = mkcsr(k, "/C=US/CN=dev1", EVP_sha256(), &len);
+	expect(der, len, &howto, "curve secp521r1");
+	free(der);
+	EVP_PKEY_free(k);
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	der = mkcsr(k, "/C=US/CN=dev1", EVP_sha256(), &len);
+	expect(der, len, &howto, NULL);
+	free(der);
+	EVP_PKEY_free(k);
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	der = mkcsr(k, "/C=US/CN=dev1", NULL, &len);
+	expect(der, len, &howto, "ED25519 key");
+	free(der);
+	EVP_PKEY_free(k);
+}
+
+static void
+test_subject(void **state)
+{
+	unsigned char *der;
+	size_t len;
+	char cn[80];
+	X509_NAME *name;
+	struct {
+		const char *subject;
+		const struct template_info *t;
+		const char *want;
+	} cases[] = {
+		{"/O=Acme/CN=dev1", &howto, "lacks AWS::IoT::Certificate::Country (C)"},
+		{"/C=US/O=Acme", &howto, "lacks AWS::IoT::Certificate::CommonName (CN)"},
+		{"/O=Acme", &howto, "CommonName (CN), AWS::IoT::Certificate::Country (C)"},
+		{"/C=US/O=Acme", &loose, "subject has no CN"},
+		{"/C=US/CN=bad name", &howto, "is not a valid thing name"},
+		{"/C=US/CN=bad name", &loose, "cannot name the output files"},
+		{"/C=US/CN=.hidden", &loose, "cannot name the output files"},
+		{"/C=US/CN=a\\/b", &loose, "cannot name the output files"},
+		{"/C=US/OU=a/OU=b/CN=d", &howto, "more than one OU"},
+		{"/C=us/CN=d", &howto, "two-letter country code"},
+		{"/C=US/O=a\tb/CN=d", &howto, "control characters"},
+		{"/C=US/CN=ok/ST=Bayern/serialNumber=123/dnQualifier=q", &howto, NULL},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		der = mkcsr(p256, cases[i].subject, EVP_sha256(), &len);
+		expect(der, len, cases[i].t, cases[i].want);
+		free(der);
+	}
+	/* past the X.520 bound, which OpenSSL's own setters enforce */
+	memset(cn, 'x', 65);
+	name = X509_NAME_new();
+	assert_true(X509_NAME_add_entry_by_NID(name, NID_countryName,
+	    MBSTRING_ASC, (unsigned char *)"US", -1, -1, 0));
+	assert_true(X509_NAME_add_entry_by_NID(name, NID_commonName,
+	    V_ASN1_UTF8STRING, (unsigned char *)cn, 65, -1, 0));
+	der = mkcsr_name(p256, name, EVP_sha256(), &len);
+	expect(der, len, &howto, "CN has 65 characters; X.509 allows at most 64");
+	free(der);
+	X509_NAME_free(name);
+	assert_true(csr_name_ok("dev-1.a:b_c"));
+	assert_false(csr_name_ok(""));
+	assert_false(csr_name_ok(".x"));
+	assert_false(csr_name_ok("a b"));
+	assert_false(csr_name_ok("a/b"));
+}
+
+static void
+test_reader(void **state)
+{
+	unsigned char *der, *got;
+	size_t len, glen;
+	char label[128], err[256], path[] = "/tmp/test_csr.XXXXXX";
+	struct csr_in in;
+	FILE *f;
+	int fd;
+
+	der = mkcsr(p256, "/C=US/CN=dev1", EVP_sha256(), &len);
+	fd = mkstemp(path);
+	assert_true(fd != -1);
+	f = fdopen(fd, "w+");
+	fputs("leading text\n", f);
+	for (int i = 0; i < 2; i++) {
+		X509_REQ *r = d2i_X509_REQ(NULL,
+		    (const unsigned char **)&(const unsigned char *){der},
+		    (long)len);
+		PEM_write_X509_REQ(f, r);
+		X509_REQ_free(r);
+	}
+	PEM_write_PrivateKey(f, p256, NULL, NULL, 0, NULL, NULL);
+	fputs("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n", f);
+	rewind(f);
+	assert_int_equal(csr_in_open(&in, path, f), 0);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), 1);
+	assert_int_equal(glen, len);
+	assert_memory_equal(got, der, len);
+	assert_string_equal(label, path);
+	free(got);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), 1);
+	assert_non_null(strstr(label, "#2"));
+	free(got);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "PRIVATE KEY PEM block"));
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated PEM block"));
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), 0);
+	csr_in_close(&in);
+
+	/* one DER CSR */
+	rewind(f);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	fwrite(der, 1, len, f);
+	rewind(f);
+	assert_int_equal(csr_in_open(&in, path, f), 0);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), 1);
+	assert_memory_equal(got, der, len);
+	free(got);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), 0);
+	csr_in_close(&in);
+	/* text without any CSR */
+	rewind(f);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	fputs("hello\n", f);
+	rewind(f);
+	assert_int_equal(csr_in_open(&in, path, f), 0);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no CSR found"));
+	csr_in_close(&in);
+	fclose(f);
+	unlink(path);
+	free(der);
+}
+
+static void
+test_issue(void **state)
+{
+	EVP_PKEY *cakey = pki_keygen(pki_keytype_parse("ec-p256"));
+	X509_NAME *n = pki_subject_parse("/CN=Test CA", (char[64]){0}, 64);
+	X509 *ca = pki_cert_issue(PROFILE_CA, n, cakey, NULL, cakey, 30);
+	struct csr_issuer is;
+	struct csr c;
+	unsigned char *der, md[20];
+	unsigned int mdlen;
+	size_t len;
+	char err[256];
+	EVP_MD_CTX *sg;
+	X509 *x, *x2;
+
+	assert_non_null(ca);
+	assert_int_equal(csr_issuer_init(&is, ca, cakey, 10), 0);
+	sg = csr_signer_new(&is);
+	assert_non_null(sg);
+	der = mkcsr(p256, "/C=US/CN=dev1", EVP_sha256(), &len);
+	assert_int_equal(csr_parse(der, len, &c, err, sizeof(err)), 0);
+	assert_int_equal(csr_check(&c, &howto, err, sizeof(err)), 0);
+	x = csr_issue(&is, sg, &c);
+	assert_non_null(x);
+	if (pki_lint(x, ca, PROFILE_DEVICE, err, sizeof(err)) != 0)
+		fail_msg("lint: %s", err);
+	assert_int_equal(X509_NAME_cmp(X509_get_subject_name(x), c.copy), 0);
+	/* SKI: SHA-1 of the key bits, as OpenSSL's "hash" */
+	assert_true(X509_pubkey_digest(x, EVP_sha1(), md, &mdlen));
+	assert_int_equal(ASN1_STRING_length(X509_get0_subject_key_id(x)), 20);
+	assert_memory_equal(ASN1_STRING_get0_data(
+	    X509_get0_subject_key_id(x)), md, 20);
+	assert_int_equal(ASN1_STRING_length(X509_get0_serialNumber(x)), 16);
+	/* the signing context is reused: a second cert, another serial */
+	x2 = csr_issue(&is, sg, &c);
+	assert_non_null(x2);
+	assert_int_equal(X509_verify(x2, cakey), 1);
+	assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(x),
+	    X509_get0_serialNumber(x2)), 0);
+	X509_free(x);
+	X509_free(x2);
+	csr_free(&c);
+	free(der);
+	EVP_MD_CTX_free(sg);
+	csr_issuer_free(&is);
+	X509_free(ca);
+	X509_NAME_free(n);
+	EVP_PKEY_free(cakey);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_signature_bytes),
+		cmocka_unit_test(test_keys_and_digests),
+		cmocka_unit_test(test_subject),
+		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_issue),
+	};
+	int rv;
+
+	if (sodium_init() < 0)
+		return 1;
+	p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	rv = cmocka_run_group_tests(tests, NULL, NULL);
+	EVP_PKEY_free(p256);
+	return rv;
+}
