@@ -2,6 +2,7 @@
  * checkpoints; resumable after an interruption. */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct run {
 	struct config cfg;
 	int yes, rehearse;
 	char *pass;     /* key passphrase, sodium memory; NULL: none */
+	char *share_pass; /* SLIP-39 passphrase; NULL: none */
 	char code[256]; /* registration code, checked by the step */
 	char dir[4096]; /* ceremony directory */
 	char subject[512];
@@ -167,6 +169,8 @@ static const struct step {
 	{"root", cmd_root, 1},
 	{"verification", cmd_verification, 1},
 	{"template", cmd_template, 0},
+	{"backup", cmd_backup, 1},
+	{"bundle", cmd_bundle, 1},
 	{NULL, NULL, 0},
 };
 
@@ -243,38 +247,77 @@ step_done(const char *name, long since)
 	return done;
 }
 
-/* Runs one command with the passphrase fed through a pipe. */
+/* Adds FLAG N where N reads pass, one line per expected read. */
+static int
+feed(struct argv_buf *a, const char *flag, const char *pass, int *fd)
+{
+	char num[16];
+	int p[2], i;
+
+	if (pipe(p) == -1)
+		return -1;
+	for (i = 0; i < 8; i++)
+		if (write(p[1], pass, strlen(pass)) < 0 ||
+		    write(p[1], "\n", 1) < 0)
+			break;
+	close(p[1]);
+	snprintf(num, sizeof(num), "%d", p[0]);
+	push(a, flag);
+	push(a, num);
+	*fd = p[0];
+	return 0;
+}
+
+/* Runs one command with the passphrases fed through pipes. */
 static int
 step_exec(struct run *r, const struct step *s, int force)
 {
 	struct argv_buf a = {{NULL}, 0};
-	char num[16];
-	int p[2] = {-1, -1}, rv, i;
+	int fd1 = -1, fd2 = -1, rv = EXIT_USAGE;
 
 	step_args(r, s->name, &a);
 	if (force)
 		push(&a, "--force");
-	if (s->secret && r->pass != NULL) {
-		if (pipe(p) == -1) {
-			argv_free(&a);
-			return EXIT_USAGE;
-		}
-		for (i = 0; i < 8; i++) /* one line per passphrase read */
-			if (write(p[1], r->pass, strlen(r->pass)) < 0 ||
-			    write(p[1], "\n", 1) < 0)
-				break;
-		close(p[1]);
-		snprintf(num, sizeof(num), "%d", p[0]);
-		push(&a, "--passphrase-fd");
-		push(&a, num);
-	}
+	if (s->secret && r->pass != NULL &&
+	    feed(&a, "--passphrase-fd", r->pass, &fd1) == -1)
+		goto out;
+	if (strcmp(s->name, "backup") == 0 && r->share_pass != NULL &&
+	    feed(&a, "--share-passphrase-fd", r->share_pass, &fd2) == -1)
+		goto out;
 	optind = 0; /* restart getopt for the step */
 	fflush(stdout);
 	rv = s->fn(a.n, a.v);
 	fflush(stdout);
-	if (p[0] != -1)
-		close(p[0]);
+out:
+	if (fd1 != -1)
+		close(fd1);
+	if (fd2 != -1)
+		close(fd2);
 	argv_free(&a);
+	return rv;
+}
+
+/* One checkpoint per share: handed to its custodian. */
+static int
+checkpoint_shares(struct run *r)
+{
+	char what[512], cust[256], *p, *save;
+	const char *list = get(r, "backup", "custodians");
+	glob_t g;
+	size_t i;
+	int rv = 0;
+
+	if (glob("backup/share-*-*.txt", 0, NULL, &g) != 0)
+		return 0;
+	snprintf(cust, sizeof(cust), "%s", list ? list : "");
+	p = strtok_r(cust, ",", &save);
+	for (i = 0; i < g.gl_pathc && rv == 0; i++) {
+		snprintf(what, sizeof(what), "%s handed to %s%s", g.gl_pathv[i],
+		    p ? "custodian " : "its custodian", p ? str_trim(p) : "");
+		rv = checkpoint(r, "backup", what);
+		p = p ? strtok_r(NULL, ",", &save) : NULL;
+	}
+	globfree(&g);
 	return rv;
 }
 
@@ -282,7 +325,6 @@ static int
 checkpoint_after(struct run *r, const char *name)
 {
 	unsigned char sha[32];
-	char head[65], what[256];
 	X509 *ca;
 
 	if (strcmp(name, "root") == 0) {
@@ -296,16 +338,27 @@ checkpoint_after(struct run *r, const char *name)
 		return checkpoint(r, name, "witnesses have recorded the CA "
 		    "fingerprint and the signing key in ceremony.pub");
 	}
-	if (strcmp(name, "template") == 0 && step_wanted(r, "bundle")) {
-		transcript_head(TRANSCRIPT_FILE, head);
-		hex_decode(head, sha, 32);
-		printf("\n");
-		run_print_fingerprint("Transcript head before the bundle", sha);
-		snprintf(what, sizeof(what), "witnesses have recorded the "
-		    "transcript head");
-		return checkpoint(r, name, what);
-	}
+	if (strcmp(name, "backup") == 0)
+		return checkpoint_shares(r);
 	return 0;
+}
+
+/* Before the bundle: the transcript head it will carry. */
+static int
+checkpoint_before(struct run *r, const char *name)
+{
+	unsigned char sha[32];
+	char head[65];
+
+	if (strcmp(name, "bundle") != 0)
+		return 0;
+	if (transcript_head(TRANSCRIPT_FILE, head) == -1)
+		return -1;
+	hex_decode(head, sha, 32);
+	printf("\n");
+	run_print_fingerprint("Transcript head before the bundle", sha);
+	return checkpoint(r, "bundle", "witnesses have recorded the "
+	    "transcript head");
 }
 
 static int
@@ -420,7 +473,8 @@ cmd_run(int argc, char **argv)
 	struct pass_src src = PASS_SRC_INIT;
 	struct run r;
 	const struct step *s;
-	const char *subj, *pp;
+	const char *subj, *pp, *sp;
+	struct pass_src share_src = PASS_SRC_INIT;
 	json_t *air = NULL;
 	char *passfile = NULL, cpname[64];
 	long since;
@@ -491,6 +545,11 @@ cmd_run(int argc, char **argv)
 	    (r.pass = pass_get(&src, "CA key", !step_done("root", since))) ==
 		NULL)
 		goto out;
+	sp = get(&r, "backup", "slip39_passphrase");
+	if (!r.rehearse && step_wanted(&r, "backup") && sp != NULL &&
+	    strcmp(sp, "yes") == 0 && !step_done("backup", since) &&
+	    (r.share_pass = pass_get(&share_src, "SLIP-39 share", 1)) == NULL)
+		goto out;
 	if (!resumed) {
 		json_t *args = json_pack("{s:s,s:s,s:b,s:O}", "config",
 		    argv[optind], "config_sha256", r.cfg.sha256, "rehearsal",
@@ -515,6 +574,10 @@ cmd_run(int argc, char **argv)
 			}
 			continue;
 		}
+		if (checkpoint_before(&r, s->name) == -1) {
+			rv = EXIT_CHECK;
+			goto out;
+		}
 		printf("\n== %s\n", s->name);
 		if (strcmp(s->name, "verification") == 0 && ask_code(&r) == -1)
 			goto out;
@@ -538,6 +601,7 @@ out:
 	json_decref(air);
 	free(passfile);
 	pass_free(r.pass);
+	pass_free(r.share_pass);
 	config_free(&r.cfg);
 	return rv;
 }

@@ -113,4 +113,21 @@ else
 	is "$rc" 0 "--require-airgap passes on an isolated machine"
 	pass "no interface to report"
 fi
+
+# the whole ceremony: root, verification, template, backup, bundle
+sed -e "s/^registration_code = ask/registration_code = $code/" \
+    -e "s/^key = rsa2048/key = ec-p256/" -e "s/^iteration_exponent = 1/iteration_exponent = 0/" \
+    -e "s/^directory = ca/directory = full/" ceremony.cnf >full.cnf
+run sh -c "yes yes | '$CEREMONY' run --passphrase-file pw full.cnf"
+is "$rc" 0 "full ceremony with every checkpoint answered yes"
+is "$(grep -c 'checkpoint: backup/share-1-[1-5].txt handed to custodian' "$T/out")" 5 "one checkpoint per share, naming its custodian"
+like "$out" "checkpoint: witnesses have recorded the transcript head" "checkpoint before the bundle"
+[ -f full/backup/deviceRootCA.vault ]; ok $? "backup vault written"
+tgz=$(ls full/bundle/*.tar.gz)
+[ -f "$tgz" ] && [ -f full/bundle/qr/frames.txt ]; ok $? "bundle written as tar.gz and QR frames"
+run cer import "$tgz" --pubkey-file full/ceremony.pub --out "$T/imported"
+is "$rc" 0 "the run's bundle imports with the pinned key"
+run sh -c "cd full && '$CEREMONY' restore --check backup/share-1-1.txt backup/share-1-3.txt backup/share-1-5.txt"
+is "$rc" 0 "3 of the run's 5 shares restore (--check)"
+is "$(grep -c '"command":"checkpoint:' full/transcript.log)" 7 "checkpoints recorded in the transcript"
 done_testing
