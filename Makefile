@@ -54,7 +54,8 @@ test: test-deps
 	$(MAKE) check
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test-asan
 
-demo: deps
+demo:
+	scripts/install-deps --demo
 	$(MAKE) $(B)/ceremony
 	scripts/demo $(B)/ceremony demo
 
