@@ -110,8 +110,11 @@ write_share(const char *dir, const struct sheet_info *si,
 
 	snprintf(path, sizeof(path), "%s/share-%d-%d.txt", dir,
 	    sh->group_index + 1, sh->member_index + 1);
-	if (sheet_txt(si, sh, mn, custodian, &text, &len) == -1 ||
-	    file_write_secret(path, text, len, 0) == -1)
+	if (sheet_txt(si, sh, mn, custodian, &text, &len) == -1) {
+		warnf("%s: cannot make the share sheet", path);
+		goto out;
+	}
+	if (file_write_secret(path, text, len, 0) == -1)
 		goto out;
 	if ((qrtext = sodium_malloc(strlen(mn) + 1)) == NULL ||
 	    sheet_qr_text(mn, qrtext, strlen(mn) + 1) == -1 ||

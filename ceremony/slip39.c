@@ -208,7 +208,7 @@ int
 slip39_recover_secret(uint8_t t, const uint8_t *xs, const uint8_t *ys,
     size_t m, size_t len, uint8_t *out)
 {
-	uint8_t *d, want[DIGEST_LEN];
+	uint8_t d[SLIP39_MAX_SECRET], want[DIGEST_LEN];
 	int rv = -1;
 
 	if (m == 0 || len < SLIP39_MIN_SECRET || len > SLIP39_MAX_SECRET)
@@ -217,8 +217,6 @@ slip39_recover_secret(uint8_t t, const uint8_t *xs, const uint8_t *ys,
 		memcpy(out, ys, len);
 		return 0;
 	}
-	if ((d = sodium_malloc(SLIP39_MAX_SECRET)) == NULL)
-		return -1;
 	if (slip39_interpolate(xs, ys, m, len, SECRET_X, out) == -1 ||
 	    slip39_interpolate(xs, ys, m, len, DIGEST_X, d) == -1 ||
 	    digest(d + DIGEST_LEN, len - DIGEST_LEN, out, len, want) == -1)
@@ -230,7 +228,7 @@ slip39_recover_secret(uint8_t t, const uint8_t *xs, const uint8_t *ys,
 	rv = 0;
 out:
 	sodium_memzero(want, sizeof(want));
-	sodium_free(d);
+	sodium_memzero(d, sizeof(d));
 	return rv;
 }
 

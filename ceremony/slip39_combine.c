@@ -160,13 +160,14 @@ slip39_recover_ems(const struct slip39_share *sh, size_t n,
 		too_few(sh, cnt, thr, complete, err, errlen);
 		return -1;
 	}
-	ys = sodium_malloc(SLIP39_MAX_MEMBERS * SLIP39_MAX_SECRET);
-	gy = sodium_malloc(SLIP39_MAX_GROUPS * SLIP39_MAX_SECRET);
-	chk = sodium_malloc(SLIP39_MAX_SECRET);
-	if (ys == NULL || gy == NULL || chk == NULL) {
+	/* one guarded allocation: this runs for every set a backup proves */
+	if ((ys = sodium_malloc((SLIP39_MAX_MEMBERS + SLIP39_MAX_GROUPS + 1) *
+	         SLIP39_MAX_SECRET)) == NULL) {
 		snprintf(err, errlen, "out of secure memory");
 		goto out;
 	}
+	gy = ys + SLIP39_MAX_MEMBERS * SLIP39_MAX_SECRET;
+	chk = gy + SLIP39_MAX_GROUPS * SLIP39_MAX_SECRET;
 	/* each complete group: its secret from the first T members; any
 	 * further member must lie on the same polynomial */
 	for (g = 0; g < SLIP39_MAX_GROUPS; g++) {
@@ -225,8 +226,6 @@ slip39_recover_ems(const struct slip39_share *sh, size_t n,
 out:
 	sodium_memzero(xs, sizeof(xs));
 	sodium_free(ys);
-	sodium_free(gy);
-	sodium_free(chk);
 	return rv;
 }
 

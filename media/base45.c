@@ -59,9 +59,8 @@ base45_decode(const char *in, size_t len, unsigned char *out,
 	int d;
 
 	if (len % 3 == 1) {
-		snprintf(err, errlen,
-		    "invalid Base45 length %zu (a length of 3k+1 is impossible)",
-		    len);
+		snprintf(err, errlen, "invalid Base45 length %zu (a length "
+		    "of 3k+1 is impossible)", len);
 		return -1;
 	}
 	for (i = 0; i < len; i += take) {
@@ -76,9 +75,9 @@ base45_decode(const char *in, size_t len, unsigned char *out,
 					    "invalid Base45 character '%c' at "
 					    "offset %zu", c, i + j);
 				else
-					snprintf(err, errlen,
-					    "invalid Base45 character 0x%02x at "
-					    "offset %zu", c, i + j);
+					snprintf(err, errlen, "invalid Base45 "
+					    "character 0x%02x at offset %zu",
+					    c, i + j);
 				return -1;
 			}
 			v += (unsigned)d * m;

@@ -72,9 +72,9 @@ frames_plan(const unsigned char *buf, size_t len, int version, char level,
 	}
 	if (k + m > FRAMES_MAX_N) {
 		snprintf(err, errlen, "%zu bytes need %zu data + %zu parity "
-		    "frames at QR %d-%c, more than %d: use a larger QR version, "
-		    "a lower level or less parity", len, k, m, version, level,
-		    FRAMES_MAX_N);
+		    "frames at QR %d-%c, more than %d: use a larger QR "
+		    "version, a lower level or less parity", len, k, m,
+		    version, level, FRAMES_MAX_N);
 		return -1;
 	}
 	if (sha256(buf, len, md) < 0) {

@@ -343,8 +343,9 @@ frames_join_finish(struct frames_join *j, unsigned char **out,
 	}
 	if (memcmp(md, fi->id, 4) != 0) {
 		hex4(md, got);
-		fail(err, errlen, "the rebuilt bundle's SHA-256 starts with %s, "
-		    "not with its id %s: frames were altered", got, fi->idhex);
+		fail(err, errlen, "the rebuilt bundle's SHA-256 starts with "
+		    "%s, not with its id %s: frames were altered", got,
+		    fi->idhex);
 		goto out;
 	}
 	if ((*out = malloc(fi->total)) == NULL) {

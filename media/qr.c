@@ -74,9 +74,13 @@ qr_encode(const char *text, int version, char level, struct qr *q)
 	int l = level_index(level), rc = -1, alnum;
 
 	memset(q, 0, sizeof(*q));
-	if (text == NULL || (n = strlen(text)) == 0 || n > 7089 || l < 0 ||
-	    version < 0 || version > 40) {
+	if (text == NULL || (n = strlen(text)) == 0 || l < 0 || version < 0 ||
+	    version > 40) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (n > 7089) { /* more than any QR code holds */
+		errno = ERANGE;
 		return -1;
 	}
 	alnum = strspn(text, QR_ALNUM) == n;
@@ -148,7 +152,8 @@ qr_png(const struct qr *q, int scale, unsigned char **png, size_t *len)
 				continue;
 			for (px = (size_t)x * (size_t)scale;
 			    px < (size_t)(x + 1) * (size_t)scale; px++)
-				row[px / 8] &= (unsigned char)~(0x80 >> (px % 8));
+				row[px / 8] &=
+				    (unsigned char)~(0x80 >> (px % 8));
 		}
 		for (x = 1; x < scale; x++)
 			memcpy(row + (size_t)x * stride, row, stride);

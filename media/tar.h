@@ -60,9 +60,9 @@ struct tar_list {
 };
 
 /* Reads .tar.gz bytes and accepts only what tar_write makes: the tar
- * stream must follow the layout above, and the .tar.gz bytes must be
- * exactly what tar_gzip makes of that stream (so no byte of the file can
- * change without the read failing, even where deflate has slack). The
+ * stream must follow the layout above, and in the end tar_write of the
+ * listing must give back exactly the bytes read (so no byte of the file
+ * can change unnoticed, not even where tar or deflate has slack). The
  * gunzipped stream is cut off at max_total + 512 * (2 * max_members + 3)
  * bytes (gzip bomb).
  * Errors, each with its own message in err (offsets are in the tar
@@ -74,8 +74,8 @@ struct tar_list {
  * other/unknown type (pax, GNU long name), duplicate name, unsorted
  * members, member or total size over the limit, too many members, bad
  * mode bits, not ustar, non-zero padding, truncated member, missing end
- * of archive, garbage after the end of archive, gzip bytes that differ
- * from tar_gzip's. The last kinds ("not an archive written by ceremony:
+ * of archive, garbage after the end of archive, bytes that differ from
+ * tar_write's. The last kinds ("not an archive written by ceremony:
  * ...") are reported only when nothing worse is found.
  * On success fills *list (free with tar_list_free); on failure *list is
  * left empty. Returns 0 or -1. */

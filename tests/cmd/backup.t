@@ -345,6 +345,18 @@ is "$rc" 1 "one share short in group 2: exit 1"
 like "$err" "too few shares: 2 of 2 groups are needed and 1 is complete; group 2 has 2 of 3 \(1 more\)" \
 	"says which group needs how many more"
 
+# past 20000 minimal sets: a sample that uses every share
+run cer backup --group 8/16 --group 2/3 --group-threshold 2 \
+	--iteration-exponent 0 --force
+is "$rc" 0 "backup with 38610 minimal sets"
+like "$out" "proved +5 of 38610 minimal share sets, 2 through the vault" \
+	"a sample of 5 sets covers every share and both thresholds"
+run cer restore --check backup/share-2-3.txt backup/share-1-16.txt \
+	backup/share-1-1.txt backup/share-1-9.txt backup/share-1-2.txt \
+	backup/share-1-3.txt backup/share-1-4.txt backup/share-1-5.txt \
+	backup/share-1-6.txt backup/share-2-1.txt
+is "$rc" 0 "restore --check from 8 of group 1 and 2 of group 2"
+
 # ---- a passphrase-protected CA key
 P=$T/p
 mkdir "$P" && cd "$P" || exit 2

@@ -91,8 +91,8 @@ split_mode(const uint8_t *data, size_t size)
 	size_t len, half = size / 2;
 	unsigned i, added = 0;
 
-	/* version 3-L: 33 bytes per frame, so small inputs make many */
-	if (half == 0 || frames_split(data + half, size - half, 3, 'L', -1,
+	/* version 6-L: 112 bytes per frame, so small inputs make many */
+	if (half == 0 || frames_split(data + half, size - half, 6, 'L', -1,
 	    &lines, &fi, err, sizeof(err)) != 0)
 		return;
 	if ((j = frames_join_new()) == NULL)

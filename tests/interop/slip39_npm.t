@@ -143,6 +143,38 @@ echo hi >"$T/msg"
 minisign -S -s "$T/opened/ceremony.key" -m "$T/msg" -x "$T/msg.sig" </dev/null >/dev/null 2>&1 &&
 	minisign -V -p ceremony.pub -m "$T/msg" -x "$T/msg.sig" >/dev/null 2>&1
 ok $? "the signing key from the vault signs for ceremony.pub (minisign)"
+# the README's Python recipe (PyNaCl) opens the vault with the same key
+PY=
+for p in /usr/bin/python3 python3; do
+	"$p" -c 'import nacl.bindings' 2>/dev/null && { PY=$p; break; }
+done
+if [ -n "$PY" ]; then
+	cat >"$T/open_vault.py" <<'EOF'
+import base64, re, sys
+import nacl.bindings as na
+
+text = open(sys.argv[1], "rb").read()
+end = text.index(b"\n\n") + 2                 # the header, through the blank line
+header, body = text[:end], base64.b64decode(text[end:].replace(b"\n", b""))
+nonce = bytes.fromhex(re.search(rb"\nnonce: ([0-9a-f]{48})\n", header).group(1).decode())
+pt = na.crypto_aead_xchacha20poly1305_ietf_decrypt(body, header, nonce,
+                                                    bytes.fromhex(sys.argv[2]))
+i = 0
+while i < len(pt):                            # "NAME LEN\n" + bytes, repeated
+    nl = pt.index(b"\n", i)
+    name, n = pt[i:nl].decode().split(" ")
+    with open(name, "xb") as f:
+        f.write(pt[nl + 1:nl + 1 + int(n)])
+    i = nl + 1 + int(n)
+EOF
+	mkdir "$T/py" && (cd "$T/py" && "$PY" "$T/open_vault.py" "$C/backup/deviceRootCA.vault" "$k")
+	ok $? "PyNaCl opens the vault (README recipe)"
+	is "$(openssl pkey -in "$T/py/deviceRootCA.key" -pubout 2>&1)" \
+		"$(openssl x509 -in deviceRootCA.pem -noout -pubkey)" \
+		"PyNaCl: the CA key is the certificate's"
+else
+	diag "python3 with PyNaCl (python3-nacl) not found: README recipe not run"
+fi
 sed -i 's/^scheme: 2 of 3$/scheme: 3 of 3/' backup/deviceRootCA.vault
 node "$T/vault.js" backup/deviceRootCA.vault "$k" "$T/opened" 2>/dev/null
 [ $? -ne 0 ]

@@ -281,7 +281,8 @@ test_any_k_of_n(void **state)
 			    (fi.n - fi.k + 1));
 			extra = (unsigned)rand() % (keep + 1);
 			for (i = 0; i < extra; i++)
-				order[keep + i] = order[(unsigned)rand() % keep];
+				order[keep + i] =
+				    order[(unsigned)rand() % keep];
 			shuffle(order, keep + extra);
 			rebuild(lines, &fi, order, keep + extra, in);
 		}
@@ -300,8 +301,8 @@ test_every_subset(void **state)
 	char **lines;
 	int subsets = 0;
 
-	assert_int_equal(frames_split(in, 3 * 33 + 5, 3, 'L', 3, &lines, &fi, err,
-	    sizeof(err)), 0);
+	assert_int_equal(frames_split(in, 3 * 33 + 5, 3, 'L', 3, &lines, &fi,
+	    err, sizeof(err)), 0);
 	assert_int_equal(fi.k, 4);
 	assert_int_equal(fi.n, 7);
 	for (mask = 0; mask < 128; mask++) {
@@ -418,7 +419,8 @@ test_join_lines(void **state)
 	assert_string_equal(err, buf);
 	free(t);
 	t = tamper(lines[1], other_total);
-	add_is(j, t, -1, "frame 02/12 disagrees with earlier frames of bundle ");
+	add_is(j, t, -1, "frame 02/12 disagrees with earlier frames of "
+	    "bundle ");
 	assert_non_null(strstr(err, "(length 2999, k 8, n 12 against 3000, 8, "
 	    "12)"));
 	free(t);

@@ -198,8 +198,8 @@ check_png(const struct qr *q, int scale)
 		assert_true(r[0] == 0 || (r[0] == 2 && y > 0));
 		if (r[0] == 2)
 			for (i = 1; i <= stride; i++)
-				r[i] = (unsigned char)(r[i] + r[i - stride -
-				    1]);
+				r[i] = (unsigned char)(r[i] +
+				    (r - stride - 1)[i]);
 		for (x = 0; x < w; x++) {
 			bit = raw[(size_t)y * (stride + 1) + 1 + (size_t)x / 8]
 			    >> (7 - x % 8) & 1;
