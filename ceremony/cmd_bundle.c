@@ -150,8 +150,8 @@ bundle_time(uint64_t *t)
 		if (*env == 0 || strlen(env) > 11 ||
 		    !str_only(env, "0123456789") ||
 		    strtoull(env, NULL, 10) > 077777777777ULL) {
-			warnf("SOURCE_DATE_EPOCH='%s' is not a count of seconds "
-			      "since 1970 (at most 11 octal digits in tar)",
+			warnf("SOURCE_DATE_EPOCH='%s' is not a count of "
+			      "seconds since 1970 (at most 11 octal digits)",
 			    env);
 			return -1;
 		}
@@ -255,7 +255,8 @@ collect(struct bundle *b)
 	X509 *ca = NULL, *ver = NULL;
 	int rv = EXIT_USAGE;
 
-	if (read_member(b, CA_CERT, 0644) || read_member(b, TEMPLATE_FILE, 0644) ||
+	if (read_member(b, CA_CERT, 0644) ||
+	    read_member(b, TEMPLATE_FILE, 0644) ||
 	    read_member(b, REGISTER_FILE, 0755) ||
 	    read_member(b, TRANSCRIPT_FILE, 0644) ||
 	    read_member(b, SIGN_PUB, 0644))
@@ -328,7 +329,8 @@ readme(const struct bundle *b)
 		"  deviceRootCA.pem      the root CA certificate\n"
 		"%s"
 		"  jitp_template.json    the JITP registration config\n"
-		"  register.sh           runs aws iot register-ca-certificate%s\n"
+		"  register.sh           runs aws iot "
+		"register-ca-certificate%s\n"
 		"  transcript.log        the ceremony's hash-chained record\n"
 		"  ceremony.pub          the bundle-signing public key\n"
 		"  MANIFEST              SHA-256 of every file (sha256sum)\n"
@@ -532,7 +534,8 @@ dir_remove(const char *path)
 	if ((d = opendir(path)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			unlinkat(dirfd(d), de->d_name, 0);
 	closedir(d);
 	if (rmdir(path) == -1)
@@ -544,13 +547,15 @@ html_sheet(int dfd, const struct bundle *b, char **svgs,
     const struct frames_info *info, const struct qr_opts *o)
 {
 	struct html h;
-	char *text = NULL, label[FRAMES_LABEL_MAX], *out;
+	char *text = NULL, label[FRAMES_LABEL_MAX], *out, title[128];
 	size_t len;
 	unsigned i;
 	int rv;
 
-	html_begin(&h, "Ceremony bundle QR frames", o->paper);
-	html_heading(&h, b->name);
+	snprintf(title, sizeof(title), "Ceremony bundle %s: QR frames",
+	    b->name);
+	html_begin(&h, title, o->paper);
+	html_heading(&h, title);
 	if (asprintf(&text,
 		"%u QR codes; any %u of them rebuild the bundle (QR version "
 		"%d-%c). Bundle id %s, %zu bytes, SHA-256:",
@@ -679,7 +684,7 @@ show_term(char **lines, const struct frames_info *info,
 			    o->version, o->level);
 			return -1;
 		}
-		if (tty_out)
+		if (tty_in && tty_out) /* one code per screen */
 			fputs("\033[2J\033[H", stdout);
 		if (qr_term(&q, stdout) == -1) {
 			qr_free(&q);

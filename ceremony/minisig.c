@@ -138,7 +138,7 @@ b64_line(const char *line, size_t n, size_t want_chars, unsigned char *bin,
 	const char *end;
 
 	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "abcdefghijklmnopqrstuvwxyz0123456789+/=";
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=";
 	size_t i;
 
 	if (n != want_chars)

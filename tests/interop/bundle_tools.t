@@ -80,7 +80,7 @@ n=$(wc -l <"$T/scan.txt")
 k=$(tail -1 "$T/w/transcript.log" | jq -r .frames_needed)
 want=$(sha256sum <"$T/w/bundle/pipe.tar.gz" | cut -d' ' -f1)
 good=0
-for t in $(seq 1 40); do
+for t in $(seq 1 30); do
 	shuf -n "$k" --random-source=<(rnd "k$t") "$T/scan.txt" >"$T/pick.txt"
 	shuf -n 3 --random-source=<(rnd "d$t") "$T/pick.txt" >>"$T/pick.txt"
 	shuf --random-source=<(rnd "s$t") "$T/pick.txt" >"$T/draw.txt"
@@ -92,14 +92,14 @@ for t in $(seq 1 40); do
 	fi
 	rm -rf "$T/o"
 done
-is "$good" 40 "40 random draws of k=$k of n=$n frames (shuffled, 3 duplicates) rebuild the archive"
+is "$good" 30 "30 random draws of k=$k of n=$n frames (shuffled, 3 duplicates) rebuild the archive"
 short=0
-for t in $(seq 1 10); do
+for t in $(seq 1 8); do
 	shuf -n "$((k - 1))" --random-source=<(rnd "m$t") "$T/scan.txt" >"$T/draw.txt"
 	run cer import --qr "$T/draw.txt" --pubkey "$pub" --out "$T/o"
 	[ "$rc" = 1 ] && grep -q "need 1 more frame" <<<"$err" && [ ! -e "$T/o" ] && short=$((short + 1))
 done
-is "$short" 10 "10 random draws of k-1 frames: refused, 'need 1 more frame', nothing written"
+is "$short" 8 "8 random draws of k-1 frames: refused, 'need 1 more frame', nothing written"
 
 # Same inputs, same bytes, with the time taken from the transcript too.
 for j in 1 2; do
@@ -109,13 +109,15 @@ done
 cmp -s "$T/d1/bundle/same.tar.gz" "$T/d2/bundle/same.tar.gz"; ok $? "built twice: identical archives"
 diff -r "$T/d1/bundle/qr" "$T/d2/bundle/qr" >/dev/null; ok $? "built twice: identical QR folders"
 
-# Tamper: a small bundle (sni-only), every byte of the archive and every
-# byte of every frame (binary, re-encoded) and every character of one frame
-# line changed in turn. Each import must fail (exit 1) and write nothing.
+# Tamper: a small bundle (sni-only; small QR codes and one parity frame, so
+# the frames hold few bytes more than the archive), every byte of the
+# archive and every byte of every frame (binary, re-encoded) and every
+# character of one frame line changed in turn. Each import must fail
+# (exit 1) and write nothing.
 s=$T/small
 cer -C "$s" root --no-passphrase --key ec-p256 >/dev/null 2>&1
 cer -C "$s" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
-cer -C "$s" bundle --name s --qr-version 40 --qr-level L --parity 1 >/dev/null 2>&1
+cer -C "$s" bundle --name s --qr-version 10 --qr-level L --parity 1 >/dev/null 2>&1
 spub=$(sed -n 2p "$s/ceremony.pub")
 cat >"$T/tamper.py" <<'EOF'
 import concurrent.futures as cf, os, shutil, subprocess, sys

@@ -123,7 +123,8 @@ test_verify_minisign_files(void **state)
 			     strlen(kat_sig_default), &s, err, sizeof(err)),
 	    0);
 	assert_string_equal(s.untrusted, "signature from minisign secret key");
-	assert_string_equal(s.trusted, "timestamp:1795977096\tfile:msg\thashed");
+	assert_string_equal(s.trusted,
+	    "timestamp:1795977096\tfile:msg\thashed");
 	assert_memory_equal(s.keynum, k.keynum, 8);
 	sodium_free(k.sk);
 }
