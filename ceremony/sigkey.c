@@ -73,7 +73,8 @@ sigkey_parse_public(const char *b64, struct sigkey *k)
 	size_t n;
 
 	memset(k, 0, sizeof(*k));
-	if (strlen(b64) != 56 ||
+	if (strlen(b64) != 56 || !str_only(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") ||
 	    sodium_base642bin(raw, sizeof(raw), b64, 56, NULL, &n, NULL,
 		B64_VARIANT) != 0 ||
 	    n != sizeof(raw) || memcmp(raw, "Ed", 2) != 0)
@@ -242,6 +243,10 @@ sigkey_decode_secret(const char *text, size_t len, const char *pass,
 		goto out;
 	}
 	sk_checksum(raw, chk);
+	/* minisign -W leaves the checksum of an unencrypted key all zero */
+	if (memcmp(raw + 2, "\0\0", 2) == 0 &&
+	    sodium_is_zero(raw + SK_KEYNUM_OFF + 72, 32))
+		memcpy(chk, raw + SK_KEYNUM_OFF + 72, 32);
 	if (sodium_memcmp(chk, raw + SK_KEYNUM_OFF + 72, 32) != 0) {
 		rv = -4;
 		goto out;

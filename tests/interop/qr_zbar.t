@@ -42,7 +42,7 @@ for v in $(seq 10 25); do
 		run "$q" split "$d/in" "$d" "$v" "$l" "$s" 1
 		like "$out" "^2 3 ${pmax[$v$l]} [0-9a-f]{8}$" \
 			"$v-$l: 2 data + 1 parity frames of ${pmax[$v$l]} bytes"
-		zbarimg --raw -q "$d"/frame-*.png >"$d/scan" 2>"$d/zerr"
+		zbarimg --raw -q -Sdisable -Sqrcode.enable "$d"/frame-*.png >"$d/scan" 2>"$d/zerr"
 		is "$(sort "$d/scan")" "$(sort "$d/frames.txt")" \
 			"$v-$l at scale $s: zbarimg reads every frame exactly"
 		"$q" join <"$d/scan" >"$d/out" 2>"$d/jerr"
@@ -56,14 +56,14 @@ d=$T/scales && mkdir "$d"
 rnd scales $((pmax[25L] - 5)) >"$d/in"
 for s in 2 3 4 5 6 7 8; do
 	"$q" split "$d/in" "$d" 25 L "$s" >/dev/null
-	zbarimg --raw -q "$d/frame-001.png" >"$d/scan" 2>/dev/null
+	zbarimg --raw -q -Sdisable -Sqrcode.enable "$d/frame-001.png" >"$d/scan" 2>/dev/null
 	is "$(cat "$d/scan")" "$(head -1 "$d/frames.txt")" \
 		"25-L at scale $s: zbarimg reads it exactly"
 done
 
 # Trailing spaces survive (a Base45 line may end in spaces).
 "$q" text "CB1:TRAILING  " "$T/sp.png" 2 M 3
-zbarimg --raw -q "$T/sp.png" >"$T/sp.txt" 2>/dev/null
+zbarimg --raw -q -Sdisable -Sqrcode.enable "$T/sp.png" >"$T/sp.txt" 2>/dev/null
 is "$(od -c "$T/sp.txt" | head -2)" "$(printf 'CB1:TRAILING  \n' | od -c | head -2)" \
 	"trailing spaces intact through zbarimg"
 
@@ -72,7 +72,7 @@ d=$T/drop && mkdir "$d"
 rnd drop 9000 >"$d/in"
 read -r k n _ id < <("$q" split "$d/in" "$d" 15 M 3)
 is "$k $n" "24 34" "9000 bytes at 15-M: 24 data + 10 parity frames"
-zbarimg --raw -q "$d"/frame-*.png >"$d/scan" 2>/dev/null
+zbarimg --raw -q -Sdisable -Sqrcode.enable "$d"/frame-*.png >"$d/scan" 2>/dev/null
 is "$(wc -l <"$d/scan")" "$n" "zbarimg reads all $n frames"
 bad=0
 for t in $(seq 1 40); do
