@@ -54,6 +54,7 @@ struct run {
 	char code[256]; /* registration code, checked by the step */
 	char dir[4096]; /* ceremony directory */
 	char subject[512];
+	long since; /* seq of the transcript line that started the run */
 };
 
 static void
@@ -205,11 +206,18 @@ run_print_fingerprint(const char *label, const unsigned char sha[32])
 
 /* Waits for "yes"; the passage is recorded so a resumed run asks again
  * only for checkpoints nobody passed. */
-static int
-checkpoint(struct run *r, const char *step, const char *what)
-{
-	char line[64], cmd[64];
+static int step_done(const char *name, long since);
 
+static int
+checkpoint(struct run *r, const char *id, const char *what)
+{
+	char line[64], cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "checkpoint:%s", id);
+	if (step_done(cmd, r->since)) {
+		printf("\n-- checkpoint passed earlier: %s\n", what);
+		return 0;
+	}
 	printf("\n-- checkpoint: %s\n", what);
 	if (r->yes)
 		printf("   (--yes: not waiting)\n");
@@ -224,7 +232,6 @@ checkpoint(struct run *r, const char *step, const char *what)
 			return -1;
 		}
 	}
-	snprintf(cmd, sizeof(cmd), "checkpoint:%s", step);
 	return transcript_append(cmd, json_pack("{s:s,s:s}", "confirmed",
 	    what, "by", r->yes ? "--yes" : "operator"), NULL, NULL, NULL);
 }
@@ -301,7 +308,7 @@ out:
 static int
 checkpoint_shares(struct run *r)
 {
-	char what[512], cust[256], *p, *save;
+	char what[512], id[64], cust[256], *p, *save;
 	const char *list = get(r, "backup", "custodians");
 	glob_t g;
 	size_t i;
@@ -314,7 +321,9 @@ checkpoint_shares(struct run *r)
 	for (i = 0; i < g.gl_pathc && rv == 0; i++) {
 		snprintf(what, sizeof(what), "%s handed to %s%s", g.gl_pathv[i],
 		    p ? "custodian " : "its custodian", p ? str_trim(p) : "");
-		rv = checkpoint(r, "backup", what);
+		snprintf(id, sizeof(id), "backup:%.*s", (int)(strlen(
+		    g.gl_pathv[i]) - 11), g.gl_pathv[i] + 7);
+		rv = checkpoint(r, id, what);
 		p = p ? strtok_r(NULL, ",", &save) : NULL;
 	}
 	globfree(&g);
@@ -476,7 +485,7 @@ cmd_run(int argc, char **argv)
 	const char *subj, *pp, *sp;
 	struct pass_src share_src = PASS_SRC_INIT;
 	json_t *air = NULL;
-	char *passfile = NULL, cpname[64];
+	char *passfile = NULL;
 	long since;
 	int c, check = 0, airgap = 0, problems, resumed, rv = EXIT_USAGE;
 
@@ -561,14 +570,13 @@ cmd_run(int argc, char **argv)
 		since = (long)json_integer_value(json_object_get(l, "seq"));
 		json_decref(l);
 	}
+	r.since = since;
 	for (s = steps; s->name != NULL; s++) {
 		if (!step_wanted(&r, s->name))
 			continue;
-		snprintf(cpname, sizeof(cpname), "checkpoint:%s", s->name);
 		if (step_done(s->name, since)) {
 			printf("\n== %s: done earlier, skipped\n", s->name);
-			if (!step_done(cpname, since) &&
-			    checkpoint_after(&r, s->name) == -1) {
+			if (checkpoint_after(&r, s->name) == -1) {
 				rv = EXIT_CHECK;
 				goto out;
 			}

@@ -118,9 +118,18 @@ fi
 sed -e "s/^registration_code = ask/registration_code = $code/" \
     -e "s/^key = rsa2048/key = ec-p256/" -e "s/^iteration_exponent = 1/iteration_exponent = 0/" \
     -e "s/^directory = ca/directory = full/" ceremony.cnf >full.cnf
+# stopped at the root checkpoint, at the second share, before the bundle
+run sh -c "printf 'yes\nyes\nno\n' | '$CEREMONY' run --passphrase-file pw full.cnf"
+is "$rc" 1 "'no' at the second share's checkpoint stops"
+[ -f full/backup/deviceRootCA.vault ] && [ ! -e full/bundle ]; ok $? "stopped after backup: no bundle"
+run sh -c "printf 'yes\nyes\nyes\nyes\nno\n' | '$CEREMONY' run --passphrase-file pw full.cnf"
+is "$rc" 1 "'no' at the transcript-head checkpoint stops"
+like "$out" "share-1-1.txt handed to custodian Alice" "resume does not ask again for a passed share"
+[ ! -e full/bundle ]; ok $? "stopped before the bundle: none written"
 run sh -c "yes yes | '$CEREMONY' run --passphrase-file pw full.cnf"
-is "$rc" 0 "full ceremony with every checkpoint answered yes"
-is "$(grep -c 'checkpoint: backup/share-1-[1-5].txt handed to custodian' "$T/out")" 5 "one checkpoint per share, naming its custodian"
+is "$rc" 0 "full ceremony completes after two interruptions"
+is "$(grep -c "\"command\":\"checkpoint:backup:share-1-[1-5]\"" full/transcript.log)" 5 "one checkpoint per share in the transcript"
+like "$(grep "\"command\":\"checkpoint:backup:" full/transcript.log | tail -1)" "share-1-5.txt handed to custodian Erin" "share checkpoints name the custodian"
 like "$out" "checkpoint: witnesses have recorded the transcript head" "checkpoint before the bundle"
 [ -f full/backup/deviceRootCA.vault ]; ok $? "backup vault written"
 tgz=$(ls full/bundle/*.tar.gz)
