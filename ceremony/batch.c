@@ -88,35 +88,33 @@ pool_run(struct batch *b, void (*fn)(struct batch *, struct item *, int),
 	pthread_mutex_unlock(&b->mu);
 }
 
-static void
-label_add(struct batch *b, const char *label)
-{
-	size_t n = strlen(label) + 1;
-	void *p;
-
-	if (b->label_n == b->label_cap) {
-		b->label_cap = b->label_cap ? b->label_cap * 2 : 4096;
-		if ((p = realloc(b->label_at, b->label_cap *
-		    sizeof(*b->label_at))) == NULL)
-			abort();
-		b->label_at = p;
-	}
-	if (b->labels_len + n > b->labels_cap) {
-		b->labels_cap = (b->labels_cap + n) * 2;
-		if ((p = realloc(b->labels, b->labels_cap)) == NULL)
-			abort();
-		b->labels = p;
-	}
-	memcpy(b->labels + b->labels_len, label, n);
-	b->label_at[b->label_n++] = b->labels_len;
-	b->labels_len += n;
-}
-
+/* The label of the n-th CSR of the batch, from the input it came from:
+ * every input yields at least one item, numbered from 1 in its file. */
 static const char *
-label_of(struct batch *b, uint64_t v)
+label_of(struct batch *b, uint64_t v, char *buf, size_t len)
 {
+	size_t lo = 0, hi = b->in_idx + 1, mid;
+	uint64_t n;
+
 	v &= ~LEDGER_BATCH;
-	return v < b->label_n ? b->labels + b->label_at[v] : "?";
+	if (b->in_first == NULL || hi > b->ninputs)
+		hi = b->ninputs;
+	/* the last input whose first item is at or before v */
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (b->in_first[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	n = v - b->in_first[lo] + 1;
+	if (n > 1)
+		snprintf(buf, len, "%s#%llu", strcmp(b->inputs[lo], "-") ?
+		    b->inputs[lo] : "stdin", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%s", strcmp(b->inputs[lo], "-") ?
+		    b->inputs[lo] : "stdin");
+	return buf;
 }
 
 static void
@@ -148,6 +146,7 @@ intake(struct batch *b)
 			    b->stdin_copy : NULL) == -1)
 				return -1;
 			b->in_open = 1;
+			b->in_first[b->in_idx] = b->seen;
 		}
 		it = &b->items[n];
 		r = csr_in_next(&b->in, &it->der, &it->len, it->label,
@@ -163,7 +162,6 @@ intake(struct batch *b)
 			continue;
 		}
 		it->seq = b->seen++;
-		label_add(b, it->label);
 		it->state = r == 1 ? IT_NEW : IT_BAD;
 		if (r == 1)
 			crypto_hash_sha256(it->csr_sha256, it->der, it->len);
@@ -221,10 +219,11 @@ static void
 dup_msg(struct batch *b, struct item *it, const char *what, uint64_t old)
 {
 	struct ledger_entry e;
+	char label[300];
 
 	if (old & LEDGER_BATCH) {
-		snprintf(it->err, sizeof(it->err), "%s as %s in this batch",
-		    what, label_of(b, old));
+		snprintf(it->err, sizeof(it->err), "%s as %.300s in this batch",
+		    what, label_of(b, old, label, sizeof(label)));
 	} else if (ledger_read(b->led, old, &e) == 0) {
 		snprintf(it->err, sizeof(it->err), "%s as the certificate "
 		    "already issued to CN '%s' (serial %s, batch %s)", what,
@@ -420,10 +419,11 @@ progress(struct batch *b, int last)
 
 	if (!b->progress)
 		return;
-	fprintf(stderr, "\rsigning %lu/%lu  %.0f certs/s  ETA %.0fs   ",
-	    b->seen, b->total, rate, rate > 0 ? left / rate : 0.0);
 	if (last)
 		fputc('\n', stderr);
+	else
+		fprintf(stderr, "\rsigning %lu/%lu  %.0f certs/s  ETA %.0fs\033[K",
+		    b->seen, b->total, rate, rate > 0 ? left / rate : 0.0);
 }
 
 /* Ledger lines for the chunk, written and synced in one go; then the
@@ -483,6 +483,8 @@ commit(struct batch *b, size_t n)
 		it = &b->items[i];
 		if (it->state == IT_BAD) {
 			b->rejected++;
+			if (b->progress && b->report)
+				fputs("\r\033[K", stderr); /* the progress line */
 			if (b->report)
 				warnf("%s: %s", it->label, it->err);
 			if (b->rejects != NULL)
@@ -564,7 +566,11 @@ batch_run(struct batch *b)
 	int rv = -1;
 
 	b->started = now_sec();
+	for (b->ninputs = 0; b->inputs[b->ninputs] != NULL; b->ninputs++)
+		;
 	if ((b->items = calloc(BATCH_CHUNK, sizeof(*b->items))) == NULL ||
+	    (b->in_first = calloc(b->ninputs + 1, sizeof(*b->in_first))) ==
+		NULL ||
 	    pki_cert_pem(b->is.ca, &b->ca_pem, &b->ca_pemlen) == -1 ||
 	    pool_start(b) == -1)
 		goto out;
@@ -603,11 +609,8 @@ out:
 	b->items = NULL;
 	free(b->ca_pem);
 	b->ca_pem = NULL;
-	free(b->labels);
-	free(b->label_at);
-	b->labels = NULL;
-	b->label_at = NULL;
-	b->labels_len = b->labels_cap = b->label_n = b->label_cap = 0;
+	free(b->in_first);
+	b->in_first = NULL;
 	index_free(&b->stems);
 	return rv;
 }
@@ -629,6 +632,7 @@ batch_scan(char **inputs, FILE *stdin_copy, unsigned char set[32],
 	size_t len, n = 0, cap = 0;
 	int r, rv = -1;
 
+	*count = 0;
 	for (; *inputs != NULL; inputs++) {
 		if (csr_in_open(&in, *inputs, strcmp(*inputs, "-") == 0 ?
 		    stdin_copy : NULL) == -1)
@@ -640,6 +644,7 @@ batch_scan(char **inputs, FILE *stdin_copy, unsigned char set[32],
 				csr_in_close(&in);
 				goto out;
 			}
+			(*count)++;
 			if (r == -1)
 				continue;
 			if (n == cap) {
@@ -661,7 +666,6 @@ batch_scan(char **inputs, FILE *stdin_copy, unsigned char set[32],
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, (const unsigned char *)h, n * 32);
 	crypto_hash_sha256_final(&st, set);
-	*count = n;
 	rv = 0;
 out:
 	free(h);

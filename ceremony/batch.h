@@ -52,13 +52,12 @@ struct batch {
 	int outfd;       /* -1 until the output directory exists */
 	FILE *rejects;   /* rejected.txt lines, or NULL */
 	struct csr_in in;
-	int in_open, in_idx;
+	int in_open;
+	size_t in_idx;
 	char *ca_pem;
 	size_t ca_pemlen;
-	char *labels;  /* every label, for duplicate messages */
-	size_t labels_len, labels_cap;
-	uint64_t *label_at;
-	size_t label_n, label_cap;
+	uint64_t *in_first; /* first item of each input, for labels */
+	size_t ninputs;
 	struct index stems;
 	EVP_MD_CTX **signers;
 	pthread_t *threads;
@@ -84,7 +83,8 @@ void batch_place(struct batch *b, struct item *it, int tid);
 int batch_run(struct batch *b);
 
 /* The SHA-256 of the CSR set (sorted hashes of every CSR's DER) and the
- * number of CSRs, from a first pass over the inputs. */
+ * number of items (CSRs, and inputs too broken to be one), from a first
+ * pass over the inputs. */
 int batch_scan(char **inputs, FILE *stdin_copy, unsigned char set[32],
     unsigned long *count);
 

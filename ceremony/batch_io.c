@@ -76,7 +76,7 @@ fail:
 	warnf("%s/%s: cannot write: %s", b->outdir, name, strerror(errno));
 	if (fd != -1)
 		close(fd);
-	b->failed = 1;
+	__atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
 	return -1;
 }
 
@@ -111,7 +111,7 @@ batch_emit(struct batch *b, struct item *it, int check)
 	chain = pem_cert(it->ent.cert, it->ent.certlen, b->ca_pem,
 	    b->ca_pemlen, &clen);
 	if (pem == NULL || chain == NULL) {
-		b->failed = 1;
+		__atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
 	snprintf(name, sizeof(name), "%s.crt", it->ent.file);
@@ -148,7 +148,7 @@ place(struct batch *b, const char *stem, const char *suffix, int noreplace)
 		return 0;
 	warnf("%s/%s: cannot put in place: %s", b->outdir, name,
 	    strerror(errno));
-	b->failed = 1;
+	__atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
 	return -1;
 }
 

@@ -180,8 +180,8 @@ cmd_preview(int argc, char **argv)
 		} else if (strstr(err, "thing name") != NULL)
 			warnf("%s: JITP would fail: %s", path, err);
 		else
-			warnf("%s: JITP would fail: the subject lacks %s, which "
-			      "%s declares", path, err, tpath);
+			warnf("%s: JITP would fail: the subject lacks %s, "
+			      "which %s declares", path, err, tpath);
 		goto out;
 	}
 	if (as_json) {

@@ -95,12 +95,14 @@ add_dir(struct inputs *in, const char *dir)
 	int i, n, rv = 0;
 
 	if ((n = scandir(dir, &list, NULL, name_cmp)) == -1) {
-		warnf("%s: cannot read the directory: %s", dir, strerror(errno));
+		warnf("%s: cannot read the directory: %s", dir,
+		    strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		if (rv == 0 && list[i]->d_name[0] != '.') {
-			if (asprintf(&path, "%s/%s", dir, list[i]->d_name) == -1)
+			if (asprintf(&path, "%s/%s", dir,
+			    list[i]->d_name) == -1)
 				rv = -1;
 			else if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 				rv = inputs_add(in, path);
@@ -155,8 +157,8 @@ stdin_spool(void)
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
 		total += n;
 		if (total > STDIN_MAX || fwrite(buf, 1, n, f) != n) {
-			warnf("stdin: more than %lu bytes, or cannot be copied; "
-			      "give the CSRs as files", STDIN_MAX);
+			warnf("stdin: more than %lu bytes, or cannot be "
+			      "copied; give the CSRs as files", STDIN_MAX);
 			fclose(f);
 			return NULL;
 		}
@@ -349,7 +351,8 @@ cmd_sign(int argc, char **argv)
 			break;
 		case 'j':
 			jobs = strtol(optarg, &end, 10);
-			if (*optarg == 0 || *end != 0 || jobs < 1 || jobs > 256) {
+			if (*optarg == 0 || *end != 0 || jobs < 1 ||
+			    jobs > 256) {
 				warnf("--jobs: '%s' is not a number from 1 to "
 				      "256", optarg);
 				goto out;
@@ -399,9 +402,9 @@ cmd_sign(int argc, char **argv)
 	}
 	if (tpl.body == NULL) {
 		/* a named template lives at AWS: check the how-to's rules */
-		warnf("%s: named template '%s' cannot be read offline; checking "
-		      "the how-to's parameters (CommonName as thing name, "
-		      "Country)", tpath, tpl.template_name);
+		warnf("%s: named template '%s' cannot be read offline; "
+		      "checking the how-to's parameters (CommonName as thing "
+		      "name, Country)", tpath, tpl.template_name);
 		tpl.params = TP_COMMONNAME | TP_COUNTRY;
 		tpl.thing_from_cn = 1;
 	}

@@ -186,8 +186,9 @@ csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
 		if (!inside)
 			continue;
 		if (!cont && strncmp(line, "-----END ", 9) == 0) {
-			if (strncmp(line + 9, in->type, strlen(in->type)) != 0 ||
-			    strcmp(line + 9 + strlen(in->type), "-----") != 0)
+			k = strlen(in->type);
+			if (strncmp(line + 9, in->type, k) != 0 ||
+			    strcmp(line + 9 + k, "-----") != 0)
 				snprintf(err, errlen, "PEM block BEGIN %s ends "
 				    "with '%.40s'", in->type, line);
 			else if (!isreq)

@@ -281,11 +281,11 @@ ledger_scan(struct ledger *l)
 		start = 0;
 		while ((nl = memchr(buf + start, '\n', have - start)) != NULL) {
 			lineno++;
-			if (ledger_parse(buf + start, (size_t)(nl - buf) - start,
-				&e, err, sizeof(err)) == -1) {
-				warnf("%s: line %lu: %s; the ledger is damaged: "
-				      "restore it from a backup before signing",
-				    l->path, lineno, err);
+			if (ledger_parse(buf + start, (size_t)(nl - buf) -
+			    start, &e, err, sizeof(err)) == -1) {
+				warnf("%s: line %lu: %s; the ledger is "
+				      "damaged: restore it from a backup "
+				      "before signing", l->path, lineno, err);
 				goto fail;
 			}
 			ledger_entry_free(&e);
@@ -299,8 +299,8 @@ ledger_scan(struct ledger *l)
 		if (r == 0)
 			break;
 		if (have == LEDGER_LINE_MAX) {
-			warnf("%s: line %lu is longer than %u bytes; the ledger "
-			      "is damaged", l->path, lineno + 1,
+			warnf("%s: line %lu is longer than %u bytes; the "
+			      "ledger is damaged", l->path, lineno + 1,
 			    LEDGER_LINE_MAX);
 			goto fail;
 		}

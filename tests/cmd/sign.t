@@ -43,6 +43,7 @@ bad "jobs 0" "--jobs: '0' is not a number" --jobs 0 "$c/good1.csr"
 bad "stdin twice" "stdin\) given twice" - -
 bad "no template" "nope.json.*cannot" --template nope.json "$c/good1.csr"
 bad "unknown option" "unrecognized option" --frobnicate "$c/good1.csr"
+bad "out is a file" "not a directory" --out "$c/good1.csr" "$c/good1.csr"
 run cer -C "$d" sign --help
 is "$rc" 0 "--help exits 0"
 like "$out" "ledger.jsonl" "--help explains the ledger"
@@ -210,6 +211,12 @@ like "$out" "already_issued +1" "stdin: good1 already issued, not signed again"
 ls "$T/m"/multi1.crt "$T/m"/multi2.crt "$T/m"/multi3.crt >/dev/null 2>&1; ok $? "stdin: three certs from one PEM stream"
 run cer -C "$d" sign --out "$T/m" - <"$T/multi.pem"
 like "$out" "already_issued +4" "stdin rerun: all already issued"
+mkcsr "$c/m4.csr" "/C=US/CN=multi4"
+mkcsr "$c/m5.csr" "/C=US/CN=multi5"
+cat "$c/m4.csr" "$c/m5.csr" "$c/m5.csr" | { run cer -C "$d" sign -q --out "$T/m2" -; echo "$rc" >"$T/rc"; }
+is "$(cat "$T/rc")" 1 "a repeated CSR in one stream: exit 1"
+is "$(cat "$T/m2/rejected.txt")" "stdin#3: duplicate: the same CSR as stdin#2 in this batch" \
+	"blocks of one input are labelled file#N"
 
 # P-384 CA: SHA-384
 d3=$T/c384
@@ -218,6 +225,20 @@ cer -C "$d3" root --no-passphrase --key ec-p384 >/dev/null 2>&1 &&
 run cer -C "$d3" sign -q --jobs 1 "$c/good1.csr"
 is "$rc" 0 "P-384 CA signs"
 like "$(openssl x509 -in "$d3/issued/$(ls "$d3/issued")/good1.crt" -noout -text)" "ecdsa-with-SHA384" "P-384 CA: SHA-384"
+
+# an encrypted CA key
+dp=$T/cp
+printf 'correct horse battery staple\n' >"$T/pass"
+printf 'wrong\n' >"$T/wrong"
+cer -C "$dp" root --key ec-p256 --passphrase-file "$T/pass" >/dev/null 2>&1 &&
+	cer -C "$dp" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
+before=$(snapshot "$dp")
+run cer -C "$dp" sign --passphrase-file "$T/wrong" "$c/good1.csr"
+is "$rc" 2 "wrong CA passphrase: exit 2"
+like "$err" "deviceRootCA.key: wrong passphrase" "wrong CA passphrase: message"
+is "$(snapshot "$dp")" "$before" "wrong CA passphrase: nothing written"
+run cer -C "$dp" sign -q --passphrase-file "$T/pass" "$c/good1.csr"
+is "$rc" 0 "encrypted CA key: signs with --passphrase-file"
 
 # --- crash safety: SIGKILL at random points, rerun, check ---
 dk=$T/ck

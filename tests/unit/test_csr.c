@@ -84,7 +84,8 @@ test_good(void **state)
 	size_t len;
 	int n;
 
-	der = mkcsr(p256, "/C=US/L=Town/O=Acme/CN=dev-1:a_b", EVP_sha256(), &len);
+	der = mkcsr(p256, "/C=US/L=Town/O=Acme/CN=dev-1:a_b", EVP_sha256(),
+	    &len);
 	assert_int_equal(csr_parse(der, len, &c, err, sizeof(err)), 0);
 	assert_int_equal(csr_check(&c, &howto, err, sizeof(err)), 0);
 	assert_string_equal(c.keydesc, "EC P-256");
@@ -177,9 +178,12 @@ test_subject(void **state)
 		const struct template_info *t;
 		const char *want;
 	} cases[] = {
-		{"/O=Acme/CN=dev1", &howto, "lacks AWS::IoT::Certificate::Country (C)"},
-		{"/C=US/O=Acme", &howto, "lacks AWS::IoT::Certificate::CommonName (CN)"},
-		{"/O=Acme", &howto, "CommonName (CN), AWS::IoT::Certificate::Country (C)"},
+		{"/O=Acme/CN=dev1", &howto,
+		    "lacks AWS::IoT::Certificate::Country (C)"},
+		{"/C=US/O=Acme", &howto,
+		    "lacks AWS::IoT::Certificate::CommonName (CN)"},
+		{"/O=Acme", &howto,
+		    "CommonName (CN), AWS::IoT::Certificate::Country (C)"},
 		{"/C=US/O=Acme", &loose, "subject has no CN"},
 		{"/C=US/CN=bad name", &howto, "is not a valid thing name"},
 		{"/C=US/CN=bad name", &loose, "cannot name the output files"},
@@ -188,7 +192,8 @@ test_subject(void **state)
 		{"/C=US/OU=a/OU=b/CN=d", &howto, "more than one OU"},
 		{"/C=us/CN=d", &howto, "two-letter country code"},
 		{"/C=US/O=a\tb/CN=d", &howto, "control characters"},
-		{"/C=US/CN=ok/ST=Bayern/serialNumber=123/dnQualifier=q", &howto, NULL},
+		{"/C=US/CN=ok/ST=By/serialNumber=123/dnQualifier=q", &howto,
+		    NULL},
 	};
 	size_t i;
 
@@ -205,7 +210,8 @@ test_subject(void **state)
 	assert_true(X509_NAME_add_entry_by_NID(name, NID_commonName,
 	    V_ASN1_UTF8STRING, (unsigned char *)cn, 65, -1, 0));
 	der = mkcsr_name(p256, name, EVP_sha256(), &len);
-	expect(der, len, &howto, "CN has 65 characters; X.509 allows at most 64");
+	expect(der, len, &howto, "CN has 65 characters; X.509 allows at "
+	    "most 64");
 	free(der);
 	X509_NAME_free(name);
 	assert_true(csr_name_ok("dev-1.a:b_c"));
