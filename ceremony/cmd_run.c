@@ -23,7 +23,9 @@
 
 static const char usage_text[] =
     "usage: ceremony run [--check] [--yes] [--rehearse] [--require-airgap]\n"
-    "                    [--passphrase-file F | --passphrase-fd N] CONFIG\n\n"
+    "                    [--passphrase-file F | --passphrase-fd N]\n"
+    "                    [--share-passphrase-file F |\n"
+    "                     --share-passphrase-fd N] CONFIG\n\n"
     "Runs root, verification, template, backup and bundle as CONFIG says\n"
     "(write an example with 'ceremony init'). Prints the config's SHA-256\n"
     "first; the transcript records it. At each checkpoint it waits for the\n"
@@ -36,7 +38,10 @@ static const char usage_text[] =
     "                     default route, or an uninitialised RNG\n"
     PASS_HELP
     "                     (the key passphrase; asked at the terminal\n"
-    "                     otherwise)\n\n"
+    "                     otherwise)\n"
+    "  --share-passphrase-file F, --share-passphrase-fd N\n"
+    "                     the SLIP-39 passphrase when [backup] says\n"
+    "                     slip39_passphrase = yes (asked twice otherwise)\n\n"
     "After an interruption, run the same command again: finished steps are\n"
     "checked against the transcript and skipped. A changed CONFIG is\n"
     "refused.\n";
@@ -477,6 +482,8 @@ cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{"check", 0, NULL, 'c'}, {"yes", 0, NULL, 'y'},
 		{"rehearse", 0, NULL, 'r'}, {"require-airgap", 0, NULL, 'a'},
+		{"share-passphrase-file", 1, NULL, 'S'},
+		{"share-passphrase-fd", 1, NULL, 'D'},
 		PASS_LONGOPTS, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	struct pass_src src = PASS_SRC_INIT;
@@ -485,7 +492,7 @@ cmd_run(int argc, char **argv)
 	const char *subj, *pp, *sp;
 	struct pass_src share_src = PASS_SRC_INIT;
 	json_t *air = NULL;
-	char *passfile = NULL;
+	char *passfile = NULL, *sharefile = NULL;
 	long since;
 	int c, check = 0, airgap = 0, problems, resumed, rv = EXIT_USAGE;
 
@@ -496,6 +503,12 @@ cmd_run(int argc, char **argv)
 		case 'y': r.yes = 1; break;
 		case 'r': r.rehearse = 1; break;
 		case 'a': airgap = 1; break;
+		case 'S':
+		case 'D':
+			if (pass_option(&share_src, c == 'S' ? PASS_OPT_FILE :
+			    PASS_OPT_FD, optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -523,6 +536,14 @@ cmd_run(int argc, char **argv)
 	}
 	if (passfile != NULL)
 		src.file = passfile;
+	if (share_src.file != NULL &&
+	    (sharefile = realpath(share_src.file, NULL)) == NULL) {
+		warnf("%s: cannot open passphrase file: %s", share_src.file,
+		    strerror(errno));
+		goto out;
+	}
+	if (sharefile != NULL)
+		share_src.file = sharefile;
 	printf("Config %s\n  SHA-256 %s\n", argv[optind], r.cfg.sha256);
 	subj = get(&r, "root", "subject");
 	snprintf(r.subject, sizeof(r.subject), "%s%s", subj,
@@ -608,6 +629,7 @@ cmd_run(int argc, char **argv)
 out:
 	json_decref(air);
 	free(passfile);
+	free(sharefile);
 	pass_free(r.pass);
 	pass_free(r.share_pass);
 	config_free(&r.cfg);

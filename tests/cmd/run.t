@@ -139,4 +139,18 @@ is "$rc" 0 "the run's bundle imports with the pinned key"
 run sh -c "cd full && '$CEREMONY' restore --check backup/share-1-1.txt backup/share-1-3.txt backup/share-1-5.txt"
 is "$rc" 0 "3 of the run's 5 shares restore (--check)"
 is "$(grep -c '"command":"checkpoint:' full/transcript.log)" 7 "checkpoints recorded in the transcript"
+
+# a SLIP-39 passphrase from a file, never from the config
+printf 'share words passphrase\n' >spw
+sed -e "s/^slip39_passphrase = no/slip39_passphrase = yes/" -e "s/^directory = full/directory = sp/" \
+    -e "/^\[bundle\]/,\$d" full.cnf >sp.cnf
+run cer run --yes --passphrase-file pw --share-passphrase-file spw sp.cnf
+is "$rc" 0 "run with slip39_passphrase = yes and --share-passphrase-file"
+grep -q "^slip39-passphrase: yes" sp/backup/deviceRootCA.vault; ok $? "the vault records a SLIP-39 passphrase"
+! grep -q "share words passphrase" sp/transcript.log sp.cnf; ok $? "the SLIP-39 passphrase is in neither transcript nor config"
+run sh -c "cd sp && '$CEREMONY' restore --check --share-passphrase-file ../spw backup/share-1-2.txt backup/share-1-4.txt backup/share-1-5.txt"
+is "$rc" 0 "restore --check with the SLIP-39 passphrase"
+printf 'wrong\n' >bad
+run sh -c "cd sp && '$CEREMONY' restore --check --share-passphrase-file ../bad backup/share-1-2.txt backup/share-1-4.txt backup/share-1-5.txt"
+is "$rc" 1 "a wrong SLIP-39 passphrase does not open the vault"
 done_testing
