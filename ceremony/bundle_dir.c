@@ -1,6 +1,5 @@
 /* Folders that bundle and import fill as temp folders before they put
  * them in place: bundle/qr and the unpacked bundle. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -60,16 +59,5 @@ bundle_dir_seal(const char *tmp)
 void
 bundle_dir_remove(const char *path)
 {
-	DIR *d;
-	struct dirent *de;
-
-	if ((d = opendir(path)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-	if (rmdir(path) == -1)
-		warnf("%s: cannot remove: %s", path, strerror(errno));
+	dir_remove(path);
 }

@@ -57,30 +57,6 @@ static const char usage_text[] =
 #define OPT_SPASS_FILE 0x2002
 #define OPT_SPASS_FD 0x2003
 
-/* Removes a flat directory and what is in it. */
-static void
-dir_remove(const char *dir)
-{
-	char path[4096];
-	struct dirent *e;
-	DIR *d;
-
-	if ((d = opendir(dir)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") == 0 ||
-			    strcmp(e->d_name, "..") == 0)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			if (unlink(path) == -1)
-				warnf("%s: cannot remove: %s", path,
-				    strerror(errno));
-		}
-		closedir(d);
-	}
-	if (rmdir(dir) == -1 && errno != ENOENT)
-		warnf("%s: cannot remove: %s", dir, strerror(errno));
-}
-
 static int
 dir_nonempty(const char *dir)
 {
@@ -147,18 +123,6 @@ out:
 }
 
 static int
-parse_num(const char *opt, const char *arg, int lo, int hi, int *v)
-{
-	if (*arg == 0 || strlen(arg) > 2 || !str_only(arg, "0123456789") ||
-	    atoi(arg) < lo || atoi(arg) > hi) {
-		warnf("--%s: '%s' is out of range (%d-%d)", opt, arg, lo, hi);
-		return -1;
-	}
-	*v = atoi(arg);
-	return 0;
-}
-
-static int
 name_ok(const char *s)
 {
 	size_t i, n = strlen(s);
@@ -183,10 +147,8 @@ int
 cmd_backup(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"threshold", 1, NULL, 't'}, {"shares", 1, NULL, 'n'},
-		{"group", 1, NULL, 'g'}, {"group-threshold", 1, NULL, 'G'},
-		{"iteration-exponent", 1, NULL, 'e'},
-		{"custodian", 1, NULL, 'c'}, {"force", 0, NULL, 'f'},
+		SLIP39_LONGOPTS, {"custodian", 1, NULL, 'c'},
+		{"force", 0, NULL, 'f'},
 		{"share-passphrase", 0, NULL, OPT_SPASS},
 		{"share-passphrase-file", 1, NULL, OPT_SPASS_FILE},
 		{"share-passphrase-fd", 1, NULL, OPT_SPASS_FD}, PASS_LONGOPTS,
@@ -196,7 +158,8 @@ cmd_backup(int argc, char **argv)
 	const char *outputs[] = {BACKUP_VAULT, NULL};
 	const char *custodian[SLIP39_MAX_SHARES] = {0};
 	struct pass_src src = PASS_SRC_INIT, ssrc = PASS_SRC_INIT;
-	struct slip39_scheme s = {0};
+	struct slip39_opts so;
+	struct slip39_scheme *s = &so.s;
 	struct slip39_share *sh = NULL;
 	struct vault_header h = {0};
 	struct vault_item it[2] = {{"", NULL, 0}, {"", NULL, 0}};
@@ -208,44 +171,14 @@ cmd_backup(int argc, char **argv)
 	char err[512], fp[96], created[21], scheme[257], sha[65];
 	unsigned char *key = NULL;
 	size_t nshares = 0, ncust = 0, i, len, htmllen;
-	int c, t = 0, nn = 0, gt = 0, ask = 0, force = 0, v, made = 0;
+	int c, ask = 0, force = 0, v, made = 0;
 	int rv = EXIT_USAGE;
 	X509 *cert = NULL;
 	json_t *ids, *cust;
 
-	s.exp = 1;
-	s.ext = 1;
+	slip39_opts_init(&so);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 't':
-			if (parse_num("threshold", optarg, 1, 16, &t) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'n':
-			if (parse_num("shares", optarg, 1, 16, &nn) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'G':
-			if (parse_num("group-threshold", optarg, 1, 16, &gt) ==
-			    -1)
-				return EXIT_USAGE;
-			break;
-		case 'e':
-			if (parse_num("iteration-exponent", optarg, 0, 15, &v) ==
-			    -1)
-				return EXIT_USAGE;
-			s.exp = (uint8_t)v;
-			break;
-		case 'g':
-			if (s.group_count == SLIP39_MAX_GROUPS ||
-			    slip39_group_parse(optarg,
-			        &s.groups[s.group_count]) == -1) {
-				warnf("--group: '%s' is not T/N with 1 <= T <= "
-				      "N <= 16 (at most 16 groups)", optarg);
-				return EXIT_USAGE;
-			}
-			s.group_count++;
-			break;
 		case 'c':
 			if (!name_ok(optarg)) {
 				warnf("--custodian: give a name of 1-64 bytes "
@@ -276,7 +209,9 @@ cmd_backup(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if (pass_option(&src, c, optarg) == 0)
+			if ((v = slip39_option(&so, c, optarg)) == -2)
+				return EXIT_USAGE;
+			if (v == 0 || pass_option(&src, c, optarg) == 0)
 				break;
 			fputs(usage_text, stderr);
 			return EXIT_USAGE;
@@ -286,29 +221,9 @@ cmd_backup(int argc, char **argv)
 		warnf("backup: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if ((t || nn) && s.group_count) {
-		warnf("backup: use --threshold/--shares or --group, not both");
+	if (slip39_opts_scheme(&so, "backup", 1) == -1)
 		return EXIT_USAGE;
-	}
-	if (s.group_count == 0) {
-		if (!t || !nn || gt) {
-			warnf("backup: give --threshold T and --shares N, or "
-			      "--group T/N ... and --group-threshold G");
-			return EXIT_USAGE;
-		}
-		s.group_count = 1;
-		s.groups[0].threshold = (uint8_t)t;
-		s.groups[0].count = (uint8_t)nn;
-	} else if (!gt && s.group_count > 1) {
-		warnf("backup: with several groups, give --group-threshold G");
-		return EXIT_USAGE;
-	}
-	s.group_threshold = (uint8_t)(gt ? gt : 1);
-	if (slip39_scheme_check(&s, err, sizeof(err)) == -1) {
-		warnf("backup: %s", err);
-		return EXIT_USAGE;
-	}
-	nshares = slip39_scheme_shares(&s);
+	nshares = slip39_scheme_shares(s);
 	if (ncust > nshares) {
 		warnf("backup: %zu custodians for %zu shares", ncust, nshares);
 		return EXIT_USAGE;
@@ -324,27 +239,18 @@ cmd_backup(int argc, char **argv)
 		rv = v == -2 ? EXIT_CHECK : EXIT_USAGE;
 		goto out;
 	}
-	if (ask) {
-		if ((spass = pass_get(&ssrc, "SLIP-39", 1)) == NULL)
-			goto out;
-		if (!slip39_pass_ok(spass) || strlen(spass) > 255) {
-			warnf("the SLIP-39 passphrase must be printable ASCII "
-			      "(no accents, tabs or control characters), at "
-			      "most 255 characters");
-			goto out;
-		}
-	} else if ((spass = sodium_malloc(1)) != NULL)
-		spass[0] = 0;
+	if ((spass = slip39_pass_read(&ssrc, ask, 1)) == NULL)
+		goto out;
 	key = sodium_malloc(32);
 	sh = sodium_allocarray(nshares, sizeof(*sh));
 	mn = calloc(nshares, sizeof(*mn));
-	if (spass == NULL || key == NULL || sh == NULL || mn == NULL) {
+	if (key == NULL || sh == NULL || mn == NULL) {
 		warnf("out of secure memory");
 		goto out;
 	}
 	/* K, its shares, and the vault sealed under it */
 	randombytes_buf(key, 32);
-	if (slip39_generate(&s, key, 32, spass, -1, sh, err, sizeof(err)) ==
+	if (slip39_generate(s, key, 32, spass, -1, sh, err, sizeof(err)) ==
 	    -1) {
 		warnf("backup: %s", err);
 		goto out;
@@ -358,7 +264,7 @@ cmd_backup(int argc, char **argv)
 	sigkey_public_b64(&keys.sign, h.sign_pub);
 	utc_now(created);
 	snprintf(h.created, sizeof(h.created), "%s", created);
-	slip39_scheme_format(&s, scheme, sizeof(scheme));
+	slip39_scheme_format(s, scheme, sizeof(scheme));
 	snprintf(h.scheme, sizeof(h.scheme), "%s", scheme);
 	h.slip39_id = sh[0].id;
 	h.slip39_pass = spass[0] != 0;
@@ -380,8 +286,8 @@ cmd_backup(int argc, char **argv)
 	si.created = created;
 	si.scheme = scheme;
 	si.vault = BACKUP_VAULT;
-	for (i = 0; i < s.group_count; i++)
-		si.group_sizes[i] = s.groups[i].count;
+	for (i = 0; i < s->group_count; i++)
+		si.group_sizes[i] = s->groups[i].count;
 	snprintf(path, sizeof(path), "%s/deviceRootCA.vault", tmpdir);
 	if (file_write(path, file, len, 0644, 0) == -1)
 		goto out;
@@ -397,7 +303,7 @@ cmd_backup(int argc, char **argv)
 	}
 	/* the proof, from the files as written */
 	rv = EXIT_CHECK;
-	pf.scheme = &s;
+	pf.scheme = s;
 	pf.made = sh;
 	pf.dir = tmpdir;
 	pf.key = key;
@@ -447,7 +353,7 @@ cmd_backup(int argc, char **argv)
 		goto out;
 	if (transcript_append("backup",
 	        json_pack("{s:s,s:i,s:b}", "scheme", scheme,
-	            "iteration_exponent", s.exp, "share_passphrase",
+	            "iteration_exponent", s->exp, "share_passphrase",
 	            spass[0] != 0),
 	        inputs, outputs,
 	        json_pack("{s:s,s:i,s:o,s:o,s:I,s:I}", "vault_sha256", sha,

@@ -37,87 +37,26 @@ static const char usage_text[] =
     "         ceremony shares split --threshold 2 --shares 3 | head -2 |\n"
     "         ceremony shares combine --reveal\n";
 
-/* The SLIP-39 passphrase: "" unless asked for. sodium_malloc'd. */
-static char *
-shares_pass(struct pass_src *src, int ask, int confirm)
-{
-	char *p;
-
-	if (!ask && src->file == NULL && src->fd < 0) {
-		if ((p = sodium_malloc(1)) != NULL)
-			p[0] = 0;
-		return p;
-	}
-	if ((p = pass_get(src, "SLIP-39", confirm)) == NULL)
-		return NULL;
-	if (!slip39_pass_ok(p) || strlen(p) > 255) {
-		warnf("the SLIP-39 passphrase must be printable ASCII (no "
-		      "accents, tabs or control characters), at most 255 "
-		      "characters");
-		pass_free(p);
-		return NULL;
-	}
-	return p;
-}
-
 static int
 shares_split(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"threshold", 1, NULL, 't'}, {"shares", 1, NULL, 'n'},
-		{"group", 1, NULL, 'g'}, {"group-threshold", 1, NULL, 'G'},
-		{"iteration-exponent", 1, NULL, 'e'},
-		{"passphrase", 0, NULL, 'p'}, PASS_LONGOPTS,
+		SLIP39_LONGOPTS, {"passphrase", 0, NULL, 'p'}, PASS_LONGOPTS,
 		{"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	struct slip39_scheme s = {0};
+	struct slip39_opts so;
+	struct slip39_scheme *s = &so.s;
 	struct pass_src src = PASS_SRC_INIT;
 	struct slip39_share *sh = NULL;
 	char *text = NULL, *pass = NULL, *mn = NULL, err[256];
 	unsigned char *ms = NULL;
 	size_t len, i, n, hexlen;
-	int c, t = 0, nn = 0, gt = 0, ask = 0, rv = EXIT_USAGE;
-	long v;
+	int c, v, ask = 0, rv = EXIT_USAGE;
 
-	s.exp = 1;
-	s.ext = 1;
+	slip39_opts_init(&so);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 't':
-		case 'n':
-		case 'G':
-		case 'e':
-			v = strtol(optarg, NULL, 10);
-			if (!str_only(optarg, "0123456789") || *optarg == 0 ||
-			    v > 16 || (c != 'e' && v < 1) ||
-			    (c == 'e' && v > 15)) {
-				warnf("--%s: '%s' is out of range (%s)",
-				    c == 't' ? "threshold" : c == 'n' ? "shares" :
-				    c == 'G' ? "group-threshold" :
-				    "iteration-exponent", optarg,
-				    c == 'e' ? "0-15" : "1-16");
-				return EXIT_USAGE;
-			}
-			if (c == 't')
-				t = (int)v;
-			else if (c == 'n')
-				nn = (int)v;
-			else if (c == 'G')
-				gt = (int)v;
-			else
-				s.exp = (uint8_t)v;
-			break;
-		case 'g':
-			if (s.group_count == SLIP39_MAX_GROUPS ||
-			    slip39_group_parse(optarg,
-			        &s.groups[s.group_count]) == -1) {
-				warnf("--group: '%s' is not T/N with 1 <= T <= "
-				      "N <= 16 (at most 16 groups)", optarg);
-				return EXIT_USAGE;
-			}
-			s.group_count++;
-			break;
 		case 'p':
 			ask = 1;
 			break;
@@ -125,7 +64,9 @@ shares_split(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if (pass_option(&src, c, optarg) == 0)
+			if ((v = slip39_option(&so, c, optarg)) == -2)
+				return EXIT_USAGE;
+			if (v == 0 || pass_option(&src, c, optarg) == 0)
 				break;
 			fputs(usage_text, stderr);
 			return EXIT_USAGE;
@@ -135,26 +76,8 @@ shares_split(int argc, char **argv)
 		warnf("shares split: unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if ((t || nn) && s.group_count) {
-		warnf("shares split: use --threshold/--shares or --group, not "
-		      "both");
+	if (slip39_opts_scheme(&so, "shares split", 0) == -1)
 		return EXIT_USAGE;
-	}
-	if (s.group_count == 0) {
-		if (!t || !nn) {
-			warnf("shares split: give --threshold T and --shares N "
-			      "(or --group T/N)");
-			return EXIT_USAGE;
-		}
-		s.group_count = 1;
-		s.groups[0].threshold = (uint8_t)t;
-		s.groups[0].count = (uint8_t)nn;
-	}
-	s.group_threshold = (uint8_t)(gt ? gt : 1);
-	if (slip39_scheme_check(&s, err, sizeof(err)) == -1) {
-		warnf("shares split: %s", err);
-		return EXIT_USAGE;
-	}
 	if (sheet_read("-", &text, &len, 4096) == -1)
 		goto out;
 	str_trim(text);
@@ -165,7 +88,7 @@ shares_split(int argc, char **argv)
 		      "a multiple of 4 (16 to 64 bytes, an even number)");
 		goto out;
 	}
-	n = slip39_scheme_shares(&s);
+	n = slip39_scheme_shares(s);
 	ms = sodium_malloc(hexlen / 2);
 	sh = sodium_allocarray(n, sizeof(*sh));
 	mn = sodium_malloc(SLIP39_MAX_MNEMONIC);
@@ -177,9 +100,10 @@ shares_split(int argc, char **argv)
 		warnf("stdin: not hex");
 		goto out;
 	}
-	if ((pass = shares_pass(&src, ask, 1)) == NULL)
+	ask |= src.file != NULL || src.fd >= 0;
+	if ((pass = slip39_pass_read(&src, ask, 1)) == NULL)
 		goto out;
-	if (slip39_generate(&s, ms, hexlen / 2, pass, -1, sh, err,
+	if (slip39_generate(s, ms, hexlen / 2, pass, -1, sh, err,
 	        sizeof(err)) == -1) {
 		warnf("shares split: %s", err);
 		goto out;
@@ -216,7 +140,7 @@ shares_combine(int argc, char **argv)
 	struct slip39_share *sh = NULL;
 	char *text = NULL, *pass = NULL, *mn[SLIP39_MAX_SHARES];
 	char err[512], hex[2 * SLIP39_MAX_SECRET + 1];
-	unsigned char *ms = NULL, sha[32];
+	unsigned char *ms = NULL;
 	size_t len, n = 0, i;
 	int c, reveal = 0, ask = 0, rv = EXIT_USAGE;
 
@@ -264,7 +188,8 @@ shares_combine(int argc, char **argv)
 			goto out;
 		}
 	rv = EXIT_USAGE;
-	if ((pass = shares_pass(&src, ask, 0)) == NULL)
+	ask |= src.file != NULL || src.fd >= 0;
+	if ((pass = slip39_pass_read(&src, ask, 0)) == NULL)
 		goto out;
 	rv = EXIT_CHECK;
 	if (slip39_combine(sh, n, NULL, pass, ms, &len, err, sizeof(err)) ==
@@ -277,10 +202,9 @@ shares_combine(int argc, char **argv)
 		printf("%s\n", hex);
 		sodium_memzero(hex, sizeof(hex));
 	} else {
-		crypto_hash_sha256(sha, ms, len);
-		sodium_bin2hex(hex, sizeof(hex), sha, 8);
+		sha256_hex(ms, len, hex);
 		printf("ok: %zu shares combine to a %zu-byte secret "
-		       "(identifier %u)\nfingerprint: SHA-256 %s...\n",
+		       "(identifier %u)\nfingerprint: SHA-256 %.16s...\n",
 		    n, len, sh[0].id, hex);
 	}
 	if (fflush(stdout) == EOF) {

@@ -2,13 +2,16 @@
  * splitting and recovering one level, and generating shares. Combining
  * shares is in slip39_combine.c, mnemonic text in slip39_mnemonic.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <sodium.h>
 
 #include "gf256.h"
+#include "secret.h"
 #include "slip39.h"
+#include "util.h"
 
 #define DIGEST_X 254
 #define SECRET_X 255
@@ -21,6 +24,30 @@ slip39_pass_ok(const char *pass)
 		if ((unsigned char)*pass < 32 || (unsigned char)*pass > 126)
 			return 0;
 	return 1;
+}
+
+char *
+slip39_pass_read(struct pass_src *src, int ask, int confirm)
+{
+	char *p;
+
+	if (!ask) {
+		if ((p = sodium_malloc(1)) == NULL)
+			warnf("out of secure memory");
+		else
+			p[0] = 0;
+		return p;
+	}
+	if ((p = pass_get(src, "SLIP-39", confirm)) == NULL)
+		return NULL;
+	if (!slip39_pass_ok(p) || strlen(p) > 255) {
+		warnf("the SLIP-39 passphrase must be printable ASCII (no "
+		      "accents, tabs or control characters), at most 255 "
+		      "characters");
+		pass_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 /* PBKDF2 round function F(i, R) of the Feistel network. */
@@ -394,4 +421,99 @@ out:
 	sodium_free(gs);
 	sodium_free(ms_out);
 	return rv;
+}
+
+static int
+option_num(const char *opt, const char *arg, int lo, int hi, int *v)
+{
+	long n = strtol(arg, NULL, 10);
+
+	if (*arg == 0 || !str_only(arg, "0123456789") || n < lo || n > hi) {
+		warnf("--%s: '%s' is out of range (%d-%d)", opt, arg, lo, hi);
+		return -1;
+	}
+	*v = (int)n;
+	return 0;
+}
+
+void
+slip39_opts_init(struct slip39_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->s.exp = 1;
+	o->s.ext = 1;
+}
+
+int
+slip39_option(struct slip39_opts *o, int opt, const char *arg)
+{
+	struct slip39_scheme *s = &o->s;
+	int v, rv = 0;
+
+	switch (opt) {
+	case 't':
+		rv = option_num("threshold", arg, 1, 16, &o->threshold);
+		break;
+	case 'n':
+		rv = option_num("shares", arg, 1, 16, &o->shares);
+		break;
+	case 'G':
+		rv = option_num("group-threshold", arg, 1, 16,
+		    &o->group_threshold);
+		break;
+	case 'e':
+		rv = option_num("iteration-exponent", arg, 0, 15, &v);
+		if (rv == 0)
+			s->exp = (uint8_t)v;
+		break;
+	case 'g':
+		if (s->group_count == SLIP39_MAX_GROUPS ||
+		    slip39_group_parse(arg, &s->groups[s->group_count]) == -1) {
+			warnf("--group: '%s' is not T/N with 1 <= T <= N <= 16 "
+			      "(at most 16 groups)", arg);
+			rv = -1;
+		} else
+			s->group_count++;
+		break;
+	default:
+		return -1;
+	}
+	return rv == -1 ? -2 : 0;
+}
+
+int
+slip39_opts_scheme(struct slip39_opts *o, const char *prefix, int strict)
+{
+	struct slip39_scheme *s = &o->s;
+	char err[256];
+
+	if ((o->threshold || o->shares) && s->group_count) {
+		warnf("%s: use --threshold/--shares or --group, not both",
+		    prefix);
+		return -1;
+	}
+	if (s->group_count == 0) {
+		if (!o->threshold || !o->shares ||
+		    (strict && o->group_threshold)) {
+			warnf("%s: give --threshold T and --shares N%s", prefix,
+			    strict ? ", or --group T/N ... and "
+			             "--group-threshold G"
+			           : " (or --group T/N)");
+			return -1;
+		}
+		s->group_count = 1;
+		s->groups[0].threshold = (uint8_t)o->threshold;
+		s->groups[0].count = (uint8_t)o->shares;
+	} else if (strict && !o->group_threshold && s->group_count > 1) {
+		warnf("%s: with several groups, give --group-threshold G",
+		    prefix);
+		return -1;
+	}
+	s->group_threshold = (uint8_t)(o->group_threshold ?
+	    o->group_threshold : 1);
+	if (slip39_scheme_check(s, err, sizeof(err)) == -1) {
+		warnf("%s: %s", prefix, err);
+		return -1;
+	}
+	return 0;
 }

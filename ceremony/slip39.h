@@ -62,6 +62,25 @@ void slip39_scheme_format(const struct slip39_scheme *s, char *out,
     size_t outlen);
 size_t slip39_scheme_shares(const struct slip39_scheme *s);
 
+/* The scheme options of backup and shares split, for getopt_long. */
+#define SLIP39_LONGOPTS                                                    \
+	{"threshold", 1, NULL, 't'}, {"shares", 1, NULL, 'n'},             \
+	    {"group", 1, NULL, 'g'}, {"group-threshold", 1, NULL, 'G'},    \
+	    {"iteration-exponent", 1, NULL, 'e'}
+struct slip39_opts {
+	struct slip39_scheme s; /* --group, --iteration-exponent */
+	int threshold, shares, group_threshold;
+};
+/* Iteration exponent 1, extendable shares, nothing else given. */
+void slip39_opts_init(struct slip39_opts *o);
+/* getopt_long helper: 0 if opt was a scheme option and consumed, -1 if it
+ * is not one, -2 if its value is bad (with a message). */
+int slip39_option(struct slip39_opts *o, int opt, const char *arg);
+/* Fills and checks o->s; messages start with "prefix: ". strict: several
+ * groups need --group-threshold and one group refuses it. */
+int slip39_opts_scheme(struct slip39_opts *o, const char *prefix,
+    int strict);
+
 /* Feistel encryption of the master secret with PBKDF2-HMAC-SHA256.
  * len even; in and out may alias. pass is printable ASCII or "". */
 int slip39_encrypt(const uint8_t *ms, size_t len, const char *pass,
@@ -108,5 +127,10 @@ int slip39_combine(const struct slip39_share *shares, size_t n,
 
 /* The passphrase rule: printable ASCII (32-126) only. */
 int slip39_pass_ok(const char *pass);
+struct pass_src;
+/* With ask, the passphrase from src (asked twice at a TTY if confirm) and
+ * held to the rule and 255 characters; "" otherwise. sodium_malloc'd, or
+ * NULL with a message. */
+char *slip39_pass_read(struct pass_src *src, int ask, int confirm);
 
 #endif

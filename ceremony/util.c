@@ -1,4 +1,5 @@
 /* Files, hashing and small string helpers shared by every command. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -116,6 +117,27 @@ dir_sync(const char *path)
 	}
 	free(copy);
 	return rv;
+}
+
+void
+dir_remove(const char *path)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL && errno == ENOENT)
+		return;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == -1)
+			warnf("%s/%s: cannot remove: %s", path, e->d_name,
+			    strerror(errno));
+	}
+	if (d != NULL)
+		closedir(d);
+	if (rmdir(path) == -1)
+		warnf("%s: cannot remove: %s", path, strerror(errno));
 }
 
 int

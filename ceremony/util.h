@@ -31,6 +31,8 @@ int file_write_secret(const char *path, const void *buf, size_t len,
     int force);
 int dir_make(const char *path, mode_t mode); /* mkdir -p */
 int dir_sync(const char *path);              /* fsync the dir holding path */
+/* Empties and removes a folder of plain files (a message if it stays). */
+void dir_remove(const char *path);
 
 void sha256_hex(const void *buf, size_t len, char out[65]);
 int sha256_file_hex(const char *path, char out[65]);
