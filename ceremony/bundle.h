@@ -120,7 +120,5 @@ int bundle_dir_write(const char *tmp, const char *name, const void *buf,
     size_t len, unsigned mode);
 /* Makes tmp 0755 and syncs it. */
 int bundle_dir_seal(const char *tmp);
-/* Empties and removes a folder of plain files (a message if it stays). */
-void bundle_dir_remove(const char *path);
 
 #endif

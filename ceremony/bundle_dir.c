@@ -55,9 +55,3 @@ bundle_dir_seal(const char *tmp)
 		close(fd);
 	return rv;
 }
-
-void
-bundle_dir_remove(const char *path)
-{
-	dir_remove(path);
-}

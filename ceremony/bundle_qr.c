@@ -228,11 +228,11 @@ bundle_qr_write(const struct bundle *b, const struct bundle_qr *q)
 	}
 	dir_sync(BUNDLE_QR_DIR);
 	if (moved)
-		bundle_dir_remove(old);
+		dir_remove(old);
 	rv = 0;
 out:
 	if (rv != 0 && tmp != NULL)
-		bundle_dir_remove(tmp);
+		dir_remove(tmp);
 	for (i = 0; i < q->info.n; i++)
 		free(svgs[i]);
 	free(svgs);

@@ -106,7 +106,7 @@ unpack(const char *dir, const struct tar_list *list)
 	if (bundle_dir_seal(tmp) == 0)
 		return tmp;
 fail:
-	bundle_dir_remove(tmp);
+	dir_remove(tmp);
 	free(tmp);
 	return NULL;
 }
@@ -299,13 +299,13 @@ cmd_import(int argc, char **argv)
 		goto out;
 	}
 	if ((rv = check_transcript(tmp, head)) != 0) {
-		bundle_dir_remove(tmp);
+		dir_remove(tmp);
 		goto out;
 	}
 	if (rename_new(tmp, out) == -1) {
 		warnf("%s: cannot rename %s into place: %s", out, tmp,
 		    strerror(errno));
-		bundle_dir_remove(tmp);
+		dir_remove(tmp);
 		rv = EXIT_USAGE;
 		goto out;
 	}
