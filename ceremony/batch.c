@@ -1,10 +1,11 @@
 /* The signing batch. Per chunk of CSRs:
  *   read (main)  ->  CSR-hash dedup (main)  ->  parse+check (pool)
- *   ->  key/CN dedup (main)  ->  sign+lint+temp files (pool)
- *   ->  ledger append + fdatasync (main)  ->  rename into place (pool).
+ *   ->  key/CN dedup (main)  ->  sign+lint+PEM (pool)
+ *   ->  ledger append + fdatasync (main)  ->  files written (pool).
  * Dedup runs in input order, so the first of two duplicates wins, the same
  * way on every run. A certificate reaches its name only after its ledger
- * line is on disk; a rerun after a crash re-emits it from the ledger. */
+ * line is on disk; a rerun after a crash re-emits it from the ledger (and
+ * rewrites a file a crash cut short). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -124,6 +125,8 @@ item_clear(struct item *it)
 	csr_free(&it->csr);
 	ledger_entry_free(&it->ent);
 	free(it->line);
+	free(it->pem);
+	free(it->chain);
 	memset(it, 0, sizeof(*it));
 }
 

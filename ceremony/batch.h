@@ -33,6 +33,9 @@ struct item {
 	struct ledger_entry ent;
 	char *line;   /* ledger line */
 	size_t linelen;
+	char *pem, *chain; /* a new certificate's files, written after the
+			    * ledger sync */
+	size_t pemlen, chainlen;
 };
 
 struct batch {
@@ -72,10 +75,14 @@ struct batch {
 	double started, finished;
 };
 
-/* Temp files for the item's certificate and chain; with check set, only
- * where the files in place differ (a certificate re-emitted). */
+/* The item's certificate and chain as PEM. With check set (a certificate
+ * re-emitted), temp files where the files in place differ; else kept in
+ * the item until batch_place. */
 void batch_emit(struct batch *b, struct item *it, int check);
-/* Renames the item's temp files into place (pool phase). */
+/* After the ledger sync (pool phase): a new certificate's files are
+ * created under their names (O_EXCL); temp files of a re-emitted one are
+ * renamed into place. A crash mid-write leaves a file the rerun finds
+ * different from the ledger and writes again. */
 void batch_place(struct batch *b, struct item *it, int tid);
 
 /* Runs the whole batch. 0 ok (rejections counted), -1 I/O or internal

@@ -1,5 +1,6 @@
-/* The batch's files: certificates and chains written to temp names, then
- * renamed into place once the ledger holds them. */
+/* The batch's files. A new certificate's files are created under their
+ * names once the ledger holds it; a re-emitted one goes through a temp
+ * file renamed over the file in place. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -48,15 +49,17 @@ pem_cert(const unsigned char *der, size_t len, const char *tail,
 	return out;
 }
 
+/* Writes name; excl: it must not exist yet. */
 static int
-write_at(struct batch *b, const char *name, const char *buf, size_t len)
+write_at(struct batch *b, const char *name, const char *buf, size_t len,
+    int excl)
 {
 	size_t done = 0;
 	ssize_t r;
 	int fd;
 
-	fd = openat(b->outfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
+	fd = openat(b->outfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC | (excl ? O_EXCL : O_TRUNC), 0644);
 	if (fd == -1 || fchmod(fd, 0644) == -1)
 		goto fail;
 	while (done < len) {
@@ -98,8 +101,6 @@ same_file(struct batch *b, const char *name, const char *buf, size_t len)
 	return same;
 }
 
-/* Writes the temp files for the item's certificate; with check set, only
- * where the files in place differ. */
 void
 batch_emit(struct batch *b, struct item *it, int check)
 {
@@ -114,17 +115,25 @@ batch_emit(struct batch *b, struct item *it, int check)
 		__atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
+	if (!check) {
+		it->pem = pem;
+		it->pemlen = plen;
+		it->chain = chain;
+		it->chainlen = clen;
+		it->write = 3;
+		return;
+	}
 	snprintf(name, sizeof(name), "%s.crt", it->ent.file);
-	if (!check || !same_file(b, name, pem, plen)) {
+	if (!same_file(b, name, pem, plen)) {
 		snprintf(name, sizeof(name), ".%s.crt.tmp", it->ent.file);
-		if (write_at(b, name, pem, plen) == -1)
+		if (write_at(b, name, pem, plen, 0) == -1)
 			goto out;
 		it->write |= 1;
 	}
 	snprintf(name, sizeof(name), "%s-chain.crt", it->ent.file);
-	if (!check || !same_file(b, name, chain, clen)) {
+	if (!same_file(b, name, chain, clen)) {
 		snprintf(name, sizeof(name), ".%s-chain.crt.tmp", it->ent.file);
-		if (write_at(b, name, chain, clen) == -1)
+		if (write_at(b, name, chain, clen, 0) == -1)
 			goto out;
 		it->write |= 2;
 	}
@@ -134,17 +143,13 @@ out:
 }
 
 static int
-place(struct batch *b, const char *stem, const char *suffix, int noreplace)
+place(struct batch *b, const char *stem, const char *suffix)
 {
 	char tmp[256], name[256];
 
 	snprintf(tmp, sizeof(tmp), ".%s%s.tmp", stem, suffix);
 	snprintf(name, sizeof(name), "%s%s", stem, suffix);
-	if (renameat2(b->outfd, tmp, b->outfd, name,
-	    noreplace ? RENAME_NOREPLACE : 0) == 0)
-		return 0;
-	if (noreplace && errno == EINVAL && linkat(b->outfd, tmp, b->outfd,
-	    name, 0) == 0 && unlinkat(b->outfd, tmp, 0) == 0)
+	if (renameat(b->outfd, tmp, b->outfd, name) == 0)
 		return 0;
 	warnf("%s/%s: cannot put in place: %s", b->outdir, name,
 	    strerror(errno));
@@ -155,11 +160,19 @@ place(struct batch *b, const char *stem, const char *suffix, int noreplace)
 void
 batch_place(struct batch *b, struct item *it, int tid)
 {
-	int fresh = it->state == IT_SIGN;
+	char name[256];
 
+	if (it->state == IT_SIGN && it->pem != NULL) {
+		snprintf(name, sizeof(name), "%s.crt", it->ent.file);
+		if (write_at(b, name, it->pem, it->pemlen, 1) == -1)
+			return;
+		snprintf(name, sizeof(name), "%s-chain.crt", it->ent.file);
+		write_at(b, name, it->chain, it->chainlen, 1);
+		return;
+	}
 	if (it->write & 1)
-		place(b, it->ent.file, ".crt", fresh);
+		place(b, it->ent.file, ".crt");
 	if (it->write & 2)
-		place(b, it->ent.file, "-chain.crt", fresh);
+		place(b, it->ent.file, "-chain.crt");
 }
 

@@ -43,9 +43,9 @@ static const char usage_text[] =
     "Writes, per device, <CN>.crt and <CN>-chain.crt (device then CA, the\n"
     "how-to's deviceCertAndCACert.crt), plus rejected.txt and summary.txt.\n"
     "Every certificate is linted and verified, then recorded in\n"
-    "ledger.jsonl (fsynced) before it is renamed into place. After a crash,\n"
+    "ledger.jsonl (fsynced) before its files are written. After a crash,\n"
     "run the same command again: CSRs already in the ledger are not signed\n"
-    "again, their files are written again if missing.\n\n"
+    "again, their files are written again if missing or cut short.\n\n"
     "Exit status: 0 all signed, 1 some CSR rejected, 2 usage or I/O error.\n";
 
 struct inputs {

@@ -3,12 +3,16 @@
  * The CSR is decoded with its own ASN.1 template that keeps the public key
  * as raw SubjectPublicKeyInfo parts; the key is then built with the
  * type-specific decoders. This keeps OpenSSL 3.0's generic key decoder
- * (slow and lock-bound) out of the signing path. */
+ * (slow and lock-bound) out of the signing path. An EC key is a copy of a
+ * per-curve parameters key made once (building a curve's group costs more
+ * than the point), with the device's point set on it. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/asn1t.h>
 #include <openssl/err.h>
+#include <openssl/core_names.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <sodium.h>
@@ -88,6 +92,87 @@ curve_name(const ASN1_OBJECT *o, char *buf, size_t len)
 	return buf;
 }
 
+/* Parameters-only keys for P-256 and P-384, shared read-only: legacy
+ * ones for the certificate (fast SubjectPublicKeyInfo encoding) and
+ * provider ones for verifying the CSR (no export at each verification). */
+static EVP_PKEY *curves[2], *pcurves[2];
+static pthread_once_t curves_once = PTHREAD_ONCE_INIT;
+
+static void
+curves_init(void)
+{
+	static const int nids[2] = {NID_X9_62_prime256v1, NID_secp384r1};
+	static const char *names[2] = {"prime256v1", "secp384r1"};
+	const unsigned char *pp;
+	unsigned char der[16], *w;
+	ASN1_OBJECT *o;
+	OSSL_PARAM prm[2];
+	EVP_PKEY_CTX *pc;
+	int i, n;
+
+	for (i = 0; i < 2; i++) {
+		prm[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_PKEY_PARAM_GROUP_NAME, (char *)names[i], 0);
+		prm[1] = OSSL_PARAM_construct_end();
+		if ((pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) ==
+			NULL || EVP_PKEY_fromdata_init(pc) != 1 ||
+		    EVP_PKEY_fromdata(pc, &pcurves[i], EVP_PKEY_KEY_PARAMETERS,
+			prm) != 1)
+			pcurves[i] = NULL;
+		EVP_PKEY_CTX_free(pc);
+		o = OBJ_nid2obj(nids[i]);
+		if (o == NULL || (n = i2d_ASN1_OBJECT(o, NULL)) <= 0 ||
+		    n > (int)sizeof(der))
+			continue;
+		w = der;
+		i2d_ASN1_OBJECT(o, &w);
+		pp = der;
+		curves[i] = d2i_KeyParams(EVP_PKEY_EC, NULL, &pp, n);
+	}
+	ERR_clear_error();
+}
+
+/* The EC key with the point p[0..len) on curve nid (P-256 or P-384). */
+static EVP_PKEY *
+ec_key(int nid, const unsigned char *p, long len)
+{
+	EVP_PKEY *k;
+
+	if (pthread_once(&curves_once, curves_init) != 0)
+		return NULL;
+	k = curves[nid == NID_secp384r1];
+	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
+		return NULL;
+	if (d2i_PublicKey(EVP_PKEY_EC, &k, &p, len) == NULL) {
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* The same EC key as a provider key, for verifying the CSR. */
+static EVP_PKEY *
+ec_key_native(const CSR_SPKI *s)
+{
+	const void *pval;
+	EVP_PKEY *k;
+	int ptype;
+
+	X509_ALGOR_get0(NULL, &ptype, &pval, s->alg);
+	if (ptype != V_ASN1_OBJECT ||
+	    pthread_once(&curves_once, curves_init) != 0)
+		return NULL;
+	k = pcurves[OBJ_obj2nid(pval) == NID_secp384r1];
+	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
+		return NULL;
+	if (EVP_PKEY_set1_encoded_public_key(k, s->key->data,
+	    (size_t)s->key->length) != 1) {
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
+}
+
 /* The device key from the SubjectPublicKeyInfo parts. */
 static EVP_PKEY *
 spki_key(const CSR_SPKI *s, char *err, size_t errlen)
@@ -95,10 +180,9 @@ spki_key(const CSR_SPKI *s, char *err, size_t errlen)
 	const ASN1_OBJECT *alg;
 	const void *pval;
 	const unsigned char *p = s->key->data;
-	unsigned char *params = NULL, *pp;
 	EVP_PKEY *k = NULL;
 	char buf[80];
-	int ptype, n, nid;
+	int ptype, nid;
 
 	X509_ALGOR_get0(&alg, &ptype, &pval, s->alg);
 	if (!bits_whole(s->key) || s->key->length <= 0)
@@ -121,20 +205,8 @@ spki_key(const CSR_SPKI *s, char *err, size_t errlen)
 			     "P-384", curve_name(pval, buf, sizeof(buf)));
 		if (p[0] != 4)
 			FAIL("EC point is not in uncompressed form");
-		n = i2d_ASN1_OBJECT(pval, NULL);
-		if (n <= 0 || (params = OPENSSL_malloc((size_t)n)) == NULL)
-			FAIL("out of memory");
-		pp = params;
-		i2d_ASN1_OBJECT(pval, &pp);
-		pp = params;
-		if ((k = d2i_KeyParams(EVP_PKEY_EC, NULL,
-			 (const unsigned char **)&pp, n)) == NULL ||
-		    d2i_PublicKey(EVP_PKEY_EC, &k, &p, s->key->length) ==
-			NULL) {
-			EVP_PKEY_free(k);
-			k = NULL;
+		if ((k = ec_key(nid, p, s->key->length)) == NULL)
 			FAIL("EC public key is not a point on the curve");
-		}
 		break;
 	case NID_dsa:
 		FAIL("DSA key; AWS IoT accepts RSA (2048 bits or more) and EC "
@@ -145,7 +217,6 @@ spki_key(const CSR_SPKI *s, char *err, size_t errlen)
 		    curve_name(alg, buf, sizeof(buf)));
 	}
 out:
-	OPENSSL_free(params);
 	return k;
 }
 
@@ -155,6 +226,7 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 {
 	const ASN1_OBJECT *alg;
 	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY *vkey = NULL;
 	int signid, mdnid = NID_undef, pknid = NID_undef, want, rv = -1;
 
 	X509_ALGOR_get0(&alg, NULL, NULL, r->sigalg);
@@ -177,9 +249,12 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 		    EVP_PKEY_RSA ? "RSA" : "EC");
 	if (!bits_whole(r->sig))
 		FAIL("signature bit string is malformed");
+	if (want == NID_X9_62_id_ecPublicKey &&
+	    (vkey = ec_key_native(r->info->spki)) == NULL)
+		FAIL("cannot set up signature verification");
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_DigestVerifyInit_ex(ctx, NULL, OBJ_nid2sn(mdnid), NULL, NULL,
-		key, NULL))
+		vkey != NULL ? vkey : key, NULL))
 		FAIL("cannot set up signature verification");
 	if (EVP_DigestVerify(ctx, r->sig->data, (size_t)r->sig->length,
 		r->info->enc.enc, (size_t)r->info->enc.len) != 1)
@@ -188,6 +263,7 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 	rv = 0;
 out:
 	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(vkey);
 	return rv;
 }
 
@@ -224,8 +300,8 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 	if ((n = i2d_PUBKEY(c->key, &spki)) <= 0)
 		FAIL("cannot encode the public key");
 	crypto_hash_sha256(c->key_sha256, spki, (size_t)n);
-	if ((c->subject = X509_NAME_dup(r->info->subject)) == NULL)
-		FAIL("out of memory");
+	c->subject = r->info->subject; /* taken, not copied */
+	r->info->subject = NULL;
 	rv = 0;
 out:
 	OPENSSL_free(spki);

@@ -111,39 +111,115 @@ ledger_key_serial(const char *serial, unsigned char out[16])
 	memcpy(out, h, 16);
 }
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs,
+ * surrogates or code points past U+10FFFF), or 0. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Appends "key":"value" (JSON string escapes, as jansson writes them);
+ * -1 if value is not valid UTF-8 or out of room. */
+static int
+put_str(char *out, size_t cap, size_t *at, const char *key, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF", from[] = "\"\\\b\f\n\r\t",
+			  to[] = "\"\\bfnrt";
+	const unsigned char *s = (const unsigned char *)v;
+	const char *q;
+	size_t o = *at, n;
+
+	if (cap - o < strlen(key) + 8)
+		return -1;
+	o += (size_t)sprintf(out + o, "%s\"%s\":\"", o > 1 ? "," : "", key);
+	for (; *s != 0; s += n) {
+		if (cap - o < 8)
+			return -1;
+		if ((n = utf8_seq(s)) == 0)
+			return -1;
+		if (n > 1) {
+			memcpy(out + o, s, n);
+			o += n;
+			continue;
+		}
+		if ((q = strchr(from, *s)) != NULL) {
+			out[o++] = '\\';
+			out[o++] = to[q - from];
+		} else if (*s < 0x20) {
+			memcpy(out + o, "\\u00", 4);
+			out[o + 4] = hex[*s >> 4];
+			out[o + 5] = hex[*s & 15];
+			o += 6;
+		} else
+			out[o++] = (char)*s;
+	}
+	out[o++] = '"';
+	*at = o;
+	return 0;
+}
+
 char *
 ledger_format(const struct ledger_entry *e, size_t *len)
 {
-	char ksha[65], csha[65], xsha[65], *b64 = NULL, *text = NULL, *line;
-	json_t *o;
-	size_t n;
+	char ksha[65], csha[65], xsha[65], *b64 = NULL, *line = NULL;
+	size_t cap, at = 1;
 
 	hex_encode(e->key_sha256, 32, ksha);
 	hex_encode(e->csr_sha256, 32, csha);
 	hex_encode(e->cert_sha256, 32, xsha);
-	if ((b64 = malloc(4 * ((e->certlen + 2) / 3) + 1)) == NULL)
-		return NULL;
+	/* escapes take at most 6 bytes per input byte */
+	cap = 4 * ((e->certlen + 2) / 3) + 6 * (strlen(e->serial) +
+	    strlen(e->cn) + strlen(e->subject) + strlen(e->not_before) +
+	    strlen(e->not_after) + strlen(e->batch) + strlen(e->file)) + 512;
+	if ((b64 = malloc(4 * ((e->certlen + 2) / 3) + 1)) == NULL ||
+	    (line = malloc(cap)) == NULL)
+		goto fail;
 	EVP_EncodeBlock((unsigned char *)b64, e->cert, (int)e->certlen);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
-	    "serial", e->serial, "cn", e->cn, "subject", e->subject,
-	    "not_before", e->not_before, "not_after", e->not_after, "batch",
-	    e->batch, "file", e->file, "key_sha256", ksha, "csr_sha256", csha,
-	    "cert_sha256", xsha, "cert", b64);
-	if (o != NULL)
-		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
+	line[0] = '{';
+	if (put_str(line, cap, &at, "serial", e->serial) == -1 ||
+	    put_str(line, cap, &at, "cn", e->cn) == -1 ||
+	    put_str(line, cap, &at, "subject", e->subject) == -1 ||
+	    put_str(line, cap, &at, "not_before", e->not_before) == -1 ||
+	    put_str(line, cap, &at, "not_after", e->not_after) == -1 ||
+	    put_str(line, cap, &at, "batch", e->batch) == -1 ||
+	    put_str(line, cap, &at, "file", e->file) == -1 ||
+	    put_str(line, cap, &at, "key_sha256", ksha) == -1 ||
+	    put_str(line, cap, &at, "csr_sha256", csha) == -1 ||
+	    put_str(line, cap, &at, "cert_sha256", xsha) == -1 ||
+	    put_str(line, cap, &at, "cert", b64) == -1 || cap - at < 3)
+		goto fail;
+	line[at++] = '}';
+	line[at++] = '\n';
+	line[at] = 0;
+	*len = at;
 	free(b64);
-	if (text == NULL)
-		return NULL;
-	n = strlen(text);
-	if ((line = realloc(text, n + 2)) == NULL) {
-		free(text);
-		return NULL;
-	}
-	line[n] = '\n';
-	line[n + 1] = 0;
-	*len = n + 1;
 	return line;
+fail:
+	free(b64);
+	free(line);
+	return NULL;
 }
 
 static int
