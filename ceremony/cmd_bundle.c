@@ -139,9 +139,7 @@ cmd_bundle(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'n':
-			if (strlen(optarg) > TAR_NAME_MAX || !*optarg ||
-			    !str_only(optarg, BUNDLE_NAMECHARS) ||
-			    strchr("._-", optarg[0]) != NULL) {
+			if (!tar_name_ok(optarg)) {
 				warnf("--name: '%s' is not 1-%d of "
 				      "[A-Za-z0-9._-] starting with a letter "
 				      "or digit",

@@ -9,8 +9,8 @@
 
 #define BLOCK 512
 
-static int
-name_ok(const char *s)
+int
+tar_name_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -141,7 +141,7 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 
 	*out = NULL;
 	*outlen = 0;
-	if (!name_ok(top)) {
+	if (!tar_name_ok(top)) {
 		snprintf(err, errlen, "bad top folder name '%s' (use 1-%d of "
 		    "A-Z a-z 0-9 . _ -, starting with a letter or digit)",
 		    top, TAR_NAME_MAX);
@@ -157,7 +157,7 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (!name_ok(m[i].name)) {
+		if (!tar_name_ok(m[i].name)) {
 			snprintf(err, errlen, "bad member name '%s' (use 1-%d "
 			    "of A-Z a-z 0-9 . _ -, starting with a letter or "
 			    "digit)", m[i].name, TAR_NAME_MAX);

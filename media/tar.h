@@ -27,6 +27,10 @@ struct tar_member {
 
 /* Writes the members (any order in m; sorted on output; names must be
  * unique) into a malloc'd .tar.gz in *out. Returns 0, or -1 with err. */
+/* A member or top folder name: 1-TAR_NAME_MAX of [A-Za-z0-9._-], first a
+ * letter or digit. */
+int tar_name_ok(const char *s);
+
 int tar_write(const char *top, const struct tar_member *m, size_t n,
     uint64_t mtime, unsigned char **out, size_t *outlen, char *err,
     size_t errlen);

@@ -264,23 +264,6 @@ field(const unsigned char *f, size_t w, char *out)
 	out[n] = '\0';
 }
 
-static int
-name_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > TAR_NAME_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z');
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			return 0;
-	}
-	return 1;
-}
-
 static const char *
 type_name(unsigned char t)
 {
@@ -341,7 +324,7 @@ check_path(struct rd *r, const char *path, unsigned char t, size_t off,
 	memcpy(topname, path, tl);
 	topname[tl] = '\0';
 	if (first) {
-		if (!name_ok(topname))
+		if (!tar_name_ok(topname))
 			return fail(r, "top folder '%s' has a bad name "
 			    "(allowed: 1-%d of A-Z a-z 0-9 . _ -, not starting "
 			    "with . _ -)", topname, TAR_NAME_MAX);
@@ -364,7 +347,7 @@ check_path(struct rd *r, const char *path, unsigned char t, size_t off,
 	if (strchr(*base, '/'))
 		return fail(r, "member '%s' is in a subfolder: members must "
 		    "sit directly in the top folder", path);
-	if (!name_ok(*base))
+	if (!tar_name_ok(*base))
 		return fail(r, "member '%s' has a bad name (allowed: 1-%d of "
 		    "A-Z a-z 0-9 . _ -, not starting with . _ -)", path,
 		    TAR_NAME_MAX);
