@@ -19,8 +19,6 @@
 #include "transcript.h"
 #include "util.h"
 
-#define MAXARGS 96
-
 static const char usage_text[] =
     "usage: ceremony run [--check] [--yes] [--rehearse] [--require-airgap]\n"
     "                    [--passphrase-file F | --passphrase-fd N]\n"
@@ -46,127 +44,6 @@ static const char usage_text[] =
     "checked against the transcript and skipped. A changed CONFIG is\n"
     "refused.\n";
 
-struct argv_buf {
-	char *v[MAXARGS + 1];
-	int n;
-};
-
-struct run {
-	struct config cfg;
-	int yes, rehearse;
-	char *pass;     /* key passphrase, sodium memory; NULL: none */
-	char *share_pass; /* SLIP-39 passphrase; NULL: none */
-	char code[256]; /* registration code, checked by the step */
-	char dir[4096]; /* ceremony directory */
-	char subject[512];
-	long since; /* seq of the transcript line that started the run */
-};
-
-static void
-push(struct argv_buf *a, const char *s)
-{
-	if (a->n < MAXARGS)
-		a->v[a->n++] = strdup(s);
-	a->v[a->n] = NULL;
-}
-
-static void
-argv_free(struct argv_buf *a)
-{
-	while (a->n > 0)
-		free(a->v[--a->n]);
-}
-
-static const char *
-get(struct run *r, const char *sec, const char *key)
-{
-	return config_get(&r->cfg, sec, key);
-}
-
-/* --flag VALUE when the key is set. */
-static void
-opt(struct argv_buf *a, struct run *r, const char *sec, const char *key,
-    const char *flag)
-{
-	const char *v = get(r, sec, key);
-
-	if (v != NULL) {
-		push(a, flag);
-		push(a, v);
-	}
-}
-
-/* --flag ITEM for each comma-separated item. */
-static void
-opt_list(struct argv_buf *a, struct run *r, const char *sec, const char *key,
-    const char *flag)
-{
-	const char *v = get(r, sec, key);
-	char *copy, *tok, *save;
-
-	if (v == NULL || (copy = strdup(v)) == NULL)
-		return;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		push(a, flag);
-		push(a, str_trim(tok));
-	}
-	free(copy);
-}
-
-/* The step's argv, without passphrase options. */
-static int
-step_args(struct run *r, const char *step, struct argv_buf *a)
-{
-	push(a, step);
-	if (strcmp(step, "root") == 0) {
-		opt(a, r, "root", "key", "--key");
-		push(a, "--subject");
-		push(a, r->subject);
-		opt(a, r, "root", "days", "--days");
-		if (r->pass == NULL)
-			push(a, "--no-passphrase");
-	} else if (strcmp(step, "verification") == 0) {
-		push(a, "--registration-code");
-		push(a, r->code[0] ? r->code :
-		    get(r, "verification", "registration_code") ?
-		    get(r, "verification", "registration_code") : "ask");
-		opt(a, r, "verification", "days", "--days");
-		opt(a, r, "verification", "key", "--key");
-	} else if (strcmp(step, "template") == 0) {
-		opt(a, r, "template", "region", "--region");
-		opt(a, r, "template", "account", "--account");
-		opt(a, r, "template", "role", "--role");
-		opt(a, r, "template", "role_arn", "--role-arn");
-		opt(a, r, "template", "policy", "--policy");
-		opt(a, r, "template", "mode", "--mode");
-		opt(a, r, "template", "template_name", "--template-name");
-	} else if (strcmp(step, "backup") == 0) {
-		opt(a, r, "backup", "threshold", "--threshold");
-		opt(a, r, "backup", "shares", "--shares");
-		opt_list(a, r, "backup", "groups", "--group");
-		opt(a, r, "backup", "group_threshold", "--group-threshold");
-		opt_list(a, r, "backup", "custodians", "--custodian");
-		opt(a, r, "backup", "iteration_exponent",
-		    "--iteration-exponent");
-	} else if (strcmp(step, "bundle") == 0) {
-		opt_list(a, r, "bundle", "formats", "--format");
-		if (get(r, "bundle", "name") != NULL || r->rehearse) {
-			char name[256];
-			snprintf(name, sizeof(name), "%s%s", r->rehearse ?
-			    "REHEARSAL-" : "", get(r, "bundle", "name") ?
-			    get(r, "bundle", "name") : "bundle");
-			push(a, "--name");
-			push(a, name);
-		}
-		opt(a, r, "bundle", "parity", "--parity");
-		opt(a, r, "bundle", "qr_version", "--qr-version");
-		opt(a, r, "bundle", "qr_level", "--qr-level");
-		opt(a, r, "bundle", "scale", "--scale");
-	}
-	return 0;
-}
-
 static const struct step {
 	const char *name;
 	int (*fn)(int, char **);
@@ -183,101 +60,13 @@ static const struct step {
 static int
 step_wanted(struct run *r, const char *name)
 {
-	const char *mode = get(r, "template", "mode");
+	const char *mode = run_get(r, "template", "mode");
 
 	if (strcmp(name, "verification") == 0)
 		return mode == NULL || strcmp(mode, "sni-only") != 0;
 	if (strcmp(name, "backup") == 0 || strcmp(name, "bundle") == 0)
 		return NCONF_get_section(r->cfg.conf, name) != NULL;
 	return 1;
-}
-
-void
-run_print_fingerprint(const char *label, const unsigned char sha[32])
-{
-	char words[400], *w, *save;
-	int i, n = 0;
-
-	printf("%s\n  ", label);
-	for (i = 0; i < 32; i++)
-		printf("%02X%s", sha[i], i == 15 ? "\n  " :
-		    (i % 4 == 3 && i != 31) ? " " : "");
-	printf("\n  words:");
-	fingerprint_words(sha, words, sizeof(words));
-	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		printf("%s %s", n++ % 9 == 0 && n > 1 ? "\n        " : "", w);
-	printf("\n");
-}
-
-/* Waits for "yes"; the passage is recorded so a resumed run asks again
- * only for checkpoints nobody passed. */
-static int step_done(const char *name, long since);
-
-static int
-checkpoint(struct run *r, const char *id, const char *what)
-{
-	char line[64], cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "checkpoint:%s", id);
-	if (step_done(cmd, r->since)) {
-		printf("\n-- checkpoint passed earlier: %s\n", what);
-		return 0;
-	}
-	printf("\n-- checkpoint: %s\n", what);
-	if (r->yes)
-		printf("   (--yes: not waiting)\n");
-	else {
-		printf("   Type yes to continue: ");
-		fflush(stdout);
-		if (fgets(line, sizeof(line), stdin) == NULL ||
-		    strcmp(line, "yes\n") != 0) {
-			warnf("stopped at the checkpoint (%s); nothing further "
-			      "was written. Run the same command again to "
-			      "continue.", what);
-			return -1;
-		}
-	}
-	return transcript_append(cmd, json_pack("{s:s,s:s}", "confirmed",
-	    what, "by", r->yes ? "--yes" : "operator"), NULL, NULL, NULL);
-}
-
-/* Done: the transcript has the step's line after the run began and the
- * files it wrote are present. */
-static int
-step_done(const char *name, long since)
-{
-	json_t *l = transcript_last(TRANSCRIPT_FILE, name), *v;
-	const char *path;
-	int done;
-
-	done = l != NULL &&
-	    json_integer_value(json_object_get(l, "seq")) > since;
-	json_object_foreach(json_object_get(l, "outputs"), path, v)
-		if (!file_exists(path))
-			done = 0;
-	json_decref(l);
-	return done;
-}
-
-/* Adds FLAG N where N reads pass, one line per expected read. */
-static int
-feed(struct argv_buf *a, const char *flag, const char *pass, int *fd)
-{
-	char num[16];
-	int p[2], i;
-
-	if (pipe(p) == -1)
-		return -1;
-	for (i = 0; i < 8; i++)
-		if (write(p[1], pass, strlen(pass)) < 0 ||
-		    write(p[1], "\n", 1) < 0)
-			break;
-	close(p[1]);
-	snprintf(num, sizeof(num), "%d", p[0]);
-	push(a, flag);
-	push(a, num);
-	*fd = p[0];
-	return 0;
 }
 
 /* Runs one command with the passphrases fed through pipes. */
@@ -287,14 +76,14 @@ step_exec(struct run *r, const struct step *s, int force)
 	struct argv_buf a = {{NULL}, 0};
 	int fd1 = -1, fd2 = -1, rv = EXIT_USAGE;
 
-	step_args(r, s->name, &a);
+	run_step_args(r, s->name, &a);
 	if (force)
-		push(&a, "--force");
+		argv_push(&a, "--force");
 	if (s->secret && r->pass != NULL &&
-	    feed(&a, "--passphrase-fd", r->pass, &fd1) == -1)
+	    run_feed(&a, "--passphrase-fd", r->pass, &fd1) == -1)
 		goto out;
 	if (strcmp(s->name, "backup") == 0 && r->share_pass != NULL &&
-	    feed(&a, "--share-passphrase-fd", r->share_pass, &fd2) == -1)
+	    run_feed(&a, "--share-passphrase-fd", r->share_pass, &fd2) == -1)
 		goto out;
 	optind = 0; /* restart getopt for the step */
 	fflush(stdout);
@@ -309,72 +98,6 @@ out:
 	return rv;
 }
 
-/* One checkpoint per share: handed to its custodian. */
-static int
-checkpoint_shares(struct run *r)
-{
-	char what[512], id[64], cust[256], *p, *save;
-	const char *list = get(r, "backup", "custodians");
-	glob_t g;
-	size_t i;
-	int rv = 0;
-
-	if (glob("backup/share-*-*.txt", 0, NULL, &g) != 0)
-		return 0;
-	snprintf(cust, sizeof(cust), "%s", list ? list : "");
-	p = strtok_r(cust, ",", &save);
-	for (i = 0; i < g.gl_pathc && rv == 0; i++) {
-		snprintf(what, sizeof(what), "%s handed to %s%s", g.gl_pathv[i],
-		    p ? "custodian " : "its custodian", p ? str_trim(p) : "");
-		snprintf(id, sizeof(id), "backup:%.*s", (int)(strlen(
-		    g.gl_pathv[i]) - 11), g.gl_pathv[i] + 7);
-		rv = checkpoint(r, id, what);
-		p = p ? strtok_r(NULL, ",", &save) : NULL;
-	}
-	globfree(&g);
-	return rv;
-}
-
-static int
-checkpoint_after(struct run *r, const char *name)
-{
-	unsigned char sha[32];
-	X509 *ca;
-
-	if (strcmp(name, "root") == 0) {
-		if ((ca = pki_cert_load(CA_CERT)) == NULL)
-			return -1;
-		pki_cert_sha256(ca, sha);
-		X509_free(ca);
-		printf("\n");
-		run_print_fingerprint("CA certificate SHA-256 (witnesses: "
-		    "write it down)", sha);
-		return checkpoint(r, name, "witnesses have recorded the CA "
-		    "fingerprint and the signing key in ceremony.pub");
-	}
-	if (strcmp(name, "backup") == 0)
-		return checkpoint_shares(r);
-	return 0;
-}
-
-/* Before the bundle: the transcript head it will carry. */
-static int
-checkpoint_before(struct run *r, const char *name)
-{
-	unsigned char sha[32];
-	char head[65];
-
-	if (strcmp(name, "bundle") != 0)
-		return 0;
-	if (transcript_head(TRANSCRIPT_FILE, head) == -1)
-		return -1;
-	hex_decode(head, sha, 32);
-	printf("\n");
-	run_print_fingerprint("Transcript head before the bundle", sha);
-	return checkpoint(r, "bundle", "witnesses have recorded the "
-	    "transcript head");
-}
-
 static int
 ask_code(struct run *r)
 {
@@ -386,7 +109,7 @@ ask_code(struct run *r)
 		hex_encode(b, sizeof(b), r->code);
 		return 0;
 	}
-	c = (char *)get(r, "verification", "registration_code");
+	c = (char *)run_get(r, "verification", "registration_code");
 	if (c != NULL && strcmp(c, "ask") != 0) {
 		snprintf(r->code, sizeof(r->code), "%s", c);
 		return 0;
@@ -409,12 +132,12 @@ print_plan(struct run *r)
 	int i;
 
 	printf("Plan (directory %s):\n", r->rehearse ? "<temp REHEARSAL dir>" :
-	    get(r, "ceremony", "directory"));
+	    run_get(r, "ceremony", "directory"));
 	for (s = steps; s->name != NULL; s++) {
 		struct argv_buf a = {{NULL}, 0};
 		if (!step_wanted(r, s->name))
 			continue;
-		step_args(r, s->name, &a);
+		run_step_args(r, s->name, &a);
 		printf("  ceremony");
 		for (i = 0; i < a.n; i++)
 			printf(strchr(a.v[i], ' ') ? " '%s'" : " %s", a.v[i]);
@@ -441,7 +164,7 @@ enter_dir(struct run *r, long *since)
 		}
 	} else {
 		snprintf(r->dir, sizeof(r->dir), "%s",
-		    get(r, "ceremony", "directory"));
+		    run_get(r, "ceremony", "directory"));
 		if (dir_make(r->dir, 0700) == -1)
 			return -1;
 	}
@@ -545,10 +268,10 @@ cmd_run(int argc, char **argv)
 	if (sharefile != NULL)
 		share_src.file = sharefile;
 	printf("Config %s\n  SHA-256 %s\n", argv[optind], r.cfg.sha256);
-	subj = get(&r, "root", "subject");
+	subj = run_get(&r, "root", "subject");
 	snprintf(r.subject, sizeof(r.subject), "%s%s", subj,
 	    r.rehearse ? "/OU=REHEARSAL" : "");
-	pp = get(&r, "root", "passphrase");
+	pp = run_get(&r, "root", "passphrase");
 	if (check) {
 		r.pass = (pp == NULL || strcmp(pp, "yes") == 0) ? (char *)"" :
 		    NULL;
@@ -572,12 +295,12 @@ cmd_run(int argc, char **argv)
 		printf("REHEARSAL in %s (throwaway keys, fake registration "
 		       "code)\n", r.dir);
 	if (!r.rehearse && (pp == NULL || strcmp(pp, "yes") == 0) &&
-	    (r.pass = pass_get(&src, "CA key", !step_done("root", since))) ==
+	    (r.pass = pass_get(&src, "CA key", !run_step_done("root", since))) ==
 		NULL)
 		goto out;
-	sp = get(&r, "backup", "slip39_passphrase");
+	sp = run_get(&r, "backup", "slip39_passphrase");
 	if (!r.rehearse && step_wanted(&r, "backup") && sp != NULL &&
-	    strcmp(sp, "yes") == 0 && !step_done("backup", since) &&
+	    strcmp(sp, "yes") == 0 && !run_step_done("backup", since) &&
 	    (r.share_pass = pass_get(&share_src, "SLIP-39 share", 1)) == NULL)
 		goto out;
 	if (!resumed) {
@@ -595,15 +318,15 @@ cmd_run(int argc, char **argv)
 	for (s = steps; s->name != NULL; s++) {
 		if (!step_wanted(&r, s->name))
 			continue;
-		if (step_done(s->name, since)) {
+		if (run_step_done(s->name, since)) {
 			printf("\n== %s: done earlier, skipped\n", s->name);
-			if (checkpoint_after(&r, s->name) == -1) {
+			if (run_checkpoint_after(&r, s->name) == -1) {
 				rv = EXIT_CHECK;
 				goto out;
 			}
 			continue;
 		}
-		if (checkpoint_before(&r, s->name) == -1) {
+		if (run_checkpoint_before(&r, s->name) == -1) {
 			rv = EXIT_CHECK;
 			goto out;
 		}
@@ -616,7 +339,7 @@ cmd_run(int argc, char **argv)
 			goto out;
 		}
 		rv = EXIT_USAGE;
-		if (checkpoint_after(&r, s->name) == -1) {
+		if (run_checkpoint_after(&r, s->name) == -1) {
 			rv = EXIT_CHECK;
 			goto out;
 		}
