@@ -3,6 +3,7 @@
  * and prove the backup by restoring it from the files just written. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,7 +168,7 @@ cmd_backup(int argc, char **argv)
 	struct sheet_info si = {0};
 	struct backup_proof pf = {0};
 	char *spass = NULL, **mn = NULL, *file = NULL, *html = NULL;
-	char tmpdir[] = "backup.new-XXXXXX", old[64], path[4096];
+	char tmpdir[] = "backup.new-XXXXXX", path[4096];
 	char err[512], fp[96], created[21], scheme[257], sha[65];
 	unsigned char *key = NULL;
 	size_t nshares = 0, ncust = 0, i, len, htmllen;
@@ -228,9 +229,14 @@ cmd_backup(int argc, char **argv)
 		warnf("backup: %zu custodians for %zu shares", ncust, nshares);
 		return EXIT_USAGE;
 	}
-	if ((v = dir_nonempty(BACKUP_DIR)) != 0 && !force) {
-		warnf("%s: %s; use --force to replace it", BACKUP_DIR,
-		    v < 0 ? "not a readable directory" : "a backup exists");
+	if ((v = dir_nonempty(BACKUP_DIR)) < 0) {
+		warnf("%s: not a readable directory; move it away first",
+		    BACKUP_DIR);
+		return EXIT_USAGE;
+	}
+	if (v > 0 && !force) {
+		warnf("%s: a backup exists; use --force to replace it",
+		    BACKUP_DIR);
 		return EXIT_USAGE;
 	}
 	if ((cert = pki_cert_load(CA_CERT)) == NULL)
@@ -317,22 +323,15 @@ cmd_backup(int argc, char **argv)
 	}
 	/* into place */
 	rv = EXIT_USAGE;
-	if (dir_nonempty(BACKUP_DIR) > 0) {
-		snprintf(old, sizeof(old), "backup.replaced-%ld",
-		    (long)getpid());
-		if (rename(BACKUP_DIR, old) == -1) {
-			warnf("%s: cannot move aside: %s", BACKUP_DIR,
+	if (file_exists(BACKUP_DIR)) {
+		/* swap in one step: there is always a backup/ on disk */
+		if (renameat2(AT_FDCWD, tmpdir, AT_FDCWD, BACKUP_DIR,
+			RENAME_EXCHANGE) == -1) {
+			warnf("%s: cannot swap with %s: %s", tmpdir, BACKUP_DIR,
 			    strerror(errno));
 			goto out;
 		}
-		if (rename(tmpdir, BACKUP_DIR) == -1) {
-			warnf("%s: cannot rename to %s: %s", tmpdir, BACKUP_DIR,
-			    strerror(errno));
-			if (rename(old, BACKUP_DIR) == -1)
-				warnf("the old backup is in %s", old);
-			goto out;
-		}
-		dir_remove(old);
+		dir_remove(tmpdir); /* now the old backup */
 	} else if (rename(tmpdir, BACKUP_DIR) == -1) {
 		warnf("%s: cannot rename to %s: %s", tmpdir, BACKUP_DIR,
 		    strerror(errno));

@@ -139,7 +139,8 @@ check_transcript(const char *tmp, char head[65])
 		close(cwd);
 		return EXIT_USAGE;
 	}
-	rv = transcript_verify(TRANSCRIPT_FILE, 1, head);
+	rv = transcript_verify_flags(TRANSCRIPT_FILE,
+	    TRANSCRIPT_QUIET | TRANSCRIPT_FLAT, head);
 	if (fchdir(cwd) == -1) {
 		warnf("cannot return to the working folder: %s",
 		    strerror(errno));

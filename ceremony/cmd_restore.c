@@ -266,6 +266,7 @@ cmd_restore(int argc, char **argv)
 	size_t len = 0, hdrlen, klen, ni = 0, i;
 	int c, check = 0, force = 0, ask = 0, typed = 0, rv = EXIT_USAGE;
 	int pubnew = 0, wrote_ca = 0, wrote_sk = 0, wrote_pub = 0;
+	int had_ca = 0, had_sk = 0;
 	X509 *cert = NULL;
 	json_t *ids;
 
@@ -412,12 +413,17 @@ cmd_restore(int argc, char **argv)
 		rv = EXIT_USAGE;
 		if (!src.none && (pass = pass_get(&src, "CA key", 1)) == NULL)
 			goto out;
+		/* on failure remove only what this run created: a key it
+		 * replaced (--force) is gone either way, and the new one was
+		 * checked against the certificate before writing */
+		had_ca = file_exists(CA_KEY);
+		had_sk = file_exists(SIGN_KEY);
 		if (pki_key_save(CA_KEY, keys.ca, pass, force) == -1)
 			goto out;
-		wrote_ca = 1;
+		wrote_ca = !had_ca;
 		if (sigkey_save_secret(SIGN_KEY, &keys.sign, pass, force) == -1)
 			goto out;
-		wrote_sk = 1;
+		wrote_sk = !had_sk;
 		if (pubnew && sigkey_save_public(SIGN_PUB, &keys.sign, 0) == -1)
 			goto out;
 		wrote_pub = pubnew;

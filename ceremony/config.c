@@ -122,7 +122,18 @@ value_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
 	return -1;
 }
 
-/* Walks the raw text: unknown sections and keys, duplicates. */
+/* True when c occurs in the line starting at p. */
+static int
+strchr_line(const char *p, int c)
+{
+	for (; *p && *p != '\n'; p++)
+		if (*p == c)
+			return 1;
+	return 0;
+}
+
+/* Walks the raw text: directives, references, unknown sections and keys,
+ * duplicates. */
 static int
 check_lines(const struct config *c, const struct cfg_key *schema)
 {
@@ -133,7 +144,13 @@ check_lines(const struct config *c, const struct cfg_key *schema)
 	for (; *p; line++) {
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (*p == '[') {
+		if (*p == '.' || strchr_line(p, '$')) {
+			warnf("%s:%d: %s are not allowed: the reviewed file "
+			      "must hold the whole config", c->path, line,
+			    *p == '.' ? "directives (.include, .pragma)" :
+			    "'$' references");
+			bad = 1;
+		} else if (*p == '[') {
 			word(p + 1, sec, sizeof(sec));
 			if (schema_find(schema, sec, NULL) == NULL) {
 				warnf("%s:%d: unknown section [%s]", c->path,

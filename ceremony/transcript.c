@@ -118,8 +118,11 @@ transcript_append(const char *command, json_t *args, const char **inputs,
 		goto out;
 	n = strlen(dump);
 	dump[n] = '\n';
-	if (write(fd, dump, n + 1) != (ssize_t)(n + 1) || fsync(fd) == -1) {
+	if (fd_write_all(fd, dump, n + 1) == -1 || fsync(fd) == -1) {
 		warnf("%s: write error: %s", TRANSCRIPT_FILE, strerror(errno));
+		/* leave no partial line: it would block every later entry */
+		if (ftruncate(fd, (off_t)len) == 0)
+			fsync(fd);
 		goto out;
 	}
 	rv = 0;
@@ -157,8 +160,9 @@ transcript_head(const char *path, char head[65])
 
 /* Checks that files named in the entry match, for the newest mention. */
 static int
-check_files(json_t *files, json_t *seen, long lineno, int quiet)
+check_files(json_t *files, json_t *seen, long lineno, int flags)
 {
+	int quiet = flags & TRANSCRIPT_QUIET;
 	const char *path;
 	json_t *v;
 	char hex[65];
@@ -166,6 +170,9 @@ check_files(json_t *files, json_t *seen, long lineno, int quiet)
 
 	json_object_foreach(files, path, v) {
 		if (!json_is_string(v) || json_object_get(seen, path) != NULL)
+			continue;
+		/* a bundle holds no folders: files elsewhere stayed behind */
+		if ((flags & TRANSCRIPT_FLAT) && strchr(path, '/') != NULL)
 			continue;
 		json_object_set_new(seen, path, json_true());
 		if (!file_exists(path))
@@ -186,6 +193,13 @@ check_files(json_t *files, json_t *seen, long lineno, int quiet)
 
 int
 transcript_verify(const char *path, int quiet, char head[65])
+{
+	return transcript_verify_flags(path, quiet ? TRANSCRIPT_QUIET : 0,
+	    head);
+}
+
+int
+transcript_verify_flags(const char *path, int flags, char head[65])
 {
 	unsigned char *text = NULL;
 	char prev[65], *p, *nl;
@@ -238,9 +252,9 @@ transcript_verify(const char *path, int quiet, char head[65])
 	rv = 0;
 	for (i = n - 1; i >= 0; i--) {
 		if (check_files(json_object_get(lines[i], "outputs"), seen,
-			i + 1, quiet) ||
+			i + 1, flags) ||
 		    check_files(json_object_get(lines[i], "inputs"), seen,
-			i + 1, quiet))
+			i + 1, flags))
 			rv = 1;
 	}
 	if (head != NULL)

@@ -16,6 +16,9 @@ int transcript_append(const char *command, json_t *args, const char **inputs,
 /* Checks the chain and every listed file that is present. Prints the head
  * hash on success. Returns 0 ok, 1 check failed, 2 I/O error. */
 int transcript_verify(const char *path, int quiet, char head[65]);
+#define TRANSCRIPT_QUIET 1 /* no "ok" line per file */
+#define TRANSCRIPT_FLAT 2  /* check only files in the current folder */
+int transcript_verify_flags(const char *path, int flags, char head[65]);
 
 /* Head hash of the current transcript (64 zeros if empty/missing). */
 int transcript_head(const char *path, char head[65]);

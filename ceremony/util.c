@@ -172,8 +172,8 @@ dir_make(const char *path, mode_t mode)
 	return 0;
 }
 
-static int
-write_all(int fd, const void *buf, size_t len)
+int
+fd_write_all(int fd, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
 	ssize_t r;
@@ -203,7 +203,7 @@ temp_write(const char *path, const void *buf, size_t len, mode_t mode)
 		warnf("%s: cannot create: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fchmod(fd, mode) == -1 || write_all(fd, buf, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || fd_write_all(fd, buf, len) == -1 ||
 	    fsync(fd) == -1) {
 		warnf("%s: write error: %s", path, strerror(errno));
 		goto fail;
@@ -263,7 +263,7 @@ file_write_secret(const char *path, const void *buf, size_t len, int force)
 		warnf("%s: cannot create: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
+	if (fd_write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
 		warnf("%s: write error: %s", path, strerror(errno));
 		goto fail;
 	}

@@ -29,6 +29,8 @@ int file_write(const char *path, const void *buf, size_t len, mode_t mode,
  * overwrite) or rename (force). */
 int file_write_secret(const char *path, const void *buf, size_t len,
     int force);
+/* write() until done, retrying EINTR; -1 on error. */
+int fd_write_all(int fd, const void *buf, size_t len);
 int dir_make(const char *path, mode_t mode); /* mkdir -p */
 int dir_sync(const char *path);              /* fsync the dir holding path */
 /* Empties and removes a folder of plain files (a message if it stays). */

@@ -192,6 +192,11 @@ frames_join_add(struct frames_join *j, const char *line, size_t len,
 		    label, fi.idhex, fi.total, fi.k, fi.n, j->info.total,
 		    j->info.k, j->info.n);
 		goto out;
+	} else if (fi.payload != j->info.payload) {
+		fail(err, errlen, "frame %s disagrees with earlier frames of "
+		    "bundle %s (a payload of %zu bytes against %zu)", label,
+		    fi.idhex, (size_t)fi.payload, (size_t)j->info.payload);
+		goto out;
 	}
 	if (j->frame[idx]) {
 		if (memcmp(j->frame[idx], fr + FRAMES_HEADER, fi.payload)) {

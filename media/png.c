@@ -83,7 +83,10 @@ png_gray1(const unsigned char *rows, unsigned w, unsigned h,
 	png = NULL;
 	rc = 0;
 out:
+	explicit_bzero(raw, rawlen); /* image rows may encode a secret */
 	free(raw);
+	if (png != NULL)
+		explicit_bzero(png, cap);
 	free(png);
 	return rc;
 }

@@ -105,8 +105,11 @@ qr_encode(const char *text, int version, char level, struct qr *q)
 	q->width = c->width;
 	rc = 0;
 out:
-	if (c)
+	/* the modules may encode a secret (share words): wipe our copies */
+	if (c) {
+		explicit_bzero(c->data, (size_t)c->width * (size_t)c->width);
 		QRcode_free(c);
+	}
 	QRinput_free(in);
 	return rc;
 }
@@ -114,6 +117,8 @@ out:
 void
 qr_free(struct qr *q)
 {
+	if (q->dark != NULL)
+		explicit_bzero(q->dark, (size_t)q->width * (size_t)q->width);
 	free(q->dark);
 	memset(q, 0, sizeof(*q));
 }
@@ -159,6 +164,7 @@ qr_png(const struct qr *q, int scale, unsigned char **png, size_t *len)
 			memcpy(row + (size_t)x * stride, row, stride);
 	}
 	rc = png_gray1(rows, (unsigned)w, (unsigned)w, png, len);
+	explicit_bzero(rows, stride * (size_t)w);
 	free(rows);
 	return rc;
 }

@@ -373,4 +373,18 @@ is "$rc" 0 "backup of a passphrase-protected CA key"
 run cer restore --check backup/share-1-1.txt backup/share-1-2.txt
 is "$rc" 0 "and its restore check"
 
+# --force swaps the new backup in whole; something that is not a directory
+# is never replaced
+old_vault=$(sha256sum <backup/deviceRootCA.vault)
+run cer backup --threshold 2 --shares 3 --iteration-exponent 0 --passphrase-file "$T/capass" --force
+is "$rc" 0 "backup --force replaces the backup"
+[ "$(sha256sum <backup/deviceRootCA.vault)" != "$old_vault" ] && [ -f backup/share-1-3.txt ]
+ok $? "backup --force: the new backup is in place"
+is "$(ls -d backup.* 2>/dev/null)" "" "backup --force: no old or temporary folder left"
+rm -rf backup && echo "not a folder" >backup
+run cer backup --threshold 2 --shares 2 --iteration-exponent 0 --passphrase-file "$T/capass" --force
+is "$rc" 2 "backup is a file: exit 2 even with --force"
+like "$err" "backup: not a readable directory; move it away first" "backup is a file: message"
+is "$(cat backup)" "not a folder" "backup is a file: left alone"
+
 done_testing

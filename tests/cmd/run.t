@@ -47,6 +47,11 @@ sed "s/^registration_code = .*/registration_code = 12ab/" good.cnf >bad.cnf
 badcfg "bad registration code" "registration_code: expected the 64 hex characters"
 sed 's/^subject = .*/subject = CN=x/' good.cnf >bad.cnf
 badcfg "bad subject" "subject: subject must start with '/'"
+{ cat good.cnf; echo ".include $T/other.cnf"; } >bad.cnf
+printf '[root]\nkey = rsa4096\n' >other.cnf
+badcfg "an .include directive" "bad.cnf:[0-9]+: directives \(.include, .pragma\) are not allowed"
+sed 's/^key = ec-p256/key = $ENV::KT/' good.cnf >bad.cnf
+KT=rsa4096 badcfg "an environment reference" "bad.cnf:[0-9]+: '\\\$' references are not allowed"
 printf '[ceremony\nname = x\n' >bad.cnf
 badcfg "syntax error" "bad.cnf:1: syntax error"
 

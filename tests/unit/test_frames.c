@@ -179,6 +179,25 @@ test_format(void **state)
 	frames_lines_free(lines, fi.n);
 }
 
+/* Frames that agree on everything but the payload size are refused (a
+ * reader trusting the first frame's size would read past the others). */
+static void
+test_payload_size_mismatch(void **state)
+{
+	static const unsigned char id[4] = {1, 2, 3, 4};
+	static unsigned char big[1000], small[10];
+	static char a[4096], b[4096];
+	struct frames_join *j = frames_join_new();
+
+	assert_non_null(j);
+	expected_line(id, 10, 1, 2, 0, big, sizeof(big), a);
+	expected_line(id, 10, 1, 2, 1, small, sizeof(small), b);
+	assert_true(frames_join_add(j, a, strlen(a), err, sizeof(err)) >= 0);
+	assert_int_equal(frames_join_add(j, b, strlen(b), err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "disagrees with earlier frames"));
+	frames_join_free(j);
+}
+
 static void
 test_label(void **state)
 {
@@ -588,6 +607,7 @@ main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_label),
+		cmocka_unit_test(test_payload_size_mismatch),
 		cmocka_unit_test(test_any_k_of_n),
 		cmocka_unit_test(test_every_subset),
 		cmocka_unit_test(test_join_lines),

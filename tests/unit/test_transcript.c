@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -502,6 +503,27 @@ test_input_changed(void **state)
 	assert_int_equal(verify(), 1);
 }
 
+/* A bundle is flat: files in folders stayed on the ceremony machine. */
+static void
+test_flat_skips_folders(void **state)
+{
+	const char *out[] = {"sub/x.txt", NULL};
+	char head[65];
+
+	mkdir("sub", 0700);
+	puts_file("sub/x.txt", "x\n");
+	assert_int_equal(transcript_append("restore", NULL, out, NULL, NULL), 0);
+	puts_file("sub/x.txt", "another file of the same name\n");
+	assert_int_equal(verify(), 1);
+	assert_int_equal(transcript_verify_flags(TRANSCRIPT_FILE,
+	    TRANSCRIPT_QUIET | TRANSCRIPT_FLAT, head), 0);
+	puts_file("a.pem", "certificate A, changed\n");
+	assert_int_equal(transcript_verify_flags(TRANSCRIPT_FILE,
+	    TRANSCRIPT_QUIET | TRANSCRIPT_FLAT, head), 1);
+	unlink("sub/x.txt");
+	rmdir("sub");
+}
+
 static void
 test_absent_file_is_skipped(void **state)
 {
@@ -556,6 +578,7 @@ main(void)
 		T(test_changed_file),
 		T(test_input_changed),
 		T(test_absent_file_is_skipped),
+		T(test_flat_skips_folders),
 		T(test_newest_mention_wins),
 		T(test_unreadable_input_refused),
 		/* last: a crash here must not hide the results above */
