@@ -513,6 +513,11 @@ pool_start(struct batch *b)
 	struct wk *w;
 	int i;
 
+	/* a batch may run twice (--strict: check, then sign) */
+	b->quit = 0;
+	b->gen = 0;
+	b->busy = 0;
+	b->next = 0;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->go, NULL);
 	pthread_cond_init(&b->idle, NULL);
@@ -551,6 +556,9 @@ pool_stop(struct batch *b)
 		pthread_mutex_unlock(&b->mu);
 		for (i = 1; i < b->jobs; i++)
 			pthread_join(b->threads[i], NULL);
+		pthread_cond_destroy(&b->go);
+		pthread_cond_destroy(&b->idle);
+		pthread_mutex_destroy(&b->mu);
 	}
 	for (i = 0; b->signers != NULL && i < b->jobs; i++)
 		EVP_MD_CTX_free(b->signers[i]);

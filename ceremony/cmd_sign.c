@@ -449,10 +449,19 @@ cmd_sign(int argc, char **argv)
 		goto out;
 	b.outdir = out ? out : outdir;
 	if (strict) {
+		/* files already in an existing --out count in the check */
+		b.outfd = open(b.outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (b.outfd == -1 && errno != ENOENT) {
+			warnf("%s: cannot open: %s", b.outdir, strerror(errno));
+			goto out;
+		}
 		b.check_only = 1;
 		b.report = 1;
 		if (batch_run(&b) == -1)
 			goto out;
+		if (b.outfd != -1)
+			close(b.outfd);
+		b.outfd = -1;
 		if (b.rejected > 0) {
 			warnf("--strict: %lu of %lu CSRs rejected; nothing "
 			      "signed", b.rejected, b.seen);

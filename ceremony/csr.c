@@ -417,7 +417,7 @@ csr_check(struct csr *c, const struct template_info *t, char *err,
     size_t errlen)
 {
 	char missing[512] = "";
-	size_t used = 0;
+	size_t used = 0, n;
 	int b, rv = -1;
 
 	X509_NAME_free(c->copy);
@@ -449,6 +449,11 @@ csr_check(struct csr *c, const struct template_info *t, char *err,
 	if (!csr_name_ok(c->cn))
 		FAIL("CN '%s' cannot name the output files (use letters, "
 		     "digits and . _ : -, not starting with '.')", c->cn);
+	n = strlen(c->cn);
+	if (n >= 6 && strcmp(c->cn + n - 6, "-chain") == 0)
+		FAIL("CN '%s' ends in '-chain': its certificate file would be "
+		     "the chain file of the device named '%.*s'", c->cn,
+		    (int)(n - 6), c->cn);
 	rv = 0;
 out:
 	return rv;

@@ -63,6 +63,29 @@ pki_keygen(int type)
 	return k;
 }
 
+/* Public exponent odd with 65537 <= e < 2^256, modulus odd (SP 800-56B):
+ * with e = 1, say, anyone could sign for the key. */
+static int
+rsa_public_ok(EVP_PKEY *key, char *err, size_t errlen)
+{
+	BIGNUM *e = NULL, *n = NULL;
+	int ok;
+
+	ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) &&
+	    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) &&
+	    BN_is_odd(e) && BN_is_odd(n) && BN_num_bits(e) <= 256 &&
+	    BN_cmp(e, BN_value_one()) > 0 &&
+	    (BN_num_bits(e) > 17 || BN_get_word(e) >= 65537);
+	if (!ok)
+		snprintf(err, errlen, "RSA key with a bad public exponent or "
+		    "modulus (need an odd e from 65537 to 2^256 and an odd "
+		    "n)");
+	BN_free(e);
+	BN_free(n);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
 int
 pki_key_check(EVP_PKEY *key, char *desc, size_t desclen, char *err,
     size_t errlen)
@@ -85,7 +108,7 @@ pki_key_check(EVP_PKEY *key, char *desc, size_t desclen, char *err,
 			    bits);
 			return -1;
 		}
-		return 0;
+		return rsa_public_ok(key, err, errlen);
 	case EVP_PKEY_EC:
 		if (!EVP_PKEY_get_utf8_string_param(key,
 			OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen))

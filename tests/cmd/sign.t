@@ -302,4 +302,35 @@ sys.exit(1 if errs else 0)
 EOF
 ok $? "after the crashes: one cert per CSR, one ledger line per CSR, unique serials, every file parses"
 
+# a key nobody has to hold: RSA with e = 1, "signed" without a private key
+python3 "$TESTS_DIR/tools/rsa_e1_csr.py" "$T/e1.der" e1-device
+run cer -C "$d" sign --quiet --out "$T/o-e1" "$T/e1.der"
+is "$rc" 1 "RSA CSR with public exponent 1: exit 1"
+like "$err" "bad public exponent or modulus" "RSA CSR with public exponent 1: message"
+[ ! -e "$T/o-e1/e1-device.crt" ]; ok $? "RSA CSR with public exponent 1: not signed"
+
+# a CN that would be another device's chain file
+mkcsr "$T/ch1.csr" "/C=US/CN=pump7"
+mkcsr "$T/ch2.csr" "/C=US/CN=pump7-chain"
+run cer -C "$d" sign --quiet --out "$T/o-ch" "$T/ch1.csr" "$T/ch2.csr"
+is "$rc" 1 "CN ending in -chain: exit 1"
+like "$err" "CN 'pump7-chain' ends in '-chain': its certificate file would be the chain file of the device named 'pump7'" "CN ending in -chain: message"
+[ -f "$T/o-ch/pump7.crt" ] && [ "$(grep -c BEGIN "$T/o-ch/pump7-chain.crt")" = 2 ]; ok $? "CN ending in -chain: the other device's chain file is intact"
+
+# --strict with every CSR good, on two threads, signs them all
+mkcsr "$T/st1.csr" "/C=US/CN=strict1"
+mkcsr "$T/st2.csr" "/C=US/CN=strict2"
+run timeout 60 "$CEREMONY" -C "$d" sign --quiet --strict --jobs 2 --out "$T/o-st" "$T/st1.csr" "$T/st2.csr"
+is "$rc" 0 "--strict --jobs 2 with good CSRs completes"
+[ -f "$T/o-st/strict1.crt" ] && [ -f "$T/o-st/strict2.crt" ]; ok $? "--strict --jobs 2: both signed"
+
+# --strict counts a file already in --out as a failure before signing anything
+mkcsr "$T/st3.csr" "/C=US/CN=strict3"
+mkcsr "$T/st4.csr" "/C=US/CN=strict4"
+mkdir -p "$T/o-st2" && echo stale >"$T/o-st2/strict3.crt"
+run cer -C "$d" sign --quiet --strict --jobs 2 --out "$T/o-st2" "$T/st3.csr" "$T/st4.csr"
+is "$rc" 1 "--strict with a stale file in --out: exit 1"
+like "$err" "strict3.crt exists but is not in the ledger" "--strict with a stale file: message"
+[ ! -e "$T/o-st2/strict4.crt" ]; ok $? "--strict with a stale file: nothing signed"
+
 done_testing
