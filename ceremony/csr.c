@@ -401,10 +401,16 @@ check_attrs(struct csr *c, char *err, size_t errlen)
 			FAIL("subject %s has %d characters; X.509 allows at "
 			     "most %d", aws_attrs[a].sn, chars,
 			    aws_attrs[a].max);
+		/* re-encoded from UTF-8, so the certificate holds valid
+		 * strings whatever string type the CSR claimed */
+		if (!X509_NAME_add_entry_by_NID(c->copy, nid, MBSTRING_UTF8, u,
+			ulen, -1, 0)) {
+			ERR_clear_error();
+			FAIL("subject %s '%.*s' has characters its string type "
+			     "does not allow", aws_attrs[a].sn, ulen, u);
+		}
 		OPENSSL_free(u);
 		u = NULL;
-		if (!X509_NAME_add_entry(c->copy, e, -1, 0))
-			FAIL("out of memory");
 	}
 	rv = 0;
 out:

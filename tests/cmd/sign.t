@@ -333,4 +333,16 @@ is "$rc" 1 "--strict with a stale file in --out: exit 1"
 like "$err" "strict3.crt exists but is not in the ledger" "--strict with a stale file: message"
 [ ! -e "$T/o-st2/strict4.crt" ]; ok $? "--strict with a stale file: nothing signed"
 
+# a CN in a legacy string type (T61String, as OpenSSL's string_mask=default
+# writes "dev_1"): the certificate gets a UTF8String
+printf '[req]\ndistinguished_name=dn\nstring_mask=default\nprompt=no\n[dn]\nC=US\nCN=dev_1\n' >"$T/sm.cnf"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -config "$T/sm.cnf" \
+	-keyout "$T/keys/ps.key" -out "$T/ps.csr" 2>/dev/null
+like "$(openssl req -in "$T/ps.csr" -noout -subject -nameopt show_type)" "CN=T61STRING:dev_1" "the CSR's CN is a T61String"
+run cer -C "$d" sign --quiet --out "$T/o-ps" "$T/ps.csr"
+is "$rc" 0 "CN as a T61String: signed"
+like "$(openssl x509 -in "$T/o-ps/dev_1.crt" -noout -subject -nameopt show_type)" "CN ?= ?UTF8STRING:dev_1" "CN as a T61String: re-encoded as UTF8String"
+certtool --verify --load-ca-certificate "$d/deviceRootCA.pem" --infile "$T/o-ps/dev_1.crt" >/dev/null 2>&1
+ok $? "CN re-encoded: GnuTLS verifies the certificate"
+
 done_testing
