@@ -134,16 +134,6 @@ name_ok(const char *s)
 	return n > 0 && n <= 64;
 }
 
-static void
-utc_now(char out[21])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 int
 cmd_backup(int argc, char **argv)
 {
@@ -268,7 +258,7 @@ cmd_backup(int argc, char **argv)
 	backup_ceremony_name(cert, h.name, sizeof(h.name));
 	pki_cert_sha256(cert, h.ca_sha256);
 	sigkey_public_b64(&keys.sign, h.sign_pub);
-	utc_now(created);
+	utc_iso(time(NULL), created);
 	snprintf(h.created, sizeof(h.created), "%s", created);
 	slip39_scheme_format(s, scheme, sizeof(scheme));
 	snprintf(h.scheme, sizeof(h.scheme), "%s", scheme);

@@ -125,6 +125,22 @@ ask_code(struct run *r)
 	return 0;
 }
 
+/* A relative --passphrase-file made absolute (held in *abs), since the
+ * steps run inside the ceremony directory. */
+static int
+pass_file_absolute(struct pass_src *src, char **abs)
+{
+	if (src->file == NULL)
+		return 0;
+	if ((*abs = realpath(src->file, NULL)) == NULL) {
+		warnf("%s: cannot open passphrase file: %s", src->file,
+		    strerror(errno));
+		return -1;
+	}
+	src->file = *abs;
+	return 0;
+}
+
 static void
 print_plan(struct run *r)
 {
@@ -251,22 +267,9 @@ cmd_run(int argc, char **argv)
 	if (config_load(argv[optind], run_schema, &r.cfg) == -1)
 		return EXIT_USAGE;
 	/* the run works inside the ceremony directory */
-	if (src.file != NULL &&
-	    (passfile = realpath(src.file, NULL)) == NULL) {
-		warnf("%s: cannot open passphrase file: %s", src.file,
-		    strerror(errno));
+	if (pass_file_absolute(&src, &passfile) == -1 ||
+	    pass_file_absolute(&share_src, &sharefile) == -1)
 		goto out;
-	}
-	if (passfile != NULL)
-		src.file = passfile;
-	if (share_src.file != NULL &&
-	    (sharefile = realpath(share_src.file, NULL)) == NULL) {
-		warnf("%s: cannot open passphrase file: %s", share_src.file,
-		    strerror(errno));
-		goto out;
-	}
-	if (sharefile != NULL)
-		share_src.file = sharefile;
 	printf("Config %s\n  SHA-256 %s\n", argv[optind], r.cfg.sha256);
 	subj = run_get(&r, "root", "subject");
 	snprintf(r.subject, sizeof(r.subject), "%s%s", subj,

@@ -97,12 +97,6 @@ pass_get(struct pass_src *src, const char *what, int confirm)
 		if (read_line(src->fd, p, name) == -1)
 			goto fail;
 	} else {
-		if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) == -1) {
-			warnf("no terminal to ask for the %s passphrase; use "
-			      "--passphrase-file F or --passphrase-fd N",
-			    what);
-			goto fail;
-		}
 		snprintf(text, sizeof(text), "%s passphrase: ", what);
 		if (prompt(text, p) == -1) {
 			warnf("no terminal to ask for the %s passphrase; use "

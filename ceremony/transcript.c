@@ -64,7 +64,6 @@ transcript_append(const char *command, json_t *args, const char **inputs,
 	size_t len = 0, n;
 	long seq = 1;
 	time_t t = time(NULL);
-	struct tm tm;
 	int fd, rv = -1;
 
 	fd = open(TRANSCRIPT_FILE, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
@@ -92,8 +91,7 @@ transcript_append(const char *command, json_t *args, const char **inputs,
 		seq = (long)json_integer_value(json_object_get(j, "seq")) + 1;
 		json_decref(j);
 	}
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_iso(t, now);
 	if ((in = hash_files(inputs)) == NULL ||
 	    (outp = hash_files(outputs)) == NULL)
 		goto out;

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -428,4 +429,13 @@ fingerprint_words(const unsigned char sha[32], char *out, size_t len)
 	}
 	snprintf(out + used, used < len ? len - used : 0, " %s",
 	    slip39_wordlist[(acc << (10 - bits)) & 1023]);
+}
+
+void
+utc_iso(time_t t, char out[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

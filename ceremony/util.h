@@ -36,6 +36,9 @@ int dir_sync(const char *path);              /* fsync the dir holding path */
 /* Empties and removes a folder of plain files (a message if it stays). */
 void dir_remove(const char *path);
 
+/* UTC as 2026-11-29T18:35:35Z. */
+void utc_iso(time_t t, char out[21]);
+
 void sha256_hex(const void *buf, size_t len, char out[65]);
 int sha256_file_hex(const char *path, char out[65]);
 void hex_encode(const unsigned char *in, size_t len, char *out);
