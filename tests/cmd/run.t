@@ -158,4 +158,15 @@ is "$rc" 0 "restore --check with the SLIP-39 passphrase"
 printf 'wrong\n' >bad
 run sh -c "cd sp && '$CEREMONY' restore --check --share-passphrase-file ../bad backup/share-1-2.txt backup/share-1-4.txt backup/share-1-5.txt"
 is "$rc" 1 "a wrong SLIP-39 passphrase does not open the vault"
+# registration_code = ask with nothing on stdin
+sed -e "s/^key = rsa2048/key = ec-p256/" -e "s/^directory = ca/directory = ask/" ceremony.cnf |
+	awk '/^\[backup\]|^\[bundle\]/ {skip=1} /^\[(ceremony|root|verification|template)\]/ {skip=0} !skip' >ask.cnf
+run cer run --yes --passphrase-file pw ask.cnf </dev/null
+is "$rc" 2 "registration code asked, none given: exit 2"
+like "$err" "no registration code given" "registration code asked, none given: message"
+[ ! -e ask/verificationCert.crt ] && [ ! -e ask/jitp_template.json ]; ok $? "registration code asked, none given: nothing after root"
+run sh -c "echo '$code' | '$CEREMONY' run --yes --passphrase-file pw ask.cnf"
+is "$rc" 0 "the code typed in on the re-run completes the ceremony"
+is "$(openssl x509 -in ask/verificationCert.crt -noout -subject -nameopt multiline | awk -F' = ' '/commonName/ {print $2}')" "$code" "the typed code is the verification CN"
+
 done_testing
