@@ -4,33 +4,62 @@ DESTDIR ?=
 B ?= build
 CC ?= cc
 PKGS = libcrypto libsodium libqrencode zlib jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# pkg-config must find every package: a missing one is an error, not an
+# empty flag that shows up later as a cryptic compile failure.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo PKGFAIL)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo PKGFAIL)
+ifneq ($(filter PKGFAIL,$(PKG_CFLAGS) $(PKG_LIBS)),)
+ifeq ($(filter deps test-deps demo clean format,$(MAKECMDGOALS)),)
+$(error pkg-config cannot find all of: $(PKGS); run scripts/install-deps)
+endif
+endif
+
+# The source commit and its time: a reproducible build of one commit gives
+# the same bytes wherever and whenever it is built.
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell \
+	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+# User knobs (make CFLAGS=-O0 keeps every required flag below).
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat -Wformat-security \
-	-Wno-unused-parameter -Iceremony -Imedia $(PKG_CFLAGS) $(SANFLAGS)
-LDLIBS += $(PKG_LIBS) -lpthread
-LDFLAGS += $(SANFLAGS)
+# Required flags, used by the binary, the unit tests and the fuzzers.
+REQ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat \
+	-Wformat-security -Wno-unused-parameter -Iceremony -I. \
+	-ffile-prefix-map=$(CURDIR)=. $(PKG_CFLAGS)
+ALL_CFLAGS = $(REQ_CFLAGS) $(CFLAGS) $(SANFLAGS) $(VERSION_FLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+ALL_LIBS = $(LDLIBS) $(PKG_LIBS) -lpthread
 
-SRC := $(sort $(wildcard ceremony/*.c media/*.c))
+SRC := $(sort $(wildcard ceremony/*.c ceremony/*/*.c media/*.c))
 OBJ := $(SRC:%.c=$(B)/obj/%.o)
 LIBOBJ := $(filter-out $(B)/obj/ceremony/main.o,$(OBJ))
-UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 SHTESTS = $(sort $(wildcard tests/cmd/*.t tests/interop/*.t))
 
 all: $(B)/ceremony
 
 $(B)/ceremony: $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ) $(ALL_LIBS)
 
-$(B)/obj/%.o: %.c $(wildcard ceremony/*.h media/*.h)
+$(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The commit is compiled into one object, rebuilt when the commit changes.
+$(B)/commit: FORCE
+	@mkdir -p $(@D)
+	@echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' >$@
+$(B)/obj/ceremony/core/version.o: $(B)/commit
+$(B)/obj/ceremony/core/version.o: VERSION_FLAGS = -DCEREMONY_COMMIT='"$(COMMIT)"'
+
+-include $(OBJ:.o=.d)
 
 $(B)/tests/%: tests/unit/%.c $(LIBOBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBOBJ) \
+		$(ALL_LIBS) -lcmocka
 
 unit: $(UNIT)
 
@@ -53,6 +82,7 @@ test-asan:
 test: test-deps
 	$(MAKE) check
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test-asan
+	$(MAKE) fuzz
 
 demo:
 	scripts/install-deps --demo
@@ -62,22 +92,32 @@ demo:
 bench: test-deps $(B)/ceremony
 	@set -e; for s in scripts/bench-*; do echo "== $$s"; $$s $(B)/ceremony; done
 
-FUZZ := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# Fuzz harnesses: built by make test (so none can rot), run with
+# build-fuzz/fuzz_NAME [corpus-dir] [-max_total_time=S].
+FUZZ := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_CFLAGS = $(filter-out -Werror,$(REQ_CFLAGS)) -g -O1 \
+	-fsanitize=fuzzer,address,undefined
 build-fuzz/%: tests/fuzz/%.c $(filter-out ceremony/main.c,$(SRC))
 	@mkdir -p $(@D)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iceremony -Imedia $(PKG_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS) -lpthread
-fuzz: $(FUZZ)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+fuzz:
+	@if command -v clang >/dev/null; then $(MAKE) fuzz-build; \
+	else echo "fuzz: clang not found (scripts/install-deps --test)"; exit 2; fi
+fuzz-build: $(FUZZ)
 
 install: $(B)/ceremony
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(B)/ceremony $(DESTDIR)$(PREFIX)/bin/ceremony
 	install -m 0644 ceremony.1 $(DESTDIR)$(PREFIX)/share/man/man1/ceremony.1
 
+FMT_SRC = $(wildcard ceremony/*.[ch] ceremony/*/*.[ch] media/*.[ch] \
+	tests/unit/*.c tests/fuzz/*.c tests/tools/*.c)
 format:
-	clang-format -i ceremony/*.[ch] media/*.[ch] tests/unit/*.c tests/fuzz/*.c
+	clang-format -i $(FMT_SRC)
 
 clean:
-	rm -rf build build-asan build-fuzz demo
+	rm -rf build build-asan build-fuzz demo bench-cache kit
 
-.PHONY: all unit deps test-deps check test test-asan demo bench fuzz install format clean
+FORCE:
+.PHONY: all unit deps test-deps check test test-asan demo bench fuzz \
+	fuzz-build install format clean FORCE

@@ -7,7 +7,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
-#include "util.h"
+#include "core/util.h"
 
 static const struct command {
 	const char *name;
@@ -69,7 +69,8 @@ main(int argc, char **argv)
 			return 0;
 		}
 		if (strcmp(argv[0], "--version") == 0) {
-			printf("ceremony %s\n", CEREMONY_VERSION);
+			printf("ceremony %s\nsource commit %s\n", CEREMONY_VERSION,
+			    ceremony_commit);
 			return 0;
 		}
 		if (strcmp(argv[0], "-C") == 0 && argc > 1) {

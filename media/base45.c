@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base45.h"
+#include "media/base45.h"
 
 static const char alphabet[] = BASE45_ALPHABET;
 

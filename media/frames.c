@@ -6,10 +6,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "base45.h"
-#include "frames.h"
-#include "qr.h"
-#include "rs.h"
+#include "media/base45.h"
+#include "media/frames.h"
+#include "media/qr.h"
+#include "media/rs.h"
 
 int
 frames_payload_max(int version, char level)

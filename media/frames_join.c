@@ -7,10 +7,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "base45.h"
-#include "frames.h"
-#include "gf256.h"
-#include "rs.h"
+#include "media/base45.h"
+#include "media/frames.h"
+#include "media/gf256.h"
+#include "media/rs.h"
 
 struct frames_join {
 	int started;

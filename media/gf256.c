@@ -1,5 +1,5 @@
 /* GF(2^8) arithmetic shared by SLIP-39 and the Reed-Solomon erasure code. */
-#include "gf256.h"
+#include "media/gf256.h"
 
 uint8_t
 gf256_mul(uint8_t a, uint8_t b)

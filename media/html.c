@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
+#include "media/html.h"
 
 static void
 put(struct html *h, const char *s, size_t n)

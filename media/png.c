@@ -4,7 +4,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "png.h"
+#include "media/png.h"
 
 static void
 put32(unsigned char *p, uint32_t v)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "png.h"
-#include "qr.h"
+#include "media/png.h"
+#include "media/qr.h"
 
 /* Data codewords per version (1-40) and level L, M, Q, H (ISO/IEC 18004
  * table 7); checked against libqrencode in tests/unit/test_qr.c. */

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gf256.h"
-#include "rs.h"
+#include "media/gf256.h"
+#include "media/rs.h"
 
 uint8_t
 rs_coef(unsigned k, unsigned j, unsigned i)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "tar.h"
+#include "media/tar.h"
 
 #define BLOCK 512
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "tar.h"
+#include "media/tar.h"
 
 #define BLOCK 512
 

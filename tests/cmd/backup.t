@@ -3,7 +3,7 @@
 # drill, and every bad input with its message, exit code and no key written.
 . "$(dirname "$0")/../lib.sh"
 
-WORDS_C=$TESTS_DIR/../ceremony/slip39_words.c
+WORDS_C=$TESTS_DIR/../ceremony/core/wordlist.c
 # words SHEET: the share's words from its numbered grid, one line
 words() { sed -n '/^Words:/,/^$/p' "$1" | grep -oE '[0-9]+ [a-z]+' |
 	sort -n | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $2 } END { print "" }'; }

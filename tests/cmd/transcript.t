@@ -17,7 +17,7 @@ for l in 1 2 3; do
 done
 is "$(sed -n 2p "$tl" | jq -r .prev)" "$(sed -n 1p "$tl" | tr -d '\n' | sha256sum | cut -d' ' -f1)" "line 2 holds the hash of line 1"
 is "$(sed -n 1p "$tl" | jq -r '.outputs["deviceRootCA.pem"]')" "$(sha256sum <"$d/deviceRootCA.pem" | cut -d' ' -f1)" "outputs carry SHA-256"
-is "$(sed -n 1p "$tl" | jq -r .version)" "$(cer --version | cut -d' ' -f2)" "tool version recorded"
+is "$(sed -n 1p "$tl" | jq -r .version)" "$(cer --version | awk 'NR == 1 { v = $2 } NR == 2 { c = $3 } END { print v "+" c }')" "tool version and source commit recorded"
 ! grep -q "PRIVATE KEY" "$tl"; ok $? "no key material in the transcript"
 run cer -C "$d" transcript show
 like "$out" "#2 .* verification" "show lists the steps"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base45.h"
+#include "media/base45.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "run.h"
+#include "run/config.h"
+#include "run/run.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

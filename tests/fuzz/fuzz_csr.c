@@ -9,7 +9,7 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
-#include "csr.h"
+#include "sign/csr.h"
 
 static const struct template_info tpl = {
 	TP_COMMONNAME | TP_COUNTRY | TP_ORGUNIT | TP_ID, 1, NULL, NULL, NULL};

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "base45.h"
-#include "frames.h"
+#include "media/base45.h"
+#include "media/frames.h"
 
 static void
 check_result(struct frames_join *j)

@@ -6,7 +6,7 @@
 
 #include <sodium.h>
 
-#include "minisig.h"
+#include "ca/minisig.h"
 
 static struct sigkey key;
 static const unsigned char msg[] = "MANIFEST contents\n";

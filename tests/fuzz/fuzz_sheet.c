@@ -5,7 +5,7 @@
 
 #include <sodium.h>
 
-#include "sheet.h"
+#include "backup/sheet.h"
 
 #define MAXMN 64
 

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "slip39.h"
+#include "backup/slip39.h"
 
 #define MAXN 16
 #define MAXLINES 6 /* decoding errors cost ~1 ms each */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tar.h"
+#include "media/tar.h"
 
 static const struct tar_limits lim = { 16, 1u << 16, 1u << 18 };
 

@@ -4,7 +4,7 @@
 
 #include <openssl/x509.h>
 
-#include "template.h"
+#include "ca/template.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

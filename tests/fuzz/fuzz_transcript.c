@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "transcript.h"
+#include "core/transcript.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

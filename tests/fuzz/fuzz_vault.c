@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "vault.h"
+#include "backup/vault.h"
 
 static const unsigned char key[32] = {1, 2, 3};
 

@@ -8,7 +8,7 @@
 root=$(cd "$TESTS_DIR/.." && pwd)
 q=$T/qrpng
 # shellcheck disable=SC2046
-cc -O1 -std=c11 -D_GNU_SOURCE -I"$root/media" -o "$q" \
+cc -O1 -std=c11 -D_GNU_SOURCE -I"$root" -o "$q" \
 	"$root/tests/tools/qrpng.c" "$root"/media/*.c \
 	$(pkg-config --cflags --libs libcrypto libqrencode zlib)
 ok $? "build the qrpng test driver"

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "frames.h"
-#include "qr.h"
+#include "media/frames.h"
+#include "media/qr.h"
 
 static unsigned char *
 slurp(FILE *f, size_t *len)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "base45.h"
+#include "media/base45.h"
 
 static void
 enc_is(const char *in, size_t n, const char *want)

@@ -15,8 +15,8 @@
 #include <openssl/x509v3.h>
 #include <sodium.h>
 
-#include "csr.h"
-#include "pki.h"
+#include "sign/csr.h"
+#include "ca/pki.h"
 
 static const struct template_info howto = {
 	TP_COMMONNAME | TP_COUNTRY | TP_ID, 1, NULL, NULL, NULL};

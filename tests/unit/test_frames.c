@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "base45.h"
-#include "frames.h"
-#include "gf256.h"
-#include "qr.h"
+#include "media/base45.h"
+#include "media/frames.h"
+#include "media/gf256.h"
+#include "media/qr.h"
 
 static char err[1024];
 

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "ledger.h"
+#include "sign/ledger.h"
 
 static char dir[] = "/tmp/test_ledger.XXXXXX";
 

@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "pki.h"
+#include "ca/pki.h"
 
 #define DAY (24L * 3600)
 

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "minisig.h"
+#include "ca/minisig.h"
 
 /* Made with: minisign -G -W; minisign -S -m msg -t ... -c ... */
 static const char kat_keynum[] = "a8e8576788c86348";

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "png.h"
-#include "qr.h"
+#include "media/png.h"
+#include "media/qr.h"
 
 static char *
 fill(char c, int n)

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "slip39.h"
+#include "backup/slip39.h"
 
 /* SLIP-0039 test vectors (python-shamir-mnemonic vectors.json, MIT); the
  * passphrase is "TREZOR"; an empty secret means combining must fail. */

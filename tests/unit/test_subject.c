@@ -12,7 +12,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-#include "pki.h"
+#include "ca/pki.h"
 
 /* The value of entry i, which must have type nid. */
 static void

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "tar.h"
+#include "media/tar.h"
 
 static char dir[] = "/tmp/test_tar.XXXXXX";
 

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "pki.h"
-#include "template.h"
+#include "ca/pki.h"
+#include "ca/template.h"
 
 #define ROLE "arn:aws:iam::123456789012:role/JITPRole"
 #define P "AWS::IoT::Certificate::"

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "transcript.h"
-#include "util.h"
+#include "core/transcript.h"
+#include "core/util.h"
 
 #define ZERO "0000000000000000000000000000000000000000000000000000000000000000"
 #define MAXLINES 16
@@ -179,7 +179,7 @@ test_chain_verifies(void **state)
 			    "prev")), h);
 		}
 		assert_string_equal(json_string_value(json_object_get(j,
-		    "version")), CEREMONY_VERSION);
+		    "version")), ceremony_version);
 		json_decref(j);
 	}
 	free(text);

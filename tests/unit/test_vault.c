@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "vault.h"
+#include "backup/vault.h"
 
 /* minisign public key of the bundle-signing key: "Ed" + keynum + pk */
 static const char pub[] =

@@ -1,0 +1,57 @@
+/* Folders that bundle and import fill as temp folders before they put
+ * them in place: bundle/qr and the unpacked bundle. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle/bundle.h"
+#include "core/util.h"
+
+int
+bundle_dir_temp(const char *dir, char **tmp)
+{
+	if (asprintf(tmp, "%s.tmp-XXXXXX", dir) == -1) {
+		*tmp = NULL;
+		return -1;
+	}
+	if (mkdtemp(*tmp) == NULL) {
+		warnf("%s: cannot create: %s", *tmp, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+bundle_dir_write(const char *tmp, const char *name, const void *buf,
+    size_t len, unsigned mode)
+{
+	char *path;
+	int rv;
+
+	if (asprintf(&path, "%s/%s", tmp, name) == -1)
+		return -1;
+	rv = file_write(path, buf, len, (mode_t)mode, 0);
+	free(path);
+	return rv;
+}
+
+int
+bundle_dir_seal(const char *tmp)
+{
+	int fd, rv = -1;
+
+	if ((fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1 &&
+	    fchmod(fd, 0755) == 0 && fsync(fd) == 0)
+		rv = 0;
+	if (rv == -1)
+		warnf("%s: cannot write: %s", tmp, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return rv;
+}

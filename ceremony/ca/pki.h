@@ -1,0 +1,63 @@
+/* Keys, certificates and their lint (OpenSSL). */
+#ifndef PKI_H
+#define PKI_H
+
+#include <stddef.h>
+#include <time.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "core/secret.h"
+
+#define CA_KEY "deviceRootCA.key"
+#define CA_CERT "deviceRootCA.pem"
+#define VER_KEY "verificationCert.key"
+#define VER_CERT "verificationCert.crt"
+#define SIGN_KEY "ceremony.key"
+#define SIGN_PUB "ceremony.pub"
+
+enum pki_keytype { KEY_RSA2048, KEY_RSA3072, KEY_RSA4096, KEY_P256, KEY_P384 };
+enum pki_profile { PROFILE_CA, PROFILE_VERIFICATION, PROFILE_DEVICE };
+
+/* "rsa2048" ... "ec-p384"; -1 if unknown. */
+int pki_keytype_parse(const char *s);
+const char *pki_keytype_name(int type);
+EVP_PKEY *pki_keygen(int type);
+/* Describes a key: "RSA-2048", "EC P-256"; -1 (with err) if AWS would
+ * refuse it (RSA < 2048, curves other than P-256/P-384, other algs). */
+int pki_key_check(EVP_PKEY *key, char *desc, size_t desclen, char *err,
+    size_t errlen);
+
+/* "/C=IN/O=AMZ/CN=Name" (backslash escapes '/' and '\'). */
+X509_NAME *pki_subject_parse(const char *s, char *err, size_t errlen);
+/* One-line RFC 2253 form, malloc'd. */
+char *pki_name_string(const X509_NAME *name);
+
+/* Digest used by a CA key: SHA-384 for P-384, SHA-256 otherwise. */
+const EVP_MD *pki_md_for(EVP_PKEY *cakey);
+
+/* Builds and signs a certificate. issuer NULL means self-signed (key is
+ * both). notBefore is now; notAfter now + days. */
+X509 *pki_cert_issue(enum pki_profile profile, const X509_NAME *subject,
+    EVP_PKEY *pub, const X509 *issuer, EVP_PKEY *issuer_key, long days);
+/* Checks AWS and RFC 5280 rules for the profile; verifies the signature
+ * with the issuer (cert itself when issuer is NULL). 0 ok, -1 with err. */
+int pki_lint(const X509 *cert, const X509 *issuer, enum pki_profile profile,
+    char *err, size_t errlen);
+
+/* Asks for the passphrase (src) only when the key is encrypted. */
+EVP_PKEY *pki_key_load(const char *path, struct pass_src *src);
+/* With a passphrase already held (NULL for a plain key). */
+EVP_PKEY *pki_key_read(const char *path, const char *pass);
+/* pass NULL writes a plain PEM key; otherwise PKCS#8 with scrypt. */
+int pki_key_save(const char *path, EVP_PKEY *key, const char *pass,
+    int force);
+int pki_key_matches(EVP_PKEY *key, const X509 *cert);
+
+X509 *pki_cert_load(const char *path);
+X509 *pki_cert_parse(const unsigned char *buf, size_t len); /* PEM or DER */
+int pki_cert_save(const char *path, const X509 *cert, int force);
+int pki_cert_pem(const X509 *cert, char **pem, size_t *len); /* malloc'd */
+void pki_cert_sha256(const X509 *cert, unsigned char out[32]);
+
+#endif

@@ -1,0 +1,404 @@
+/* Files, hashing and small string helpers shared by every command. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include "core/util.h"
+
+void
+warnf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ceremony: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+file_read(const char *path, unsigned char **buf, size_t *len, size_t max)
+{
+	unsigned char *b = NULL, *nb;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+	int fd, rv = -1;
+
+	*buf = NULL;
+	*len = 0;
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		warnf("%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n + 1 >= cap) {
+			cap = cap ? cap * 2 : 8192;
+			if ((nb = realloc(b, cap)) == NULL) {
+				warnf("%s: out of memory", path);
+				goto out;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			warnf("%s: read error: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			warnf("%s: larger than the limit of %zu bytes", path,
+			    max);
+			goto out;
+		}
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	b = NULL;
+	rv = 0;
+out:
+	free(b);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rv;
+}
+
+int
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int
+file_check_new(const char *path, int force)
+{
+	if (!force && file_exists(path)) {
+		warnf("%s exists; use --force to replace it", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+dir_sync(const char *path)
+{
+	char *copy, *dir;
+	int fd, rv = -1;
+
+	if ((copy = strdup(path)) == NULL)
+		return -1;
+	dir = dirname(copy);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		rv = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return rv;
+}
+
+void
+dir_remove(const char *path)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL && errno == ENOENT)
+		return;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == -1)
+			warnf("%s/%s: cannot remove: %s", path, e->d_name,
+			    strerror(errno));
+	}
+	if (d != NULL)
+		closedir(d);
+	if (rmdir(path) == -1)
+		warnf("%s: cannot remove: %s", path, strerror(errno));
+}
+
+int
+dir_make(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+	struct stat st;
+
+	if (strlen(path) >= sizeof(buf)) {
+		warnf("%s: path too long", path);
+		return -1;
+	}
+	strcpy(buf, path);
+	for (p = buf + 1;; p++) {
+		if (*p != '/' && *p != 0)
+			continue;
+		char c = *p;
+		*p = 0;
+		if (mkdir(buf, mode) == -1 && errno != EEXIST) {
+			warnf("%s: cannot create directory: %s", buf,
+			    strerror(errno));
+			return -1;
+		}
+		if (stat(buf, &st) == -1 || !S_ISDIR(st.st_mode)) {
+			warnf("%s: not a directory", buf);
+			return -1;
+		}
+		*p = c;
+		if (c == 0)
+			break;
+	}
+	return 0;
+}
+
+int
+fd_write_all(int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	ssize_t r;
+
+	while (len > 0) {
+		r = write(fd, p, len);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Writes buf to a new temp file beside path; returns its name (malloc'd). */
+static char *
+temp_write(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char *tmp = NULL;
+	int fd = -1;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) == -1)
+		return NULL;
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		warnf("%s: cannot create: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fchmod(fd, mode) == -1 || fd_write_all(fd, buf, len) == -1 ||
+	    fsync(fd) == -1) {
+		warnf("%s: write error: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		warnf("%s: write error: %s", path, strerror(errno));
+		goto fail;
+	}
+	return tmp;
+fail:
+	if (fd != -1) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return NULL;
+}
+
+int
+file_write(const char *path, const void *buf, size_t len, mode_t mode,
+    int force)
+{
+	char *tmp;
+	int rv = -1;
+
+	if (file_check_new(path, force) == -1)
+		return -1;
+	if ((tmp = temp_write(path, buf, len, mode)) == NULL)
+		return -1;
+	if (rename(tmp, path) == -1) {
+		warnf("%s: cannot rename into place: %s", path,
+		    strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	dir_sync(path);
+	rv = 0;
+out:
+	free(tmp);
+	return rv;
+}
+
+int
+file_write_secret(const char *path, const void *buf, size_t len, int force)
+{
+	char *tmp = NULL;
+	int fd = -1, rv = -1;
+
+	if (file_check_new(path, force) == -1)
+		return -1;
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) == -1)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1) {
+		warnf("%s: cannot create: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fd_write_all(fd, buf, len) == -1 || fsync(fd) == -1) {
+		warnf("%s: write error: %s", path, strerror(errno));
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (force ? rename(tmp, path) : link(tmp, path)) {
+		warnf("%s: cannot create: %s%s", path, strerror(errno),
+		    errno == EEXIST ? "; use --force to replace it" : "");
+		goto fail;
+	}
+	if (!force)
+		unlink(tmp);
+	dir_sync(path);
+	rv = 0;
+	goto out;
+fail:
+	unlink(tmp);
+out:
+	if (fd != -1)
+		close(fd);
+	free(tmp);
+	return rv;
+}
+
+void
+sha256_hex(const void *buf, size_t len, char out[65])
+{
+	unsigned char md[32];
+
+	crypto_hash_sha256(md, buf, len);
+	hex_encode(md, 32, out);
+}
+
+int
+sha256_file_hex(const char *path, char out[65])
+{
+	crypto_hash_sha256_state st;
+	unsigned char md[32], buf[65536];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	crypto_hash_sha256_init(&st);
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			close(fd);
+			return -1;
+		}
+		crypto_hash_sha256_update(&st, buf, (size_t)r);
+	}
+	close(fd);
+	crypto_hash_sha256_final(&st, md);
+	hex_encode(md, 32, out);
+	return 0;
+}
+
+void
+hex_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+	out[2 * len] = 0;
+}
+
+int
+hex_decode(const char *in, unsigned char *out, size_t outlen)
+{
+	size_t bin_len;
+
+	if (strlen(in) != 2 * outlen)
+		return -1;
+	if (sodium_hex2bin(out, outlen, in, strlen(in), NULL, &bin_len,
+	    NULL) != 0 || bin_len != outlen)
+		return -1;
+	return 0;
+}
+
+void
+secure_init(void)
+{
+	struct rlimit rl = {0, 0};
+
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	umask(077);
+}
+
+int
+str_only(const char *s, const char *set)
+{
+	return s[strspn(s, set)] == 0;
+}
+
+char *
+str_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = 0;
+	return s;
+}
+
+int
+parse_days(const char *s, long *days)
+{
+	char *end;
+	long v;
+
+	v = strtol(s, &end, 10);
+	if (*s == 0 || *end != 0 || v <= 0 || v > 36500) {
+		warnf("--days: '%s' is not a number of days from 1 to 36500", s);
+		return -1;
+	}
+	*days = v;
+	return 0;
+}
+
+void
+utc_iso(time_t t, char out[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

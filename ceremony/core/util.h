@@ -1,0 +1,59 @@
+/* Shared helpers: exit codes, files, hashing, hex. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CEREMONY_VERSION "0.1.0"
+/* The source commit, and CEREMONY_VERSION "+" that commit (core/version.c). */
+extern const char ceremony_commit[];
+extern const char ceremony_version[];
+
+#define EXIT_CHECK 1 /* a verification or check failed */
+#define EXIT_USAGE 2 /* usage or I/O error */
+
+#define INPUT_MAX (16u << 20) /* default bound for any file we read */
+
+/* Report to stderr as "ceremony: ...". */
+void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file (or stdin for "-") into malloc'd memory, NUL-terminated.
+ * Fails (with a message naming the file) if larger than max. */
+int file_read(const char *path, unsigned char **buf, size_t *len, size_t max);
+int file_exists(const char *path);
+/* Fails with "PATH exists; use --force to replace it" unless force. */
+int file_check_new(const char *path, int force);
+/* Temp file, fsync, rename; directory fsynced. mode applied before data. */
+int file_write(const char *path, const void *buf, size_t len, mode_t mode,
+    int force);
+/* Secret: O_CREAT|O_EXCL|O_NOFOLLOW 0600 temp, fsync, then link (no
+ * overwrite) or rename (force). */
+int file_write_secret(const char *path, const void *buf, size_t len,
+    int force);
+/* write() until done, retrying EINTR; -1 on error. */
+int fd_write_all(int fd, const void *buf, size_t len);
+int dir_make(const char *path, mode_t mode); /* mkdir -p */
+int dir_sync(const char *path);              /* fsync the dir holding path */
+/* Empties and removes a folder of plain files (a message if it stays). */
+void dir_remove(const char *path);
+
+/* UTC as 2026-11-29T18:35:35Z. */
+void utc_iso(time_t t, char out[21]);
+
+void sha256_hex(const void *buf, size_t len, char out[65]);
+int sha256_file_hex(const char *path, char out[65]);
+void hex_encode(const unsigned char *in, size_t len, char *out);
+int hex_decode(const char *in, unsigned char *out, size_t outlen);
+
+/* Disable core dumps (rlimit and PR_SET_DUMPABLE) and set umask 077. */
+void secure_init(void);
+
+/* True when the string is empty or made only of chars in set. */
+int str_only(const char *s, const char *set);
+char *str_trim(char *s);
+/* --days value: 1 to 36500, with a message otherwise. */
+int parse_days(const char *s, long *days);
+
+#endif

@@ -1,0 +1,270 @@
+/* Config files: NCONF for the syntax and values; a line index of our own
+ * so that unknown keys, duplicates and bad values name their line. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "run/config.h"
+#include "ca/pki.h"
+#include "core/util.h"
+
+#define CONFIG_MAX (1u << 20)
+
+/* Copies the token at p (identifier chars) into out. */
+static const char *
+word(const char *p, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	while ((isalnum((unsigned char)*p) || *p == '_' || *p == '.' ||
+		   *p == '-') && n + 1 < len)
+		out[n++] = *p++;
+	out[n] = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const struct cfg_key *
+schema_find(const struct cfg_key *s, const char *section, const char *key)
+{
+	for (; s->section != NULL; s++)
+		if (strcmp(s->section, section) == 0 &&
+		    (key == NULL || strcmp(s->key, key) == 0))
+			return s;
+	return NULL;
+}
+
+/* Line where section/key is set (first occurrence), 0 if none. */
+static int
+line_of(const char *text, const char *section, const char *key)
+{
+	char sec[64] = "default", name[64];
+	const char *p = text, *q;
+	int line = 1;
+
+	for (; *p; line++) {
+		q = word(*p == '[' ? p + 1 : p, name, sizeof(name));
+		if (*p == '[')
+			snprintf(sec, sizeof(sec), "%s", name);
+		else if (*q == '=' && strcmp(sec, section) == 0 &&
+		    strcmp(name, key) == 0)
+			return line;
+		if ((p = strchr(p, '\n')) == NULL)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+static int
+value_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char *end, buf[256], *tok, *save;
+	X509_NAME *n;
+	long i;
+
+	switch (k->kind) {
+	case V_TEXT:
+		if (*v == 0)
+			return snprintf(err, errlen, "%s is empty", k->key), -1;
+		return 0;
+	case V_ENUM:
+		snprintf(buf, sizeof(buf), "%s", k->values);
+		for (tok = strtok_r(buf, "|", &save); tok;
+		     tok = strtok_r(NULL, "|", &save))
+			if (strcmp(tok, v) == 0)
+				return 0;
+		snprintf(err, errlen, "%s = %s: expected one of %s", k->key, v,
+		    k->values);
+		return -1;
+	case V_INT:
+		i = strtol(v, &end, 10);
+		if (*v == 0 || *end != 0 || i < k->lo || i > k->hi) {
+			snprintf(err, errlen, "%s = %s: expected a number from "
+			    "%ld to %ld", k->key, v, k->lo, k->hi);
+			return -1;
+		}
+		return 0;
+	case V_LIST:
+		if (*v == 0 || strstr(v, ",,") || v[strlen(v) - 1] == ',') {
+			snprintf(err, errlen, "%s: a comma-separated list with "
+			    "no empty items", k->key);
+			return -1;
+		}
+		return 0;
+	case V_SUBJECT:
+		if ((n = pki_subject_parse(v, buf, sizeof(buf))) == NULL) {
+			snprintf(err, errlen, "%s: %s", k->key, buf);
+			return -1;
+		}
+		X509_NAME_free(n);
+		return 0;
+	case V_CODE:
+		if (strcmp(v, "ask") == 0 || (strlen(v) == 64 &&
+		    str_only(v, "0123456789abcdefABCDEF")))
+			return 0;
+		snprintf(err, errlen, "%s: expected the 64 hex characters from "
+		    "'aws iot get-registration-code', or ask", k->key);
+		return -1;
+	case V_DIGITS:
+		if ((long)strlen(v) == k->lo && str_only(v, "0123456789"))
+			return 0;
+		snprintf(err, errlen, "%s = %s: expected %ld digits", k->key, v,
+		    k->lo);
+		return -1;
+	}
+	return -1;
+}
+
+/* True when c occurs in the line starting at p. */
+static int
+strchr_line(const char *p, int c)
+{
+	for (; *p && *p != '\n'; p++)
+		if (*p == c)
+			return 1;
+	return 0;
+}
+
+/* Walks the raw text: directives, references, unknown sections and keys,
+ * duplicates. */
+static int
+check_lines(const struct config *c, const struct cfg_key *schema)
+{
+	char sec[64] = "", name[64], seen[256][128];
+	const char *p = c->text, *q;
+	int line = 1, bad = 0, nseen = 0, i;
+
+	for (; *p; line++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '.' || strchr_line(p, '$')) {
+			warnf("%s:%d: %s are not allowed: the reviewed file "
+			      "must hold the whole config", c->path, line,
+			    *p == '.' ? "directives (.include, .pragma)" :
+			    "'$' references");
+			bad = 1;
+		} else if (*p == '[') {
+			word(p + 1, sec, sizeof(sec));
+			if (schema_find(schema, sec, NULL) == NULL) {
+				warnf("%s:%d: unknown section [%s]", c->path,
+				    line, sec);
+				bad = 1;
+			}
+		} else if (*p != '#' && *p != '\n' && *p != 0) {
+			q = word(p, name, sizeof(name));
+			if (*q == '=' && *sec == 0) {
+				warnf("%s:%d: '%s' is outside any section",
+				    c->path, line, name);
+				bad = 1;
+			} else if (*q == '=' &&
+			    schema_find(schema, sec, NULL) != NULL &&
+			    schema_find(schema, sec, name) == NULL) {
+				warnf("%s:%d: unknown key '%s' in [%s]",
+				    c->path, line, name, sec);
+				bad = 1;
+			} else if (*q == '=') {
+				char id[128];
+				snprintf(id, sizeof(id), "%s.%s", sec, name);
+				for (i = 0; i < nseen; i++)
+					if (strcmp(seen[i], id) == 0) {
+						warnf("%s:%d: duplicate key "
+						      "'%s' in [%s] (first at "
+						      "line %d)", c->path, line,
+						    name, sec, line_of(c->text,
+						    sec, name));
+						bad = 1;
+					}
+				if (nseen < 256)
+					snprintf(seen[nseen++], 128, "%s", id);
+			}
+		}
+		if ((p = strchr(p, '\n')) == NULL)
+			break;
+		p++;
+	}
+	return bad ? -1 : 0;
+}
+
+int
+config_load(const char *path, const struct cfg_key *schema, struct config *c)
+{
+	const struct cfg_key *k;
+	unsigned char *text;
+	const char *v;
+	char err[300];
+	size_t len;
+	long eline = 0;
+	BIO *b = NULL;
+	int bad = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (file_read(path, &text, &len, CONFIG_MAX) == -1)
+		return -1;
+	c->text = (char *)text;
+	c->path = strdup(path);
+	sha256_hex(text, len, c->sha256);
+	if (memchr(text, 0, len) != NULL) {
+		warnf("%s: not a text file", path);
+		goto fail;
+	}
+	if ((c->conf = NCONF_new(NULL)) == NULL ||
+	    (b = BIO_new_mem_buf(text, (int)len)) == NULL)
+		goto fail;
+	if (NCONF_load_bio(c->conf, b, &eline) <= 0) {
+		warnf("%s:%ld: syntax error (%s)", path, eline,
+		    ERR_reason_error_string(ERR_peek_last_error()) ?
+		    ERR_reason_error_string(ERR_peek_last_error()) : "?");
+		ERR_clear_error();
+		goto fail;
+	}
+	BIO_free(b);
+	b = NULL;
+	if (check_lines(c, schema) == -1)
+		bad = 1;
+	for (k = schema; k->section != NULL; k++) {
+		v = config_get(c, k->section, k->key);
+		if (v == NULL && k->required) {
+			warnf("%s: [%s] needs '%s = ...'", path, k->section,
+			    k->key);
+			bad = 1;
+		} else if (v != NULL && value_ok(k, v, err, sizeof(err)) == -1) {
+			warnf("%s:%d: %s", path, line_of(c->text, k->section,
+			    k->key), err);
+			bad = 1;
+		}
+	}
+	if (!bad)
+		return 0;
+fail:
+	BIO_free(b);
+	config_free(c);
+	return -1;
+}
+
+const char *
+config_get(const struct config *c, const char *section, const char *key)
+{
+	const char *v;
+
+	if (c->conf == NULL)
+		return NULL;
+	v = NCONF_get_string(c->conf, section, key);
+	ERR_clear_error();
+	return v;
+}
+
+void
+config_free(struct config *c)
+{
+	NCONF_free(c->conf);
+	free(c->text);
+	free(c->path);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,134 @@
+/* Command lines of the steps `ceremony run` takes, from the config. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run/run.h"
+#include "core/util.h"
+
+void
+argv_push(struct argv_buf *a, const char *s)
+{
+	if (a->n < MAXARGS)
+		a->v[a->n++] = strdup(s);
+	a->v[a->n] = NULL;
+}
+
+void
+argv_free(struct argv_buf *a)
+{
+	while (a->n > 0)
+		free(a->v[--a->n]);
+}
+
+const char *
+run_get(struct run *r, const char *sec, const char *key)
+{
+	return config_get(&r->cfg, sec, key);
+}
+
+/* --flag VALUE when the key is set. */
+void
+run_opt(struct argv_buf *a, struct run *r, const char *sec, const char *key,
+    const char *flag)
+{
+	const char *v = run_get(r, sec, key);
+
+	if (v != NULL) {
+		argv_push(a, flag);
+		argv_push(a, v);
+	}
+}
+
+/* --flag ITEM for each comma-separated item. */
+void
+run_opt_list(struct argv_buf *a, struct run *r, const char *sec, const char *key,
+    const char *flag)
+{
+	const char *v = run_get(r, sec, key);
+	char *copy, *tok, *save;
+
+	if (v == NULL || (copy = strdup(v)) == NULL)
+		return;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		argv_push(a, flag);
+		argv_push(a, str_trim(tok));
+	}
+	free(copy);
+}
+
+/* The step's argv, without passphrase options. */
+int
+run_step_args(struct run *r, const char *step, struct argv_buf *a)
+{
+	argv_push(a, step);
+	if (strcmp(step, "root") == 0) {
+		run_opt(a, r, "root", "key", "--key");
+		argv_push(a, "--subject");
+		argv_push(a, r->subject);
+		run_opt(a, r, "root", "days", "--days");
+		if (r->pass == NULL)
+			argv_push(a, "--no-passphrase");
+	} else if (strcmp(step, "verification") == 0) {
+		argv_push(a, "--registration-code");
+		argv_push(a, r->code[0] ? r->code :
+		    run_get(r, "verification", "registration_code") ?
+		    run_get(r, "verification", "registration_code") : "ask");
+		run_opt(a, r, "verification", "days", "--days");
+		run_opt(a, r, "verification", "key", "--key");
+	} else if (strcmp(step, "template") == 0) {
+		run_opt(a, r, "template", "region", "--region");
+		run_opt(a, r, "template", "account", "--account");
+		run_opt(a, r, "template", "role", "--role");
+		run_opt(a, r, "template", "role_arn", "--role-arn");
+		run_opt(a, r, "template", "policy", "--policy");
+		run_opt(a, r, "template", "mode", "--mode");
+		run_opt(a, r, "template", "template_name", "--template-name");
+	} else if (strcmp(step, "backup") == 0) {
+		run_opt(a, r, "backup", "threshold", "--threshold");
+		run_opt(a, r, "backup", "shares", "--shares");
+		run_opt_list(a, r, "backup", "groups", "--group");
+		run_opt(a, r, "backup", "group_threshold", "--group-threshold");
+		run_opt_list(a, r, "backup", "custodians", "--custodian");
+		run_opt(a, r, "backup", "iteration_exponent",
+		    "--iteration-exponent");
+	} else if (strcmp(step, "bundle") == 0) {
+		run_opt_list(a, r, "bundle", "formats", "--format");
+		if (run_get(r, "bundle", "name") != NULL || r->rehearse) {
+			char name[256];
+			snprintf(name, sizeof(name), "%s%s", r->rehearse ?
+			    "REHEARSAL-" : "", run_get(r, "bundle", "name") ?
+			    run_get(r, "bundle", "name") : "bundle");
+			argv_push(a, "--name");
+			argv_push(a, name);
+		}
+		run_opt(a, r, "bundle", "parity", "--parity");
+		run_opt(a, r, "bundle", "qr_version", "--qr-version");
+		run_opt(a, r, "bundle", "qr_level", "--qr-level");
+		run_opt(a, r, "bundle", "scale", "--scale");
+	}
+	return 0;
+}
+
+int
+run_feed(struct argv_buf *a, const char *flag, const char *pass, int *fd)
+{
+	char num[16];
+	int p[2], i;
+
+	if (pipe(p) == -1)
+		return -1;
+	for (i = 0; i < 8; i++)
+		if (write(p[1], pass, strlen(pass)) < 0 ||
+		    write(p[1], "\n", 1) < 0)
+			break;
+	close(p[1]);
+	snprintf(num, sizeof(num), "%d", p[0]);
+	argv_push(a, flag);
+	argv_push(a, num);
+	*fd = p[0];
+	return 0;
+}
+

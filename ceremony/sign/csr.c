@@ -1,0 +1,466 @@
+/* Device CSRs: strict parsing, proof of possession, the AWS IoT checks.
+ *
+ * The CSR is decoded with its own ASN.1 template that keeps the public key
+ * as raw SubjectPublicKeyInfo parts; the key is then built with the
+ * type-specific decoders. This keeps OpenSSL 3.0's generic key decoder
+ * (slow and lock-bound) out of the signing path. An EC key is a copy of a
+ * per-curve parameters key made once (building a curve's group costs more
+ * than the point), with the device's point set on it. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/asn1t.h>
+#include <openssl/err.h>
+#include <openssl/core_names.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <sodium.h>
+
+#include "sign/csr.h"
+#include "ca/pki.h"
+#include "core/util.h"
+
+typedef struct {
+	X509_ALGOR *alg;
+	ASN1_BIT_STRING *key;
+} CSR_SPKI;
+
+ASN1_SEQUENCE(CSR_SPKI) = {
+	ASN1_SIMPLE(CSR_SPKI, alg, X509_ALGOR),
+	ASN1_SIMPLE(CSR_SPKI, key, ASN1_BIT_STRING),
+} ASN1_SEQUENCE_END(CSR_SPKI)
+
+typedef struct {
+	ASN1_ENCODING enc; /* the signed bytes, as received */
+	ASN1_INTEGER *version;
+	X509_NAME *subject;
+	CSR_SPKI *spki;
+	STACK_OF(X509_ATTRIBUTE) *attributes;
+} CSR_INFO;
+
+ASN1_SEQUENCE_enc(CSR_INFO, enc, 0) = {
+	ASN1_SIMPLE(CSR_INFO, version, ASN1_INTEGER),
+	ASN1_SIMPLE(CSR_INFO, subject, X509_NAME),
+	ASN1_SIMPLE(CSR_INFO, spki, CSR_SPKI),
+	ASN1_IMP_SET_OF(CSR_INFO, attributes, X509_ATTRIBUTE, 0),
+} ASN1_SEQUENCE_END_enc(CSR_INFO, CSR_INFO)
+
+typedef struct {
+	CSR_INFO *info;
+	X509_ALGOR *sigalg;
+	ASN1_BIT_STRING *sig;
+} CSR_REQ;
+
+ASN1_SEQUENCE(CSR_REQ) = {
+	ASN1_SIMPLE(CSR_REQ, info, CSR_INFO),
+	ASN1_SIMPLE(CSR_REQ, sigalg, X509_ALGOR),
+	ASN1_SIMPLE(CSR_REQ, sig, ASN1_BIT_STRING),
+} ASN1_SEQUENCE_END(CSR_REQ)
+
+#define FAIL(...)                                                          \
+	do {                                                               \
+		snprintf(err, errlen, __VA_ARGS__);                        \
+		goto out;                                                  \
+	} while (0)
+
+static int
+bits_whole(const ASN1_BIT_STRING *b)
+{
+	return !(b->flags & ASN1_STRING_FLAG_BITS_LEFT) || (b->flags & 7) == 0;
+}
+
+/* A parameter field that is absent or NULL. */
+static int
+param_empty(const X509_ALGOR *a)
+{
+	int type;
+
+	X509_ALGOR_get0(NULL, &type, NULL, a);
+	return type == V_ASN1_UNDEF || type == V_ASN1_NULL;
+}
+
+static const char *
+curve_name(const ASN1_OBJECT *o, char *buf, size_t len)
+{
+	int nid = OBJ_obj2nid(o);
+
+	if (nid != NID_undef)
+		return OBJ_nid2sn(nid);
+	if (OBJ_obj2txt(buf, (int)len, o, 1) <= 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* Parameters-only keys for P-256 and P-384, shared read-only: legacy
+ * ones for the certificate (fast SubjectPublicKeyInfo encoding) and
+ * provider ones for verifying the CSR (no export at each verification). */
+static EVP_PKEY *curves[2], *pcurves[2];
+static pthread_once_t curves_once = PTHREAD_ONCE_INIT;
+
+static void
+curves_init(void)
+{
+	static const int nids[2] = {NID_X9_62_prime256v1, NID_secp384r1};
+	static const char *names[2] = {"prime256v1", "secp384r1"};
+	const unsigned char *pp;
+	unsigned char der[16], *w;
+	ASN1_OBJECT *o;
+	OSSL_PARAM prm[2];
+	EVP_PKEY_CTX *pc;
+	int i, n;
+
+	for (i = 0; i < 2; i++) {
+		prm[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_PKEY_PARAM_GROUP_NAME, (char *)names[i], 0);
+		prm[1] = OSSL_PARAM_construct_end();
+		if ((pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) ==
+			NULL || EVP_PKEY_fromdata_init(pc) != 1 ||
+		    EVP_PKEY_fromdata(pc, &pcurves[i], EVP_PKEY_KEY_PARAMETERS,
+			prm) != 1)
+			pcurves[i] = NULL;
+		EVP_PKEY_CTX_free(pc);
+		o = OBJ_nid2obj(nids[i]);
+		if (o == NULL || (n = i2d_ASN1_OBJECT(o, NULL)) <= 0 ||
+		    n > (int)sizeof(der))
+			continue;
+		w = der;
+		i2d_ASN1_OBJECT(o, &w);
+		pp = der;
+		curves[i] = d2i_KeyParams(EVP_PKEY_EC, NULL, &pp, n);
+	}
+	ERR_clear_error();
+}
+
+/* The EC key with the point p[0..len) on curve nid (P-256 or P-384). */
+static EVP_PKEY *
+ec_key(int nid, const unsigned char *p, long len)
+{
+	EVP_PKEY *k;
+
+	if (pthread_once(&curves_once, curves_init) != 0)
+		return NULL;
+	k = curves[nid == NID_secp384r1];
+	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
+		return NULL;
+	if (d2i_PublicKey(EVP_PKEY_EC, &k, &p, len) == NULL) {
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* The same EC key as a provider key, for verifying the CSR. */
+static EVP_PKEY *
+ec_key_native(const CSR_SPKI *s)
+{
+	const void *pval;
+	EVP_PKEY *k;
+	int ptype;
+
+	X509_ALGOR_get0(NULL, &ptype, &pval, s->alg);
+	if (ptype != V_ASN1_OBJECT ||
+	    pthread_once(&curves_once, curves_init) != 0)
+		return NULL;
+	k = pcurves[OBJ_obj2nid(pval) == NID_secp384r1];
+	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
+		return NULL;
+	if (EVP_PKEY_set1_encoded_public_key(k, s->key->data,
+	    (size_t)s->key->length) != 1) {
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* The device key from the SubjectPublicKeyInfo parts. */
+static EVP_PKEY *
+spki_key(const CSR_SPKI *s, char *err, size_t errlen)
+{
+	const ASN1_OBJECT *alg;
+	const void *pval;
+	const unsigned char *p = s->key->data;
+	EVP_PKEY *k = NULL;
+	char buf[80];
+	int ptype, nid;
+
+	X509_ALGOR_get0(&alg, &ptype, &pval, s->alg);
+	if (!bits_whole(s->key) || s->key->length <= 0)
+		FAIL("public key bit string is malformed");
+	switch (nid = OBJ_obj2nid(alg)) {
+	case NID_rsaEncryption:
+		if (!param_empty(s->alg))
+			FAIL("RSA key with unexpected parameters");
+		k = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, s->key->length);
+		if (k == NULL || p != s->key->data + s->key->length)
+			FAIL("RSA public key does not parse");
+		break;
+	case NID_X9_62_id_ecPublicKey:
+		if (ptype != V_ASN1_OBJECT)
+			FAIL("EC key with explicit curve parameters; AWS IoT "
+			     "accepts the named curves P-256 and P-384");
+		nid = OBJ_obj2nid(pval);
+		if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1)
+			FAIL("EC key on curve %s; AWS IoT accepts P-256 and "
+			     "P-384", curve_name(pval, buf, sizeof(buf)));
+		if (p[0] != 4)
+			FAIL("EC point is not in uncompressed form");
+		if ((k = ec_key(nid, p, s->key->length)) == NULL)
+			FAIL("EC public key is not a point on the curve");
+		break;
+	case NID_dsa:
+		FAIL("DSA key; AWS IoT accepts RSA (2048 bits or more) and EC "
+		     "P-256/P-384");
+	default:
+		FAIL("%s key; AWS IoT accepts RSA (2048 bits or more) and EC "
+		     "P-256/P-384", nid != NID_undef ? OBJ_nid2sn(nid) :
+		    curve_name(alg, buf, sizeof(buf)));
+	}
+out:
+	return k;
+}
+
+/* Verifies the CSR's signature over the bytes it signed. */
+static int
+csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
+{
+	const ASN1_OBJECT *alg;
+	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY *vkey = NULL;
+	int signid, mdnid = NID_undef, pknid = NID_undef, want, rv = -1;
+
+	X509_ALGOR_get0(&alg, NULL, NULL, r->sigalg);
+	signid = OBJ_obj2nid(alg);
+	if (!OBJ_find_sigid_algs(signid, &mdnid, &pknid) ||
+	    (mdnid != NID_sha256 && mdnid != NID_sha384 &&
+		mdnid != NID_sha512)) {
+		if (mdnid == NID_sha1 || mdnid == NID_md5)
+			FAIL("signed with %s; use SHA-256 (e.g. openssl req "
+			     "-sha256)", OBJ_nid2sn(mdnid));
+		FAIL("signature algorithm %s is not accepted; use SHA-256/384/"
+		     "512 with RSA or ECDSA", signid != NID_undef ?
+		    OBJ_nid2sn(signid) : "unknown");
+	}
+	want = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? NID_rsaEncryption :
+	    NID_X9_62_id_ecPublicKey;
+	if (pknid != want || !param_empty(r->sigalg))
+		FAIL("signature algorithm %s does not match the %s key",
+		    OBJ_nid2sn(signid), EVP_PKEY_get_base_id(key) ==
+		    EVP_PKEY_RSA ? "RSA" : "EC");
+	if (!bits_whole(r->sig))
+		FAIL("signature bit string is malformed");
+	if (want == NID_X9_62_id_ecPublicKey &&
+	    (vkey = ec_key_native(r->info->spki)) == NULL)
+		FAIL("cannot set up signature verification");
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestVerifyInit_ex(ctx, NULL, OBJ_nid2sn(mdnid), NULL, NULL,
+		vkey != NULL ? vkey : key, NULL))
+		FAIL("cannot set up signature verification");
+	if (EVP_DigestVerify(ctx, r->sig->data, (size_t)r->sig->length,
+		r->info->enc.enc, (size_t)r->info->enc.len) != 1)
+		FAIL("bad signature: the CSR was not signed by the key it "
+		     "holds (altered, or no proof of possession)");
+	rv = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(vkey);
+	return rv;
+}
+
+int
+csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
+    size_t errlen)
+{
+	const unsigned char *p = der;
+	unsigned char *spki = NULL;
+	CSR_REQ *r = NULL;
+	int n, rv = -1;
+
+	memset(c, 0, sizeof(*c));
+	ERR_set_mark();
+	if (len > CSR_MAX)
+		FAIL("CSR of %zu bytes; the limit is %u", len, CSR_MAX);
+	r = (CSR_REQ *)ASN1_item_d2i(NULL, &p, (long)len,
+	    ASN1_ITEM_rptr(CSR_REQ));
+	if (r == NULL)
+		FAIL("not a certificate signing request (DER does not parse)");
+	if (p != der + len)
+		FAIL("%zu bytes of garbage after the CSR",
+		    len - (size_t)(p - der));
+	if (ASN1_INTEGER_get(r->info->version) != 0)
+		FAIL("CSR version is not 1");
+	if ((c->key = spki_key(r->info->spki, err, errlen)) == NULL)
+		goto out;
+	if (pki_key_check(c->key, c->keydesc, sizeof(c->keydesc), err,
+		errlen) == -1)
+		goto out;
+	if (csr_verify(r, c->key, err, errlen) == -1)
+		goto out;
+	/* the key as it will appear in the certificate */
+	if ((n = i2d_PUBKEY(c->key, &spki)) <= 0)
+		FAIL("cannot encode the public key");
+	crypto_hash_sha256(c->key_sha256, spki, (size_t)n);
+	c->subject = r->info->subject; /* taken, not copied */
+	r->info->subject = NULL;
+	rv = 0;
+out:
+	OPENSSL_free(spki);
+	ASN1_item_free((ASN1_VALUE *)r, ASN1_ITEM_rptr(CSR_REQ));
+	ERR_pop_to_mark();
+	if (rv != 0)
+		csr_free(c);
+	return rv;
+}
+
+void
+csr_free(struct csr *c)
+{
+	EVP_PKEY_free(c->key);
+	X509_NAME_free(c->subject);
+	X509_NAME_free(c->copy);
+	memset(c, 0, sizeof(*c));
+}
+
+int
+csr_name_ok(const char *s)
+{
+	return s[0] != 0 && s[0] != '.' && strlen(s) <= 128 &&
+	    str_only(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789._:-");
+}
+
+/* The subject attributes AWS IoT reads, with X.520 upper bounds. */
+static const struct {
+	int nid;
+	const char *sn;
+	int max;
+} aws_attrs[] = {
+	{NID_commonName, "CN", 64},
+	{NID_countryName, "C", 2},
+	{NID_organizationName, "O", 64},
+	{NID_organizationalUnitName, "OU", 64},
+	{NID_dnQualifier, "dnQualifier", 64},
+	{NID_stateOrProvinceName, "ST", 128},
+	{NID_serialNumber, "serialNumber", 64},
+};
+#define NATTRS (sizeof(aws_attrs) / sizeof(aws_attrs[0]))
+
+/* Code points in valid UTF-8 without control characters, or -1. */
+static int
+utf8_chars(const unsigned char *s, int len)
+{
+	int i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return -1;
+		if ((s[i] & 0xc0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+static int
+check_attrs(struct csr *c, char *err, size_t errlen)
+{
+	const X509_NAME_ENTRY *e;
+	unsigned char *u = NULL;
+	unsigned seen = 0;
+	size_t a;
+	int i, nid, ulen, chars, rv = -1;
+
+	if ((c->copy = X509_NAME_new()) == NULL)
+		FAIL("out of memory");
+	for (i = 0; i < X509_NAME_entry_count(c->subject); i++) {
+		e = X509_NAME_get_entry(c->subject, i);
+		nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
+		for (a = 0; a < NATTRS && aws_attrs[a].nid != nid; a++)
+			;
+		if (a == NATTRS)
+			continue; /* not read by AWS: not copied */
+		if (seen & (1u << a))
+			FAIL("subject has more than one %s; JITP reads one",
+			    aws_attrs[a].sn);
+		seen |= 1u << a;
+		ulen = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(e));
+		if (ulen < 0)
+			FAIL("subject %s is not a valid string",
+			    aws_attrs[a].sn);
+		if ((chars = utf8_chars(u, ulen)) < 0)
+			FAIL("subject %s holds control characters",
+			    aws_attrs[a].sn);
+		if (chars == 0)
+			FAIL("subject %s is empty", aws_attrs[a].sn);
+		if (nid == NID_commonName)
+			snprintf(c->cn, sizeof(c->cn), "%.*s", ulen, u);
+		if (nid == NID_countryName && (ulen != 2 || u[0] < 'A' ||
+		    u[0] > 'Z' || u[1] < 'A' || u[1] > 'Z'))
+			FAIL("subject C '%.*s' is not a two-letter country "
+			     "code (ISO 3166, upper case, e.g. US)", ulen, u);
+		if (chars > aws_attrs[a].max)
+			FAIL("subject %s has %d characters; X.509 allows at "
+			     "most %d", aws_attrs[a].sn, chars,
+			    aws_attrs[a].max);
+		/* re-encoded from UTF-8, so the certificate holds valid
+		 * strings whatever string type the CSR claimed */
+		if (!X509_NAME_add_entry_by_NID(c->copy, nid, MBSTRING_UTF8, u,
+			ulen, -1, 0)) {
+			ERR_clear_error();
+			FAIL("subject %s '%.*s' has characters its string type "
+			     "does not allow", aws_attrs[a].sn, ulen, u);
+		}
+		OPENSSL_free(u);
+		u = NULL;
+	}
+	rv = 0;
+out:
+	OPENSSL_free(u);
+	return rv;
+}
+
+int
+csr_check(struct csr *c, const struct template_info *t, char *err,
+    size_t errlen)
+{
+	char missing[512] = "";
+	size_t used = 0, n;
+	int b, rv = -1;
+
+	X509_NAME_free(c->copy);
+	c->copy = NULL;
+	c->cn[0] = 0;
+	if (check_attrs(c, err, errlen) == -1)
+		goto out;
+	for (b = 1; b < TP_ID; b <<= 1) {
+		if (!(t->params & (unsigned)b) ||
+		    X509_NAME_get_index_by_NID(c->copy, template_param_nid(b),
+			-1) >= 0)
+			continue;
+		used += (size_t)snprintf(missing + used, sizeof(missing) - used,
+		    "%sAWS::IoT::Certificate::%s (%s)", used ? ", " : "",
+		    template_param_name(b), OBJ_nid2sn(template_param_nid(b)));
+		if (used >= sizeof(missing))
+			used = sizeof(missing) - 1;
+	}
+	if (missing[0] != 0)
+		FAIL("subject lacks %s, which the template declares; "
+		     "provisioning would fail at AWS", missing);
+	if (c->cn[0] == 0)
+		FAIL("subject has no CN (CommonName); it names the device and "
+		     "its files");
+	if (t->thing_from_cn && !template_thing_name_ok(c->cn))
+		FAIL("CN '%s' is not a valid thing name (1-128 of "
+		     "[a-zA-Z0-9:_-]); the template makes the CN the thing "
+		     "name", c->cn);
+	if (!csr_name_ok(c->cn))
+		FAIL("CN '%s' cannot name the output files (use letters, "
+		     "digits and . _ : -, not starting with '.')", c->cn);
+	n = strlen(c->cn);
+	if (n >= 6 && strcmp(c->cn + n - 6, "-chain") == 0)
+		FAIL("CN '%s' ends in '-chain': its certificate file would be "
+		     "the chain file of the device named '%.*s'", c->cn,
+		    (int)(n - 6), c->cn);
+	rv = 0;
+out:
+	return rv;
+}

@@ -1,0 +1,82 @@
+/* Device CSRs: reading them from files, parsing them strictly, and the
+ * checks AWS IoT JITP would make on the certificate issued from them. */
+#ifndef CSR_H
+#define CSR_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ca/template.h"
+
+#define CSR_MAX (64u << 10) /* one CSR: DER bytes or PEM block text */
+
+struct csr {
+	EVP_PKEY *key;         /* the device public key */
+	X509_NAME *subject;    /* as in the CSR */
+	X509_NAME *copy;       /* csr_check: only the attributes AWS reads */
+	char keydesc[32];      /* "RSA-2048", "EC P-256" */
+	char cn[129];          /* csr_check: the Common Name */
+	unsigned char key_sha256[32]; /* of the SubjectPublicKeyInfo DER */
+};
+
+/* Parses one DER CSR and verifies its own signature (proof of possession).
+ * 0, or -1 with the reason in err. */
+int csr_parse(const unsigned char *der, size_t len, struct csr *c,
+    char *err, size_t errlen);
+/* The key AWS accepts, the subject attributes the template reads, the thing
+ * name, the CN as a file name. Fills c->copy and c->cn. 0 or -1 with err. */
+int csr_check(struct csr *c, const struct template_info *t, char *err,
+    size_t errlen);
+void csr_free(struct csr *c);
+
+/* What every device certificate of a batch shares, prepared once. */
+struct csr_issuer {
+	X509 *ca;
+	EVP_PKEY *cakey;
+	const char *mdname; /* SHA256, or SHA384 for a P-384 CA */
+	long days;
+	X509_EXTENSION *bc, *ku_rsa, *ku_ec, *eku, *aki;
+};
+
+int csr_issuer_init(struct csr_issuer *is, X509 *ca, EVP_PKEY *cakey,
+    long days);
+void csr_issuer_free(struct csr_issuer *is);
+/* A signing context for one thread (the CA key is shared read-only). */
+EVP_MD_CTX *csr_signer_new(const struct csr_issuer *is);
+/* The device certificate for a checked CSR: v3, random 16-byte serial,
+ * subject c->copy, the CSR's key, basicConstraints CA:FALSE, keyUsage
+ * digitalSignature (+keyEncipherment for RSA), extendedKeyUsage
+ * clientAuth, SKI, AKI; notBefore now. Not linted here. */
+X509 *csr_issue(const struct csr_issuer *is, EVP_MD_CTX *signer,
+    const struct csr *c);
+
+/* CN usable as an output file name: [A-Za-z0-9._:-], not starting '.'. */
+int csr_name_ok(const char *s);
+
+/* Streams the CSRs of one input: a DER file (one CSR) or PEM text (any
+ * number of CERTIFICATE REQUEST blocks). */
+struct csr_in {
+	FILE *f;
+	char *name;   /* the path, "stdin" for "-" */
+	int der;      /* input is one DER CSR */
+	int borrowed; /* f belongs to the caller */
+	int done;
+	int pending;  /* next[] holds a BEGIN type met inside a block */
+	char type[64], next[64];
+	unsigned n;   /* CSRs returned so far */
+	unsigned long line;
+};
+
+/* Opens path ("-" names stdin), or reads f when not NULL (not closed).
+ * 0, or -1 with a message (cannot open). */
+int csr_in_open(struct csr_in *in, const char *path, FILE *f);
+/* 1: a CSR in *der (malloc'd) and its label ("file", "file#3"); 0: end of
+ * input; -1: a bad item (label and err set, reading may go on); -2: read
+ * error (err set). */
+int csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
+    char *label, size_t labellen, char *err, size_t errlen);
+void csr_in_close(struct csr_in *in);
+
+#endif

@@ -1,0 +1,240 @@
+/* Reading CSRs from files: one DER CSR, or PEM text holding any number of
+ * CERTIFICATE REQUEST blocks, streamed so a big file costs no memory. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "sign/csr.h"
+#include "core/util.h"
+
+#define LINE_MAX_PEM 4096
+
+int
+csr_in_open(struct csr_in *in, const char *path, FILE *f)
+{
+	int c;
+
+	memset(in, 0, sizeof(*in));
+	in->name = strdup(strcmp(path, "-") == 0 ? "stdin" : path);
+	if (in->name == NULL)
+		return -1;
+	in->borrowed = f != NULL;
+	if (f == NULL && (f = fopen(path, "rb")) == NULL) {
+		warnf("%s: cannot open: %s", path, strerror(errno));
+		free(in->name);
+		in->name = NULL;
+		return -1;
+	}
+	in->f = f;
+	/* DER starts with a SEQUENCE tag; PEM is text */
+	c = getc(f);
+	in->der = c == 0x30;
+	if (c != EOF)
+		ungetc(c, f);
+	return 0;
+}
+
+void
+csr_in_close(struct csr_in *in)
+{
+	if (in->f != NULL && !in->borrowed)
+		fclose(in->f);
+	free(in->name);
+	memset(in, 0, sizeof(*in));
+}
+
+static void
+label_set(struct csr_in *in, char *label, size_t labellen)
+{
+	if (in->n <= 1)
+		snprintf(label, labellen, "%s", in->name);
+	else
+		snprintf(label, labellen, "%s#%u", in->name, in->n);
+}
+
+static int
+read_der(struct csr_in *in, unsigned char **der, size_t *len, char *err,
+    size_t errlen)
+{
+	unsigned char *b;
+	size_t n;
+
+	in->done = 1;
+	in->n = 1;
+	if ((b = malloc(CSR_MAX + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -2;
+	}
+	n = fread(b, 1, CSR_MAX + 1, in->f);
+	if (ferror(in->f)) {
+		snprintf(err, errlen, "read error: %s", strerror(errno));
+		free(b);
+		return -2;
+	}
+	if (n > CSR_MAX) {
+		snprintf(err, errlen, "larger than %u bytes: too big for one "
+		    "DER CSR", CSR_MAX);
+		free(b);
+		return -1;
+	}
+	*der = b;
+	*len = n;
+	return 1;
+}
+
+static int
+is_begin(const char *line, const char **type)
+{
+	size_t n;
+
+	if (strncmp(line, "-----BEGIN ", 11) != 0)
+		return 0;
+	n = strlen(line);
+	if (n < 16 || strcmp(line + n - 5, "-----") != 0)
+		return 0;
+	*type = line + 11;
+	return 1;
+}
+
+/* Decodes the base64 body of a PEM block (whitespace already removed). */
+static int
+b64_decode(const char *b64, size_t n, unsigned char **der, size_t *len)
+{
+	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+	unsigned char *out = malloc(n / 4 * 3 + 3);
+	int a, b = 0, ok = 0;
+
+	if (ctx != NULL && out != NULL) {
+		EVP_DecodeInit(ctx);
+		ok = EVP_DecodeUpdate(ctx, out, &a, (const unsigned char *)b64,
+			 (int)n) != -1 &&
+		    EVP_DecodeFinal(ctx, out + a, &b) == 1 && a + b > 0;
+	}
+	EVP_ENCODE_CTX_free(ctx);
+	if (!ok) {
+		free(out);
+		return -1;
+	}
+	*der = out;
+	*len = (size_t)(a + b);
+	return 0;
+}
+
+/* Starts a block whose BEGIN line named type. */
+static int
+block_start(struct csr_in *in, const char *type, char *label, size_t labellen)
+{
+	in->n++;
+	label_set(in, label, labellen);
+	snprintf(in->type, sizeof(in->type), "%.*s", (int)strlen(type) - 5,
+	    type);
+	return strcmp(in->type, "CERTIFICATE REQUEST") == 0 ||
+	    strcmp(in->type, "NEW CERTIFICATE REQUEST") == 0;
+}
+
+int
+csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
+    char *label, size_t labellen, char *err, size_t errlen)
+{
+	char line[LINE_MAX_PEM + 2], *b64 = NULL, why[160] = "";
+	const char *type, *p;
+	size_t n = 0, k;
+	int inside = 0, rv = -1, partial = 0, cont, isreq = 0;
+
+	*der = NULL;
+	*len = 0;
+	snprintf(label, labellen, "%s", in->name);
+	if (in->done)
+		return 0;
+	if (in->der)
+		return read_der(in, der, len, err, errlen);
+	if ((b64 = malloc(CSR_MAX)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -2;
+	}
+	if (in->pending) { /* a BEGIN line met inside the previous block */
+		in->pending = 0;
+		inside = 1;
+		isreq = block_start(in, in->next, label, labellen);
+	}
+	while (fgets(line, sizeof(line), in->f) != NULL) {
+		k = strlen(line);
+		cont = partial; /* this piece continues a long line */
+		partial = k > 0 && line[k - 1] != '\n';
+		if (!cont)
+			in->line++;
+		while (k > 0 && (line[k - 1] == '\n' || line[k - 1] == '\r' ||
+		    line[k - 1] == ' ' || line[k - 1] == '\t'))
+			line[--k] = 0;
+		if (!cont && is_begin(line, &type)) {
+			if (inside) {
+				/* the block before was cut short */
+				snprintf(in->next, sizeof(in->next), "%.*s",
+				    (int)sizeof(in->next) - 1, type);
+				in->pending = 1;
+				snprintf(err, errlen, "truncated PEM block (a "
+				    "BEGIN line before its END line)");
+				goto out;
+			}
+			inside = 1;
+			isreq = block_start(in, type, label, labellen);
+			continue;
+		}
+		if (!inside)
+			continue;
+		if (!cont && strncmp(line, "-----END ", 9) == 0) {
+			k = strlen(in->type);
+			if (strncmp(line + 9, in->type, k) != 0 ||
+			    strcmp(line + 9 + k, "-----") != 0)
+				snprintf(err, errlen, "PEM block BEGIN %s ends "
+				    "with '%.40s'", in->type, line);
+			else if (!isreq)
+				snprintf(err, errlen, "a %s PEM block, not a "
+				    "CERTIFICATE REQUEST", in->type);
+			else if (why[0] != 0)
+				snprintf(err, errlen, "%s", why);
+			else if (b64_decode(b64, n, der, len) == -1)
+				snprintf(err, errlen, "PEM block is not valid "
+				    "base64");
+			else
+				rv = 1;
+			goto out;
+		}
+		if (!cont && strchr(line, ':') != NULL && why[0] == 0)
+			snprintf(why, sizeof(why), "PEM block has headers "
+			    "(encrypted, or not a plain CSR)");
+		for (p = line; *p; p++) {
+			if (*p == ' ' || *p == '\t')
+				continue;
+			if (n < CSR_MAX)
+				b64[n++] = *p;
+			else if (why[0] == 0)
+				snprintf(why, sizeof(why), "PEM block larger "
+				    "than %u bytes: too big for one CSR",
+				    CSR_MAX);
+		}
+	}
+	if (ferror(in->f)) {
+		snprintf(err, errlen, "read error: %s", strerror(errno));
+		rv = -2;
+		goto out;
+	}
+	in->done = 1;
+	if (inside) {
+		snprintf(err, errlen, "truncated PEM block (no END line)");
+		goto out;
+	}
+	if (in->n == 0) {
+		in->n = 1;
+		snprintf(err, errlen, "no CSR found (expected DER, or PEM "
+		    "'-----BEGIN CERTIFICATE REQUEST-----')");
+		goto out;
+	}
+	rv = 0;
+out:
+	free(b64);
+	return rv;
+}

@@ -1,0 +1,526 @@
+/* ledger.jsonl: the record of every issued device certificate. Each line
+ * holds the certificate itself, so a certificate lost in a crash is
+ * written again from here and never signed twice. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+
+#include "sign/ledger.h"
+#include "core/util.h"
+
+/* Open addressing on the (already uniform) hash prefix. */
+static size_t
+slot(const struct index *x, const unsigned char key[16])
+{
+	uint64_t h;
+
+	memcpy(&h, key, sizeof(h));
+	return (size_t)h & (x->cap - 1);
+}
+
+static int
+index_grow(struct index *x)
+{
+	struct index n = {0};
+	size_t i;
+
+	n.cap = x->cap ? x->cap * 2 : 1024;
+	n.keys = calloc(n.cap, sizeof(*n.keys));
+	n.vals = calloc(n.cap, sizeof(*n.vals));
+	if (n.keys == NULL || n.vals == NULL) {
+		index_free(&n);
+		return -1;
+	}
+	for (i = 0; i < x->cap; i++)
+		if (x->vals[i] != 0)
+			index_put(&n, x->keys[i], x->vals[i] - 1, NULL, 0);
+	index_free(x);
+	*x = n;
+	return 0;
+}
+
+int
+index_put(struct index *x, const unsigned char key[16], uint64_t val,
+    uint64_t *old, int replace)
+{
+	size_t i;
+
+	if ((x->n + 1) * 4 > x->cap * 3 && index_grow(x) == -1)
+		return -1;
+	for (i = slot(x, key); x->vals[i] != 0; i = (i + 1) & (x->cap - 1))
+		if (memcmp(x->keys[i], key, 16) == 0) {
+			if (old != NULL)
+				*old = x->vals[i] - 1;
+			if (replace)
+				x->vals[i] = val + 1;
+			return 0;
+		}
+	memcpy(x->keys[i], key, 16);
+	x->vals[i] = val + 1;
+	x->n++;
+	return 1;
+}
+
+int
+index_get(const struct index *x, const unsigned char key[16], uint64_t *val)
+{
+	size_t i;
+
+	if (x->cap == 0)
+		return 0;
+	for (i = slot(x, key); x->vals[i] != 0; i = (i + 1) & (x->cap - 1))
+		if (memcmp(x->keys[i], key, 16) == 0) {
+			*val = x->vals[i] - 1;
+			return 1;
+		}
+	return 0;
+}
+
+void
+index_free(struct index *x)
+{
+	free(x->keys);
+	free(x->vals);
+	memset(x, 0, sizeof(*x));
+}
+
+void
+ledger_key_cn(const char *cn, unsigned char out[16])
+{
+	unsigned char h[32];
+
+	crypto_hash_sha256(h, (const unsigned char *)cn, strlen(cn));
+	memcpy(out, h, 16);
+}
+
+void
+ledger_key_serial(const char *serial, unsigned char out[16])
+{
+	unsigned char h[32];
+
+	crypto_hash_sha256(h, (const unsigned char *)serial, strlen(serial));
+	memcpy(out, h, 16);
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs,
+ * surrogates or code points past U+10FFFF), or 0. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* Appends "key":"value" (JSON string escapes, as jansson writes them);
+ * -1 if value is not valid UTF-8 or out of room. */
+static int
+put_str(char *out, size_t cap, size_t *at, const char *key, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF", from[] = "\"\\\b\f\n\r\t",
+			  to[] = "\"\\bfnrt";
+	const unsigned char *s = (const unsigned char *)v;
+	const char *q;
+	size_t o = *at, n;
+
+	if (cap - o < strlen(key) + 8)
+		return -1;
+	o += (size_t)sprintf(out + o, "%s\"%s\":\"", o > 1 ? "," : "", key);
+	for (; *s != 0; s += n) {
+		if (cap - o < 8)
+			return -1;
+		if ((n = utf8_seq(s)) == 0)
+			return -1;
+		if (n > 1) {
+			memcpy(out + o, s, n);
+			o += n;
+			continue;
+		}
+		if ((q = strchr(from, *s)) != NULL) {
+			out[o++] = '\\';
+			out[o++] = to[q - from];
+		} else if (*s < 0x20) {
+			memcpy(out + o, "\\u00", 4);
+			out[o + 4] = hex[*s >> 4];
+			out[o + 5] = hex[*s & 15];
+			o += 6;
+		} else
+			out[o++] = (char)*s;
+	}
+	out[o++] = '"';
+	*at = o;
+	return 0;
+}
+
+char *
+ledger_format(const struct ledger_entry *e, size_t *len)
+{
+	char ksha[65], csha[65], xsha[65], *b64 = NULL, *line = NULL;
+	size_t cap, at = 1;
+
+	hex_encode(e->key_sha256, 32, ksha);
+	hex_encode(e->csr_sha256, 32, csha);
+	hex_encode(e->cert_sha256, 32, xsha);
+	/* escapes take at most 6 bytes per input byte */
+	cap = 4 * ((e->certlen + 2) / 3) + 6 * (strlen(e->serial) +
+	    strlen(e->cn) + strlen(e->subject) + strlen(e->not_before) +
+	    strlen(e->not_after) + strlen(e->batch) + strlen(e->file)) + 512;
+	if ((b64 = malloc(4 * ((e->certlen + 2) / 3) + 1)) == NULL ||
+	    (line = malloc(cap)) == NULL)
+		goto fail;
+	EVP_EncodeBlock((unsigned char *)b64, e->cert, (int)e->certlen);
+	line[0] = '{';
+	if (put_str(line, cap, &at, "serial", e->serial) == -1 ||
+	    put_str(line, cap, &at, "cn", e->cn) == -1 ||
+	    put_str(line, cap, &at, "subject", e->subject) == -1 ||
+	    put_str(line, cap, &at, "not_before", e->not_before) == -1 ||
+	    put_str(line, cap, &at, "not_after", e->not_after) == -1 ||
+	    put_str(line, cap, &at, "batch", e->batch) == -1 ||
+	    put_str(line, cap, &at, "file", e->file) == -1 ||
+	    put_str(line, cap, &at, "key_sha256", ksha) == -1 ||
+	    put_str(line, cap, &at, "csr_sha256", csha) == -1 ||
+	    put_str(line, cap, &at, "cert_sha256", xsha) == -1 ||
+	    put_str(line, cap, &at, "cert", b64) == -1 || cap - at < 3)
+		goto fail;
+	line[at++] = '}';
+	line[at++] = '\n';
+	line[at] = 0;
+	*len = at;
+	free(b64);
+	return line;
+fail:
+	free(b64);
+	free(line);
+	return NULL;
+}
+
+static int
+get_str(json_t *o, const char *key, char *out, size_t outlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) >= outlen)
+		return -1;
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
+static int
+get_hash(json_t *o, const char *key, unsigned char out[32])
+{
+	char hex[65];
+
+	return get_str(o, key, hex, sizeof(hex)) == -1 ||
+		hex_decode(hex, out, 32) == -1 ? -1 : 0;
+}
+
+int
+ledger_parse(const char *line, size_t len, struct ledger_entry *e, char *err,
+    size_t errlen)
+{
+	static const char *fields[] = {"serial", "cn", "subject", "not_before",
+	    "not_after", "batch", "file"};
+	char *dst[7];
+	size_t dlen[7];
+	json_t *o, *c;
+	unsigned char digest[32];
+	int i, n, pad, rv = -1;
+
+	memset(e, 0, sizeof(*e));
+	dst[0] = e->serial, dlen[0] = sizeof(e->serial);
+	dst[1] = e->cn, dlen[1] = sizeof(e->cn);
+	dst[2] = e->subject, dlen[2] = sizeof(e->subject);
+	dst[3] = e->not_before, dlen[3] = sizeof(e->not_before);
+	dst[4] = e->not_after, dlen[4] = sizeof(e->not_after);
+	dst[5] = e->batch, dlen[5] = sizeof(e->batch);
+	dst[6] = e->file, dlen[6] = sizeof(e->file);
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(o)) {
+		snprintf(err, errlen, "not a JSON object");
+		goto out;
+	}
+	for (i = 0; i < 7; i++)
+		if (get_str(o, fields[i], dst[i], dlen[i]) == -1) {
+			snprintf(err, errlen, "field '%s' missing or malformed",
+			    fields[i]);
+			goto out;
+		}
+	if (get_hash(o, "key_sha256", e->key_sha256) == -1 ||
+	    get_hash(o, "csr_sha256", e->csr_sha256) == -1 ||
+	    get_hash(o, "cert_sha256", e->cert_sha256) == -1) {
+		snprintf(err, errlen, "a *_sha256 field is missing or not 64 "
+		    "hex characters");
+		goto out;
+	}
+	c = json_object_get(o, "cert");
+	n = json_is_string(c) ? (int)json_string_length(c) : 0;
+	if (n == 0 || n % 4 != 0 || (e->cert = malloc((size_t)n)) == NULL ||
+	    (i = EVP_DecodeBlock(e->cert, (const unsigned char *)
+		json_string_value(c), n)) < 0) {
+		snprintf(err, errlen, "field 'cert' is not base64");
+		goto out;
+	}
+	pad = (json_string_value(c)[n - 1] == '=') +
+	    (json_string_value(c)[n - 2] == '=');
+	e->certlen = (size_t)(i - pad);
+	crypto_hash_sha256(digest, e->cert, e->certlen);
+	if (memcmp(digest, e->cert_sha256, 32) != 0) {
+		snprintf(err, errlen, "cert does not match cert_sha256");
+		goto out;
+	}
+	rv = 0;
+out:
+	json_decref(o);
+	if (rv != 0)
+		ledger_entry_free(e);
+	return rv;
+}
+
+void
+ledger_entry_free(struct ledger_entry *e)
+{
+	free(e->cert);
+	e->cert = NULL;
+	e->certlen = 0;
+}
+
+int
+ledger_index(struct ledger *l, const struct ledger_entry *e, uint64_t off)
+{
+	unsigned char k[16];
+
+	ledger_key_cn(e->cn, k);
+	if (index_put(&l->csr, e->csr_sha256, off, NULL, 0) == -1 ||
+	    index_put(&l->key, e->key_sha256, off, NULL, 0) == -1 ||
+	    index_put(&l->cn, k, off, NULL, 0) == -1)
+		return -1;
+	ledger_key_serial(e->serial, k);
+	if (index_put(&l->serial, k, off, NULL, 0) == -1)
+		return -1;
+	l->count++;
+	return 0;
+}
+
+/* Reads the file line by line, indexing each; returns the length of the
+ * complete lines, or -1. */
+static off_t
+ledger_scan(struct ledger *l)
+{
+	struct ledger_entry e;
+	char *buf, *nl, err[128];
+	size_t have = 0, start;
+	off_t base = 0;
+	unsigned long lineno = 0;
+	ssize_t r;
+
+	if ((buf = malloc(LEDGER_LINE_MAX)) == NULL)
+		return -1;
+	for (;;) {
+		r = pread(l->fd, buf + have, LEDGER_LINE_MAX - have,
+		    base + (off_t)have);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			warnf("%s: read error: %s", l->path, strerror(errno));
+			goto fail;
+		}
+		have += (size_t)r;
+		start = 0;
+		while ((nl = memchr(buf + start, '\n', have - start)) != NULL) {
+			lineno++;
+			if (ledger_parse(buf + start, (size_t)(nl - buf) -
+			    start, &e, err, sizeof(err)) == -1) {
+				warnf("%s: line %lu: %s; the ledger is "
+				      "damaged: restore it from a backup "
+				      "before signing", l->path, lineno, err);
+				goto fail;
+			}
+			ledger_entry_free(&e);
+			if (ledger_index(l, &e, (uint64_t)base + start) == -1)
+				goto fail;
+			start = (size_t)(nl - buf) + 1;
+		}
+		base += (off_t)start;
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (r == 0)
+			break;
+		if (have == LEDGER_LINE_MAX) {
+			warnf("%s: line %lu is longer than %u bytes; the "
+			      "ledger is damaged", l->path, lineno + 1,
+			    LEDGER_LINE_MAX);
+			goto fail;
+		}
+	}
+	free(buf);
+	return base;
+fail:
+	free(buf);
+	return -1;
+}
+
+int
+ledger_open(struct ledger *l, const char *path)
+{
+	struct stat st;
+	off_t good;
+
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	if ((l->path = strdup(path)) == NULL)
+		return -1;
+	l->fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (l->fd == -1 && errno == ENOENT)
+		return 0; /* created by the first append */
+	if (l->fd == -1) {
+		warnf("%s: cannot open: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (flock(l->fd, LOCK_EX | LOCK_NB) == -1) {
+		warnf("%s: locked: another 'ceremony sign' is running in this "
+		      "directory; wait for it to finish", path);
+		goto fail;
+	}
+	if (fstat(l->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		warnf("%s: not a regular file", path);
+		goto fail;
+	}
+	if ((good = ledger_scan(l)) == -1)
+		goto fail;
+	if (good != st.st_size) {
+		/* a write cut short: its certificates were never put in
+		 * place, so the line is dropped and they are signed again */
+		warnf("%s: dropping an incomplete last line (%lld bytes) left "
+		      "by an interrupted run", path,
+		    (long long)(st.st_size - good));
+		if (ftruncate(l->fd, good) == -1 || fsync(l->fd) == -1) {
+			warnf("%s: cannot truncate: %s", path, strerror(errno));
+			goto fail;
+		}
+	}
+	l->size = good;
+	return 0;
+fail:
+	ledger_close(l);
+	return -1;
+}
+
+void
+ledger_close(struct ledger *l)
+{
+	if (l->fd != -1)
+		close(l->fd);
+	free(l->path);
+	index_free(&l->csr);
+	index_free(&l->key);
+	index_free(&l->cn);
+	index_free(&l->serial);
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+}
+
+int
+ledger_read(struct ledger *l, uint64_t off, struct ledger_entry *e)
+{
+	char *buf, *nl = NULL, err[128];
+	size_t want = 8192;
+	ssize_t r = 0;
+	int rv = -1;
+
+	if ((buf = malloc(LEDGER_LINE_MAX)) == NULL)
+		return -1;
+	/* most lines are a few KiB: read more only when needed */
+	for (;;) {
+		do
+			r = pread(l->fd, buf, want, (off_t)off);
+		while (r == -1 && errno == EINTR);
+		if (r <= 0)
+			break;
+		nl = memchr(buf, '\n', (size_t)r);
+		if (nl != NULL || (size_t)r < want || want == LEDGER_LINE_MAX)
+			break;
+		want = want * 8 > LEDGER_LINE_MAX ? LEDGER_LINE_MAX : want * 8;
+	}
+	if (nl == NULL) {
+		warnf("%s: cannot read the line at offset %llu", l->path,
+		    (unsigned long long)off);
+		goto out;
+	}
+	if (ledger_parse(buf, (size_t)(nl - buf), e, err, sizeof(err)) == -1) {
+		warnf("%s: offset %llu: %s", l->path, (unsigned long long)off,
+		    err);
+		goto out;
+	}
+	rv = 0;
+out:
+	free(buf);
+	return rv;
+}
+
+int
+ledger_append(struct ledger *l, const char *buf, size_t len, off_t *at)
+{
+	size_t done = 0;
+	ssize_t r;
+
+	*at = l->size;
+	if (l->fd == -1) {
+		l->fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_APPEND |
+		    O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (l->fd == -1 || fchmod(l->fd, 0644) == -1 ||
+		    flock(l->fd, LOCK_EX | LOCK_NB) == -1) {
+			warnf("%s: cannot create: %s", l->path,
+			    strerror(errno));
+			return -1;
+		}
+		if (dir_sync(l->path) == -1) {
+			warnf("%s: cannot sync its directory", l->path);
+			return -1;
+		}
+	}
+	while (done < len) {
+		r = write(l->fd, buf + done, len - done);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			warnf("%s: write error: %s", l->path, strerror(errno));
+			return -1;
+		}
+		done += (size_t)r;
+	}
+	if (fdatasync(l->fd) == -1) {
+		warnf("%s: fsync failed: %s", l->path, strerror(errno));
+		return -1;
+	}
+	l->size += (off_t)len;
+	return 0;
+}
