@@ -19,6 +19,17 @@
 
 #include "core/util.h"
 
+int
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
 void
 warnf(const char *fmt, ...)
 {

@@ -16,6 +16,18 @@ extern const char ceremony_version[];
 
 #define INPUT_MAX (16u << 20) /* default bound for any file we read */
 
+/* What a module returns: 0 or -1, and where a caller must tell failures
+ * apart, one of these named codes (never a bare -2). */
+#define RC_ERR -1   /* failed: I/O, memory, a bad file */
+#define RC_USAGE -2 /* a value the user gave is bad (exit 2) */
+#define RC_CHECK -3 /* a verification or check failed (exit 1) */
+#define RC_SHORT -4 /* not enough yet (too few shares, frames) */
+
+/* Formats a message into err (as snprintf) and returns -1, so that a
+ * module says `return errf(err, errlen, "...", ...);`. */
+int errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Report to stderr as "ceremony: ...". */
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
