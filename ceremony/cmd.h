@@ -15,5 +15,6 @@ int cmd_sign(int argc, char **argv);
 int cmd_preview(int argc, char **argv);
 int cmd_bundle(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_verify_signature(int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@ static const struct command {
 	{"bundle", cmd_bundle, "write the signed bundle as tar.gz and QR frames"},
 	{"import", cmd_import, "verify a bundle with a pinned key and unpack it"},
 	{"transcript", cmd_transcript, "verify or show the transcript"},
+	{"verify-signature", cmd_verify_signature,
+	    "check a minisign signature on a file"},
 	{"init", cmd_init, "write an example config for run"},
 	{"run", cmd_run, "run the whole ceremony from one reviewed config"},
 	{NULL, NULL, NULL},
@@ -45,7 +47,7 @@ usage(FILE *f)
 		   "  -C DIR     run in ceremony directory DIR (default .)\n\n"
 		   "Commands:\n");
 	for (c = commands; c->name != NULL; c++)
-		fprintf(f, "  %-13s %s\n", c->name, c->help);
+		fprintf(f, "  %-17s %s\n", c->name, c->help);
 	fprintf(f, "\nExit status: 0 success, 1 a check failed, 2 usage or "
 		   "I/O error.\n");
 }
