@@ -105,10 +105,19 @@ fuzz:
 	else echo "fuzz: clang not found (scripts/install-deps --test)"; exit 2; fi
 fuzz-build: $(FUZZ)
 
+# The offline install kit: kit/ceremony-kit-VERSION-ARCH.tar.gz (needs the
+# Debian archive; KIT_SIGN_KEY=minisign.key also signs its SHA256SUMS).
+kit: $(B)/ceremony
+	KIT_SIGN_KEY=$(KIT_SIGN_KEY) scripts/kit $(B)/ceremony kit
+
+MAN1 = $(wildcard ceremony/man/*.1)
+MAN5 = $(wildcard ceremony/man/*.5)
 install: $(B)/ceremony
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(B)/ceremony $(DESTDIR)$(PREFIX)/bin/ceremony
-	install -m 0644 ceremony.1 $(DESTDIR)$(PREFIX)/share/man/man1/ceremony.1
+	install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(if $(MAN5),install -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 
 FMT_SRC = $(wildcard ceremony/*.[ch] ceremony/*/*.[ch] media/*.[ch] \
 	tests/unit/*.c tests/fuzz/*.c tests/tools/*.c)
@@ -120,4 +129,4 @@ clean:
 
 FORCE:
 .PHONY: all unit deps test-deps check test test-asan demo bench fuzz \
-	fuzz-build install format clean FORCE
+	fuzz-build kit install format clean FORCE
