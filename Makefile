@@ -37,6 +37,9 @@ OBJ := $(SRC:%.c=$(B)/obj/%.o)
 LIBOBJ := $(filter-out $(B)/obj/ceremony/main.o,$(OBJ))
 UNIT := $(patsubst tests/unit/%.c,$(B)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 SHTESTS = $(sort $(wildcard tests/cmd/*.t tests/interop/*.t))
+# Whole-system tests (two clean builds, the offline kit in a minimal
+# Debian 12 chroot): run once by make test, as root.
+SYSTESTS = $(sort $(wildcard tests/system/*.t))
 
 all: $(B)/ceremony
 
@@ -75,6 +78,9 @@ check: $(B)/ceremony $(UNIT)
 	CEREMONY=$(CURDIR)/$(B)/ceremony prove -e /bin/bash $(PROVEFLAGS) \
 		$(SHTESTS) || fail=1; exit $$fail
 
+check-system: $(B)/ceremony
+	CEREMONY=$(CURDIR)/$(B)/ceremony prove -e /bin/bash $(PROVEFLAGS) $(SYSTESTS)
+
 test-asan:
 	$(MAKE) B=build-asan CC=clang OPT=-O1 \
 		SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" check
@@ -82,6 +88,7 @@ test-asan:
 test: test-deps
 	$(MAKE) check
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) test-asan
+	$(MAKE) check-system
 	$(MAKE) fuzz
 
 demo:
@@ -128,5 +135,5 @@ clean:
 	rm -rf build build-asan build-fuzz demo bench-cache kit
 
 FORCE:
-.PHONY: all unit deps test-deps check test test-asan demo bench fuzz \
+.PHONY: all unit deps test-deps check check-system test test-asan demo bench fuzz \
 	fuzz-build kit install format clean FORCE
