@@ -84,6 +84,7 @@ cmd_verify_signature(int argc, char **argv)
 	if (minisig_parse((const char *)sig, siglen, &s, err,
 	    sizeof(err)) == -1) {
 		warnf("%s: %s", sigpath, err);
+		rv = EXIT_CHECK;
 		goto out;
 	}
 	if (minisig_verify(&s, &pk, msg, msglen, err, sizeof(err)) == -1) {
