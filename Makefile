@@ -104,11 +104,16 @@ bench: test-deps $(B)/ceremony
 FUZZ := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_CFLAGS = $(filter-out -Werror,$(REQ_CFLAGS)) -g -O1 \
 	-fsanitize=fuzzer,address,undefined
-build-fuzz/%: tests/fuzz/%.c $(filter-out ceremony/main.c,$(SRC))
+FUZZOBJ := $(patsubst %.c,build-fuzz/obj/%.o,$(filter-out ceremony/main.c,$(SRC)))
+build-fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+	clang $(FUZZ_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -MMD -MP -c -o $@ $<
+-include $(FUZZOBJ:.o=.d)
+build-fuzz/%: tests/fuzz/%.c $(FUZZOBJ)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lpthread
 fuzz:
-	@if command -v clang >/dev/null; then $(MAKE) fuzz-build; \
+	@if command -v clang >/dev/null; then $(MAKE) -j2 fuzz-build; \
 	else echo "fuzz: clang not found (scripts/install-deps --test)"; exit 2; fi
 fuzz-build: $(FUZZ)
 
