@@ -478,7 +478,7 @@ slip39_option(struct slip39_opts *o, int opt, const char *arg)
 	default:
 		return -1;
 	}
-	return rv == -1 ? -2 : 0;
+	return rv == -1 ? RC_USAGE : 0;
 }
 
 int

@@ -73,7 +73,7 @@ struct slip39_opts {
 /* Iteration exponent 1, extendable shares, nothing else given. */
 void slip39_opts_init(struct slip39_opts *o);
 /* getopt_long helper: 0 if opt was a scheme option and consumed, -1 if it
- * is not one, -2 if its value is bad (with a message). */
+ * is not one, RC_USAGE if its value is bad (with a message). */
 int slip39_option(struct slip39_opts *o, int opt, const char *arg);
 /* Fills and checks o->s; messages start with "prefix: ". strict: several
  * groups need --group-threshold and one group refuses it. */
