@@ -182,7 +182,8 @@ restore_gather(struct restore_run *r)
 		return RC_CHECK;
 	}
 	for (i = 0; i < s->n && !typed; i++)
-		if (slip39_decode(s->mn[i], &s->sh[i], err, sizeof(err)) == -1) {
+		if (slip39_decode(s->mn[i], &s->sh[i], err, sizeof(err)) ==
+		    -1) {
 			warnf("%s: %s", s->name[i], err);
 			return RC_CHECK;
 		}

@@ -144,8 +144,9 @@ shares_prompt(struct shares *s, const struct vault_header *h)
 			goto out;
 		strcpy(s->mn[s->n], line);
 		s->n++;
-		r = slip39_recover_ems(s->sh, s->n, (const char *const *)s->name,
-		    (uint8_t *)ems, &len, err, sizeof(err));
+		r = slip39_recover_ems(s->sh, s->n,
+		    (const char *const *)s->name, (uint8_t *)ems, &len, err,
+		    sizeof(err));
 		if (r == 0) {
 			fprintf(stderr, "  enough shares\n");
 			break;
