@@ -12,6 +12,26 @@
 #include "ca/pki.h"
 #include "core/util.h"
 
+int
+backup_spass_option(struct pass_src *src, int *ask, int opt,
+    const char *arg)
+{
+	switch (opt) {
+	case SPASS_OPT_ASK:
+		break;
+	case SPASS_OPT_FILE:
+	case SPASS_OPT_FD:
+		if (pass_option(src, opt == SPASS_OPT_FILE ? PASS_OPT_FILE :
+		        PASS_OPT_FD, arg) != 0)
+			return RC_USAGE;
+		break;
+	default:
+		return -1;
+	}
+	*ask = 1;
+	return 0;
+}
+
 void
 backup_keys_free(struct backup_keys *k)
 {
@@ -73,7 +93,7 @@ keys_load(struct pass_src *src, const char *given, const X509 *cert,
 	if (!pki_key_matches(k->ca, cert)) {
 		warnf("%s does not match %s: back up the key of this CA",
 		    CA_KEY, CA_CERT);
-		rv = -2;
+		rv = RC_CHECK;
 		goto out;
 	}
 	rv = 0;
@@ -166,9 +186,8 @@ backup_keys_from_items(const struct vault_item *it, size_t n,
 	memset(k, 0, sizeof(*k));
 	if ((ca = vault_item_find(it, n, CA_KEY)) == NULL ||
 	    (sk = vault_item_find(it, n, SIGN_KEY)) == NULL) {
-		snprintf(err, errlen, "the vault lacks %s or %s", CA_KEY,
+		return errf(err, errlen, "the vault lacks %s or %s", CA_KEY,
 		    SIGN_KEY);
-		return -1;
 	}
 	if ((k->ca = ca_parse(ca->data, ca->len, NULL)) == NULL) {
 		snprintf(err, errlen, "the CA key in the vault does not parse");

@@ -16,18 +16,31 @@
 #define BACKUP_VAULT "backup/deviceRootCA.vault"
 #define BACKUP_HTML "shares.html"
 
+/* The SLIP-39 passphrase options of backup and restore, for getopt_long. */
+#define SPASS_OPT_ASK 0x2001
+#define SPASS_OPT_FILE 0x2002
+#define SPASS_OPT_FD 0x2003
+#define SPASS_LONGOPTS                                                     \
+	{"share-passphrase", 0, NULL, SPASS_OPT_ASK},                      \
+	    {"share-passphrase-file", 1, NULL, SPASS_OPT_FILE},            \
+	    {"share-passphrase-fd", 1, NULL, SPASS_OPT_FD}
+/* getopt_long helper: 0 if opt was one of them (*ask set, the source in
+ * src), -1 if it is not one, RC_USAGE if its value is bad. */
+int backup_spass_option(struct pass_src *src, int *ask, int opt,
+    const char *arg);
+
 struct backup_keys {
 	EVP_PKEY *ca;
 	struct sigkey sign;
 };
 
 /* Loads deviceRootCA.key and ceremony.key, asking for a passphrase once
- * if either is encrypted, and checks the CA key against cert: -2 if it
- * does not match, -1 on other errors. */
+ * if either is encrypted, and checks the CA key against cert: RC_CHECK if
+ * it does not match, -1 on other errors. */
 int backup_keys_load(struct pass_src *src, const X509 *cert,
     struct backup_keys *k);
 /* Reads both key files back with pass (NULL: unencrypted) and checks
- * that they hold the keys in want. */
+ * that they hold the keys in want: 0, or -1 or RC_CHECK as above. */
 int backup_keys_reload(const char *pass, const X509 *cert,
     const struct backup_keys *want);
 /* The vault items: the CA key as plain PKCS#8 PEM and the signing key as

@@ -41,7 +41,7 @@ prove_subset(void *ctx, const size_t *idx, size_t n, int last)
 	for (i = 0; i < n; i++)
 		p->use[i] = p->sh[idx[i]];
 	if (slip39_recover_ems(p->use, n, NULL, p->buf, &len, err,
-	        sizeof(err)) == -1 ||
+	        sizeof(err)) != 0 ||
 	    len != 32 || sodium_memcmp(p->buf, p->ems, 32) != 0) {
 		warnf("backup proof: a minimal set of shares does not restore "
 		      "the key");

@@ -55,9 +55,28 @@ static const char usage_text[] =
     "the share files from this machine. Exit status: 0 ok, 1 the backup\n"
     "did not prove out (nothing kept), 2 usage or I/O error.\n";
 
-#define OPT_SPASS 0x2001
-#define OPT_SPASS_FILE 0x2002
-#define OPT_SPASS_FD 0x2003
+/* One run of the command: the options, then what each step makes for
+ * the next. */
+struct backup_run {
+	struct slip39_opts so;
+	struct pass_src src, ssrc; /* the CA key's and the SLIP-39 passphrase */
+	const char *custodian[SLIP39_MAX_SHARES];
+	size_t ncust, nshares;
+	int ask, force;
+	X509 *cert;
+	struct backup_keys keys;
+	char *spass;             /* SLIP-39 passphrase, or "" */
+	unsigned char *key;      /* K */
+	struct slip39_share *sh; /* its shares, group-major */
+	char **mn;               /* and their mnemonics */
+	struct vault_header h;
+	char *file;              /* the sealed vault */
+	size_t len;
+	char fp[96];             /* the CA certificate's SHA-256, colon hex */
+	char tmpdir[32];         /* the new backup/, until it is in place */
+	int made;                /* tmpdir is ours to remove */
+	struct backup_proof pf;
+};
 
 static int
 dir_nonempty(const char *dir)
@@ -135,249 +154,307 @@ name_ok(const char *s)
 	return n > 0 && n <= 64;
 }
 
-int
-cmd_backup(int argc, char **argv)
+/* The options, checked before anything is read: 0 ok, 1 after --help,
+ * -1 with a message. */
+static int
+backup_options(int argc, char **argv, struct backup_run *b)
 {
 	static const struct option opts[] = {
 		SLIP39_LONGOPTS, {"custodian", 1, NULL, 'c'},
-		{"force", 0, NULL, 'f'},
-		{"share-passphrase", 0, NULL, OPT_SPASS},
-		{"share-passphrase-file", 1, NULL, OPT_SPASS_FILE},
-		{"share-passphrase-fd", 1, NULL, OPT_SPASS_FD}, PASS_LONGOPTS,
+		{"force", 0, NULL, 'f'}, SPASS_LONGOPTS, PASS_LONGOPTS,
 		{"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	const char *inputs[] = {CA_CERT, CA_KEY, SIGN_KEY, NULL};
-	const char *outputs[] = {BACKUP_VAULT, NULL};
-	const char *custodian[SLIP39_MAX_SHARES] = {0};
-	struct pass_src src = PASS_SRC_INIT, ssrc = PASS_SRC_INIT;
-	struct slip39_opts so;
-	struct slip39_scheme *s = &so.s;
-	struct slip39_share *sh = NULL;
-	struct vault_header h = {0};
-	struct vault_item it[2] = {{"", NULL, 0}, {"", NULL, 0}};
-	struct backup_keys keys = {0};
-	struct sheet_info si = {0};
-	struct backup_proof pf = {0};
-	char *spass = NULL, **mn = NULL, *file = NULL, *html = NULL;
-	char tmpdir[] = "backup.new-XXXXXX", path[4096];
-	char err[512], fp[96], created[21], scheme[257], sha[65];
-	unsigned char *key = NULL;
-	size_t nshares = 0, ncust = 0, i, len, htmllen;
-	int c, ask = 0, force = 0, v, made = 0;
-	int rv = EXIT_USAGE;
-	X509 *cert = NULL;
-	json_t *ids, *cust;
+	int c, v;
 
-	slip39_opts_init(&so);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (!name_ok(optarg)) {
 				warnf("--custodian: give a name of 1-64 bytes "
 				      "without control characters");
-				return EXIT_USAGE;
+				return -1;
 			}
-			if (ncust == SLIP39_MAX_SHARES)
-				return EXIT_USAGE;
-			custodian[ncust++] = optarg;
+			if (b->ncust == SLIP39_MAX_SHARES)
+				return -1;
+			b->custodian[b->ncust++] = optarg;
 			break;
 		case 'f':
-			force = 1;
-			break;
-		case OPT_SPASS:
-			ask = 1;
-			break;
-		case OPT_SPASS_FILE:
-			if (pass_option(&ssrc, PASS_OPT_FILE, optarg) != 0)
-				return EXIT_USAGE;
-			ask = 1;
-			break;
-		case OPT_SPASS_FD:
-			if (pass_option(&ssrc, PASS_OPT_FD, optarg) != 0)
-				return EXIT_USAGE;
-			ask = 1;
+			b->force = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return 0;
+			return 1;
 		default:
-			if ((v = slip39_option(&so, c, optarg)) == -2)
-				return EXIT_USAGE;
-			if (v == 0 || pass_option(&src, c, optarg) == 0)
+			v = backup_spass_option(&b->ssrc, &b->ask, c, optarg);
+			if (v == -1)
+				v = slip39_option(&b->so, c, optarg);
+			if (v == RC_USAGE)
+				return -1;
+			if (v == 0 || pass_option(&b->src, c, optarg) == 0)
 				break;
 			fputs(usage_text, stderr);
-			return EXIT_USAGE;
+			return -1;
 		}
 	}
 	if (optind != argc) {
 		warnf("backup: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (slip39_opts_scheme(&so, "backup", 1) == -1)
-		return EXIT_USAGE;
-	nshares = slip39_scheme_shares(s);
-	if (ncust > nshares) {
-		warnf("backup: %zu custodians for %zu shares", ncust, nshares);
-		return EXIT_USAGE;
+	if (slip39_opts_scheme(&b->so, "backup", 1) == -1)
+		return -1;
+	b->nshares = slip39_scheme_shares(&b->so.s);
+	if (b->ncust > b->nshares) {
+		warnf("backup: %zu custodians for %zu shares", b->ncust,
+		    b->nshares);
+		return -1;
 	}
 	if ((v = dir_nonempty(BACKUP_DIR)) < 0) {
 		warnf("%s: not a readable directory; move it away first",
 		    BACKUP_DIR);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (v > 0 && !force) {
+	if (v > 0 && !b->force) {
 		warnf("%s: a backup exists; use --force to replace it",
 		    BACKUP_DIR);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if ((cert = pki_cert_load(CA_CERT)) == NULL)
-		goto out;
-	if ((v = backup_keys_load(&src, cert, &keys)) != 0) {
-		rv = v == -2 ? EXIT_CHECK : EXIT_USAGE;
-		goto out;
-	}
-	if ((spass = slip39_pass_read(&ssrc, ask, 1)) == NULL)
-		goto out;
-	key = sodium_malloc(32);
-	sh = sodium_allocarray(nshares, sizeof(*sh));
-	mn = calloc(nshares, sizeof(*mn));
-	if (key == NULL || sh == NULL || mn == NULL) {
+	return 0;
+}
+
+/* The keys to back up, a random K and its shares as mnemonics. 0, -1, or
+ * RC_CHECK when the CA key is not the certificate's. */
+static int
+backup_split(struct backup_run *b)
+{
+	char err[512];
+	size_t i;
+	int r;
+
+	if ((b->cert = pki_cert_load(CA_CERT)) == NULL)
+		return -1;
+	if ((r = backup_keys_load(&b->src, b->cert, &b->keys)) != 0)
+		return r;
+	if ((b->spass = slip39_pass_read(&b->ssrc, b->ask, 1)) == NULL)
+		return -1;
+	b->key = sodium_malloc(VAULT_KEYBYTES);
+	b->sh = sodium_allocarray(b->nshares, sizeof(*b->sh));
+	b->mn = calloc(b->nshares, sizeof(*b->mn));
+	if (b->key == NULL || b->sh == NULL || b->mn == NULL) {
 		warnf("out of secure memory");
-		goto out;
+		return -1;
 	}
-	/* K, its shares, and the vault sealed under it */
-	randombytes_buf(key, 32);
-	if (slip39_generate(s, key, 32, spass, -1, sh, err, sizeof(err)) ==
-	    -1) {
+	randombytes_buf(b->key, VAULT_KEYBYTES);
+	if (slip39_generate(&b->so.s, b->key, VAULT_KEYBYTES, b->spass, -1,
+	        b->sh, err, sizeof(err)) == -1) {
 		warnf("backup: %s", err);
-		goto out;
+		return -1;
 	}
-	for (i = 0; i < nshares; i++)
-		if ((mn[i] = sodium_malloc(SLIP39_MAX_MNEMONIC)) == NULL ||
-		    slip39_encode(&sh[i], mn[i], SLIP39_MAX_MNEMONIC) == -1)
-			goto out;
-	backup_ceremony_name(cert, h.name, sizeof(h.name));
-	pki_cert_sha256(cert, h.ca_sha256);
-	sigkey_public_b64(&keys.sign, h.sign_pub);
-	utc_iso(time(NULL), created);
-	snprintf(h.created, sizeof(h.created), "%s", created);
-	slip39_scheme_format(s, scheme, sizeof(scheme));
-	snprintf(h.scheme, sizeof(h.scheme), "%s", scheme);
-	h.slip39_id = sh[0].id;
-	h.slip39_pass = spass[0] != 0;
-	if (backup_keys_items(&keys, it) == -1 ||
-	    vault_seal(&h, key, it, 2, &file, &len, err, sizeof(err)) == -1) {
+	for (i = 0; i < b->nshares; i++)
+		if ((b->mn[i] = sodium_malloc(SLIP39_MAX_MNEMONIC)) == NULL ||
+		    slip39_encode(&b->sh[i], b->mn[i], SLIP39_MAX_MNEMONIC) ==
+		        -1)
+			return -1;
+	return 0;
+}
+
+/* The vault header (what restore and the sheets show without K), and the
+ * keys sealed under K with it. */
+static int
+backup_seal(struct backup_run *b)
+{
+	struct vault_header *h = &b->h;
+	struct vault_item it[2] = {{"", NULL, 0}, {"", NULL, 0}};
+	char err[512];
+	int rv = -1;
+
+	backup_ceremony_name(b->cert, h->name, sizeof(h->name));
+	pki_cert_sha256(b->cert, h->ca_sha256);
+	sigkey_public_b64(&b->keys.sign, h->sign_pub);
+	utc_iso(time(NULL), h->created);
+	slip39_scheme_format(&b->so.s, h->scheme, sizeof(h->scheme));
+	h->slip39_id = b->sh[0].id;
+	h->slip39_pass = b->spass[0] != 0;
+	fingerprint_format(h->ca_sha256, b->fp);
+	if (backup_keys_items(&b->keys, it) == -1 ||
+	    vault_seal(h, b->key, it, 2, &b->file, &b->len, err,
+	        sizeof(err)) == -1) {
 		warnf("%s: cannot seal: %s", BACKUP_VAULT, err);
 		goto out;
 	}
-	/* every file goes to a new directory, renamed into place once the
-	 * backup has proved itself */
-	if (mkdtemp(tmpdir) == NULL) {
-		warnf("%s: cannot create: %s", tmpdir, strerror(errno));
-		goto out;
+	rv = 0;
+out:
+	vault_items_free(it, 2);
+	return rv;
+}
+
+/* Every file into a new directory, renamed into place once the backup has
+ * proved itself: the vault, each share's sheet and QR code, shares.html. */
+static int
+backup_write(struct backup_run *b)
+{
+	struct sheet_info si = {0};
+	char path[4096], *html = NULL;
+	size_t i, htmllen;
+	int rv = -1;
+
+	snprintf(b->tmpdir, sizeof(b->tmpdir), "%s.new-XXXXXX", BACKUP_DIR);
+	if (mkdtemp(b->tmpdir) == NULL) {
+		warnf("%s: cannot create: %s", b->tmpdir, strerror(errno));
+		return -1;
 	}
-	made = 1;
-	fingerprint_format(h.ca_sha256, fp);
-	si.ceremony = h.name;
-	si.fingerprint = fp;
-	si.created = created;
-	si.scheme = scheme;
+	b->made = 1;
+	si.ceremony = b->h.name;
+	si.fingerprint = b->fp;
+	si.created = b->h.created;
+	si.scheme = b->h.scheme;
 	si.vault = BACKUP_VAULT;
-	for (i = 0; i < s->group_count; i++)
-		si.group_sizes[i] = s->groups[i].count;
-	snprintf(path, sizeof(path), "%s/deviceRootCA.vault", tmpdir);
-	if (file_write(path, file, len, 0644, 0) == -1)
+	for (i = 0; i < b->so.s.group_count; i++)
+		si.group_sizes[i] = b->so.s.groups[i].count;
+	snprintf(path, sizeof(path), "%s/deviceRootCA.vault", b->tmpdir);
+	if (file_write(path, b->file, b->len, 0644, 0) == -1)
 		goto out;
-	for (i = 0; i < nshares; i++)
-		if (write_share(tmpdir, &si, &sh[i], mn[i], custodian[i]) == -1)
+	for (i = 0; i < b->nshares; i++)
+		if (write_share(b->tmpdir, &si, &b->sh[i], b->mn[i],
+		        b->custodian[i]) == -1)
 			goto out;
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, BACKUP_HTML);
-	if (sheet_html(&si, sh, mn, custodian, nshares, &html, &htmllen) ==
-	        -1 ||
+	snprintf(path, sizeof(path), "%s/%s", b->tmpdir, BACKUP_HTML);
+	if (sheet_html(&si, b->sh, b->mn, b->custodian, b->nshares, &html,
+	        &htmllen) == -1 ||
 	    file_write_secret(path, html, htmllen, 0) == -1) {
 		warnf("%s: cannot write the share sheets", path);
 		goto out;
 	}
-	/* the proof, from the files as written */
-	rv = EXIT_CHECK;
-	pf.scheme = s;
-	pf.made = sh;
-	pf.dir = tmpdir;
-	pf.key = key;
-	pf.pass = spass;
-	pf.cert = cert;
-	pf.sign_pub = h.sign_pub;
-	if (backup_prove(&pf) == -1) {
+	rv = 0;
+out:
+	sheet_free(html);
+	return rv;
+}
+
+/* The proof, from the files as written: RC_CHECK if it fails. */
+static int
+backup_check(struct backup_run *b)
+{
+	struct backup_proof *pf = &b->pf;
+
+	pf->scheme = &b->so.s;
+	pf->made = b->sh;
+	pf->dir = b->tmpdir;
+	pf->key = b->key;
+	pf->pass = b->spass;
+	pf->cert = b->cert;
+	pf->sign_pub = b->h.sign_pub;
+	if (backup_prove(pf) == -1) {
 		warnf("backup: the new backup did not prove out; it was "
 		      "deleted and nothing was kept");
-		goto out;
+		return RC_CHECK;
 	}
-	/* into place */
-	rv = EXIT_USAGE;
+	return 0;
+}
+
+/* The new directory into place; an old backup/ is swapped out in one step,
+ * so that there is always a backup on disk, then removed. */
+static int
+backup_replace(struct backup_run *b)
+{
 	if (file_exists(BACKUP_DIR)) {
-		/* swap in one step: there is always a backup/ on disk */
-		if (renameat2(AT_FDCWD, tmpdir, AT_FDCWD, BACKUP_DIR,
-			RENAME_EXCHANGE) == -1) {
-			warnf("%s: cannot swap with %s: %s", tmpdir, BACKUP_DIR,
-			    strerror(errno));
-			goto out;
+		if (renameat2(AT_FDCWD, b->tmpdir, AT_FDCWD, BACKUP_DIR,
+		        RENAME_EXCHANGE) == -1) {
+			warnf("%s: cannot swap with %s: %s", b->tmpdir,
+			    BACKUP_DIR, strerror(errno));
+			return -1;
 		}
-		dir_remove(tmpdir); /* now the old backup */
-	} else if (rename(tmpdir, BACKUP_DIR) == -1) {
-		warnf("%s: cannot rename to %s: %s", tmpdir, BACKUP_DIR,
+		dir_remove(b->tmpdir); /* now the old backup */
+	} else if (rename(b->tmpdir, BACKUP_DIR) == -1) {
+		warnf("%s: cannot rename to %s: %s", b->tmpdir, BACKUP_DIR,
 		    strerror(errno));
-		goto out;
+		return -1;
 	}
-	made = 0;
+	b->made = 0;
 	dir_sync(BACKUP_VAULT);
 	dir_sync(BACKUP_DIR);
+	return 0;
+}
+
+/* The transcript line: the scheme, the shares and who holds them, the
+ * vault's hash and how much of the proof was done. */
+static int
+backup_record(struct backup_run *b)
+{
+	const char *inputs[] = {CA_CERT, CA_KEY, SIGN_KEY, NULL};
+	const char *outputs[] = {BACKUP_VAULT, NULL};
+	const struct slip39_share *sh = b->sh;
+	char sha[65];
+	json_t *ids, *cust;
+	size_t i;
+
+	if (sha256_file_hex(BACKUP_VAULT, sha) == -1)
+		return -1;
 	ids = json_array();
 	cust = json_array();
-	for (i = 0; i < nshares; i++) {
+	for (i = 0; i < b->nshares; i++) {
 		json_array_append_new(ids, json_sprintf("%u-%d-%d", sh[i].id,
 		    sh[i].group_index + 1, sh[i].member_index + 1));
-		json_array_append_new(cust, custodian[i] ?
-		    json_string(custodian[i]) : json_null());
+		json_array_append_new(cust, b->custodian[i] ?
+		    json_string(b->custodian[i]) : json_null());
 	}
-	if (sha256_file_hex(BACKUP_VAULT, sha) == -1)
-		goto out;
-	if (transcript_append("backup",
-	        json_pack("{s:s,s:i,s:b}", "scheme", scheme,
-	            "iteration_exponent", s->exp, "share_passphrase",
-	            spass[0] != 0),
-	        inputs, outputs,
-	        json_pack("{s:s,s:i,s:o,s:o,s:I,s:I}", "vault_sha256", sha,
-	            "slip39_id", sh[0].id, "shares", ids, "custodians", cust,
-	            "subsets_checked", (json_int_t)pf.visited,
-	            "subsets_total", (json_int_t)pf.total)) == -1)
-		goto out;
+	return transcript_append("backup",
+	    json_pack("{s:s,s:i,s:b}", "scheme", b->h.scheme,
+	        "iteration_exponent", b->so.s.exp, "share_passphrase",
+	        b->spass[0] != 0),
+	    inputs, outputs,
+	    json_pack("{s:s,s:i,s:o,s:o,s:I,s:I}", "vault_sha256", sha,
+	        "slip39_id", sh[0].id, "shares", ids, "custodians", cust,
+	        "subsets_checked", (json_int_t)b->pf.visited,
+	        "subsets_total", (json_int_t)b->pf.total));
+}
+
+static void
+backup_report(const struct backup_run *b)
+{
+	const struct slip39_share *sh = b->sh;
+	size_t i;
+
 	printf("Backup          %s (%s, identifier %u)\n", BACKUP_VAULT,
-	    scheme, sh[0].id);
-	printf("  CA SHA-256    %s\n", fp);
+	    b->h.scheme, sh[0].id);
+	printf("  CA SHA-256    %s\n", b->fp);
 	printf("  proved        %ld of %.0f minimal share sets, %ld through "
-	       "the vault\n", pf.visited, pf.total, pf.full);
-	for (i = 0; i < nshares; i++)
+	       "the vault\n", b->pf.visited, b->pf.total, b->pf.full);
+	for (i = 0; i < b->nshares; i++)
 		printf("  share %d-%d     %s/share-%d-%d.txt%s%s\n",
 		    sh[i].group_index + 1, sh[i].member_index + 1, BACKUP_DIR,
 		    sh[i].group_index + 1, sh[i].member_index + 1,
-		    custodian[i] ? "  " : "", custodian[i] ? custodian[i] : "");
+		    b->custodian[i] ? "  " : "",
+		    b->custodian[i] ? b->custodian[i] : "");
 	printf("Share sheets    %s/%s\n", BACKUP_DIR, BACKUP_HTML);
 	printf("Print it, give each custodian their page, then delete the "
 	       "share files\nand %s from this machine.\n", BACKUP_HTML);
-	rv = 0;
-out:
-	if (made)
-		dir_remove(tmpdir);
-	if (mn != NULL)
-		sheet_free_all(mn, nshares);
-	free(mn);
-	vault_items_free(it, 2);
-	backup_keys_free(&keys);
-	X509_free(cert);
-	pass_free(spass);
-	sodium_free(key);
-	sodium_free(sh);
-	sheet_free(html);
-	free(file);
-	return rv;
+}
+
+int
+cmd_backup(int argc, char **argv)
+{
+	const struct pass_src none = PASS_SRC_INIT;
+	struct backup_run b = {0};
+	int r;
+
+	slip39_opts_init(&b.so);
+	b.src = b.ssrc = none;
+	if ((r = backup_options(argc, argv, &b)) != 0)
+		return r == 1 ? 0 : EXIT_USAGE;
+	if ((r = backup_split(&b)) == 0 && (r = backup_seal(&b)) == 0 &&
+	    (r = backup_write(&b)) == 0 && (r = backup_check(&b)) == 0 &&
+	    (r = backup_replace(&b)) == 0 && (r = backup_record(&b)) == 0)
+		backup_report(&b);
+	if (b.made)
+		dir_remove(b.tmpdir);
+	if (b.mn != NULL)
+		sheet_free_all(b.mn, b.nshares);
+	free(b.mn);
+	backup_keys_free(&b.keys);
+	X509_free(b.cert);
+	pass_free(b.spass);
+	sodium_free(b.key);
+	sodium_free(b.sh);
+	free(b.file);
+	return r == 0 ? 0 : r == RC_CHECK ? EXIT_CHECK : EXIT_USAGE;
 }

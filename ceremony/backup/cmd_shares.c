@@ -64,7 +64,7 @@ shares_split(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if ((v = slip39_option(&so, c, optarg)) == -2)
+			if ((v = slip39_option(&so, c, optarg)) == RC_USAGE)
 				return EXIT_USAGE;
 			if (v == 0 || pass_option(&src, c, optarg) == 0)
 				break;

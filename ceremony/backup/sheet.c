@@ -34,10 +34,9 @@ sheet_free_all(char **mn, size_t n)
 int
 sheet_read(const char *path, char **text, size_t *len, size_t max)
 {
-	char *b;
-	size_t n = 0;
+	char *b = NULL;
 	ssize_t r;
-	int fd;
+	int fd, rv = -1;
 
 	*text = NULL;
 	*len = 0;
@@ -49,36 +48,24 @@ sheet_read(const char *path, char **text, size_t *len, size_t max)
 	}
 	if ((b = sodium_malloc(max + 1)) == NULL) {
 		warnf("%s: out of secure memory", path);
-		goto fail;
+		goto out;
 	}
-	for (;;) {
-		r = read(fd, b + n, max + 1 - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			warnf("%s: read error: %s", path, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			warnf("%s: larger than the limit of %zu bytes", path,
-			    max);
-			goto fail;
-		}
+	if ((r = fd_read_max(fd, path, b, max + 1)) == -1)
+		goto out;
+	if ((size_t)r > max) {
+		warnf("%s: larger than the limit of %zu bytes", path, max);
+		goto out;
 	}
-	b[n] = 0;
-	if (fd != STDIN_FILENO)
-		close(fd);
+	b[r] = 0;
 	*text = b;
-	*len = n;
-	return 0;
-fail:
+	*len = (size_t)r;
+	b = NULL;
+	rv = 0;
+out:
 	if (fd != STDIN_FILENO)
 		close(fd);
 	sodium_free(b);
-	return -1;
+	return rv;
 }
 
 /* A copy of s[0..n) in secure memory. */

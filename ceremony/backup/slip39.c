@@ -279,40 +279,30 @@ slip39_scheme_check(const struct slip39_scheme *s, char *err, size_t errlen)
 {
 	int i;
 
-	if (s->group_count < 1 || s->group_count > SLIP39_MAX_GROUPS) {
-		snprintf(err, errlen, "1 to %d groups allowed, not %d",
+	if (s->group_count < 1 || s->group_count > SLIP39_MAX_GROUPS)
+		return errf(err, errlen, "1 to %d groups allowed, not %d",
 		    SLIP39_MAX_GROUPS, s->group_count);
-		return -1;
-	}
-	if (s->group_threshold < 1 || s->group_threshold > s->group_count) {
-		snprintf(err, errlen,
+	if (s->group_threshold < 1 || s->group_threshold > s->group_count)
+		return errf(err, errlen,
 		    "group threshold %d must be between 1 and the %d groups",
 		    s->group_threshold, s->group_count);
-		return -1;
-	}
-	if (s->exp > 15) {
-		snprintf(err, errlen, "iteration exponent %d: 0 to 15 allowed",
-		    s->exp);
-		return -1;
-	}
+	if (s->exp > 15)
+		return errf(err, errlen,
+		    "iteration exponent %d: 0 to 15 allowed", s->exp);
 	for (i = 0; i < s->group_count; i++) {
 		const struct slip39_group *g = &s->groups[i];
 
 		if (g->count < 1 || g->count > SLIP39_MAX_MEMBERS ||
-		    g->threshold < 1 || g->threshold > g->count) {
-			snprintf(err, errlen,
+		    g->threshold < 1 || g->threshold > g->count)
+			return errf(err, errlen,
 			    "group %d: threshold %d of %d shares is not "
 			    "possible (1 <= T <= N <= 16)",
 			    i + 1, g->threshold, g->count);
-			return -1;
-		}
-		if (g->threshold == 1 && g->count > 1) {
-			snprintf(err, errlen,
+		if (g->threshold == 1 && g->count > 1)
+			return errf(err, errlen,
 			    "group %d: 1 of %d shares gives %d copies of one "
 			    "secret; use 1/1 and copy it, or raise T",
 			    i + 1, g->count, g->count);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -359,22 +349,17 @@ slip39_generate(const struct slip39_scheme *s, const uint8_t *ms, size_t len,
 
 	if (slip39_scheme_check(s, err, errlen) == -1)
 		return -1;
-	if (len < SLIP39_MIN_SECRET || len > SLIP39_MAX_SECRET || len % 2) {
-		snprintf(err, errlen,
+	if (len < SLIP39_MIN_SECRET || len > SLIP39_MAX_SECRET || len % 2)
+		return errf(err, errlen,
 		    "secret of %zu bytes: SLIP-39 takes 16 to 64 bytes, an "
 		    "even number",
 		    len);
-		return -1;
-	}
-	if (!slip39_pass_ok(pass) || strlen(pass) > 255) {
-		snprintf(err, errlen, "the SLIP-39 passphrase must be "
-				      "printable ASCII, at most 255 characters");
-		return -1;
-	}
-	if (id > 32767) {
-		snprintf(err, errlen, "identifier %d: 15 bits at most", id);
-		return -1;
-	}
+	if (!slip39_pass_ok(pass) || strlen(pass) > 255)
+		return errf(err, errlen, "the SLIP-39 passphrase must be "
+		                         "printable ASCII, at most 255 "
+		                         "characters");
+	if (id > 32767)
+		return errf(err, errlen, "identifier %d: 15 bits at most", id);
 	if (id < 0)
 		id = (int)randombytes_uniform(1u << 15);
 	ems = sodium_malloc(SLIP39_MAX_SECRET);
@@ -478,7 +463,7 @@ slip39_option(struct slip39_opts *o, int opt, const char *arg)
 	default:
 		return -1;
 	}
-	return rv == -1 ? -2 : 0;
+	return rv == -1 ? RC_USAGE : 0;
 }
 
 int

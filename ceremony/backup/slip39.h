@@ -73,7 +73,7 @@ struct slip39_opts {
 /* Iteration exponent 1, extendable shares, nothing else given. */
 void slip39_opts_init(struct slip39_opts *o);
 /* getopt_long helper: 0 if opt was a scheme option and consumed, -1 if it
- * is not one, -2 if its value is bad (with a message). */
+ * is not one, RC_USAGE if its value is bad (with a message). */
 int slip39_option(struct slip39_opts *o, int opt, const char *arg);
 /* Fills and checks o->s; messages start with "prefix: ". strict: several
  * groups need --group-threshold and one group refuses it. */
@@ -115,11 +115,14 @@ int slip39_decode(const char *text, struct slip39_share *sh, char *err,
 
 /* Checks that the shares belong together and are enough, then recovers
  * the encrypted master secret. Shares beyond a threshold must agree with
- * the others. names[i] labels share i in errors (NULL: "share i+1"). */
+ * the others. names[i] labels share i in errors (NULL: "share i+1").
+ * 0 ok; RC_SHORT when the shares are consistent but too few (err says
+ * what is missing); -1 otherwise. */
 int slip39_recover_ems(const struct slip39_share *shares, size_t n,
     const char *const *names, uint8_t *ems, size_t *len, char *err,
     size_t errlen);
-/* Recovers and decrypts the master secret. */
+/* Recovers and decrypts the master secret: 0, or -1 with err (too few
+ * shares included). */
 int slip39_combine(const struct slip39_share *shares, size_t n,
     const char *const *names, const char *pass, uint8_t *ms, size_t *len,
     char *err, size_t errlen);

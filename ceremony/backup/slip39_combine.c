@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "backup/slip39.h"
+#include "core/util.h"
 
 static const char *
 share_name(const char *const *names, size_t i, char buf[32])
@@ -29,14 +30,12 @@ check_alike(const struct slip39_share *sh, size_t n,
 	for (i = 1; i < n; i++) {
 		b = &sh[i];
 		what = NULL;
-		if (b->id != a->id || b->ext != a->ext) {
-			snprintf(err, errlen,
+		if (b->id != a->id || b->ext != a->ext)
+			return errf(err, errlen,
 			    "%s is from a different backup than %s "
 			    "(identifier %u, not %u): use shares of one backup",
 			    share_name(names, i, n1), share_name(names, 0, n2),
 			    b->id, a->id);
-			return -1;
-		}
 		if (b->exp != a->exp)
 			what = "iteration exponent";
 		else if (b->group_threshold != a->group_threshold)
@@ -45,61 +44,52 @@ check_alike(const struct slip39_share *sh, size_t n,
 			what = "group count";
 		else if (b->len != a->len)
 			what = "secret length";
-		if (what != NULL) {
-			snprintf(err, errlen,
+		if (what != NULL)
+			return errf(err, errlen,
 			    "%s and %s have the same identifier but a "
 			    "different %s: one of them is damaged",
 			    share_name(names, 0, n1), share_name(names, i, n2),
 			    what);
-			return -1;
-		}
 	}
-	if (a->group_threshold > a->group_count) {
-		snprintf(err, errlen,
+	if (a->group_threshold > a->group_count)
+		return errf(err, errlen,
 		    "%s: group threshold %d is more than the group count %d",
 		    share_name(names, 0, n1), a->group_threshold,
 		    a->group_count);
-		return -1;
-	}
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++) {
 			a = &sh[i];
 			b = &sh[j];
 			if (a->group_index != b->group_index)
 				continue;
-			if (a->member_threshold != b->member_threshold) {
-				snprintf(err, errlen,
+			if (a->member_threshold != b->member_threshold)
+				return errf(err, errlen,
 				    "%s and %s are in group %d but ask for "
 				    "%d and %d shares: one of them is damaged",
 				    share_name(names, i, n1),
 				    share_name(names, j, n2),
 				    a->group_index + 1, a->member_threshold,
 				    b->member_threshold);
-				return -1;
-			}
 			if (a->member_index != b->member_index)
 				continue;
 			if (sodium_memcmp(a->value, b->value, a->len) == 0)
-				snprintf(err, errlen,
+				return errf(err, errlen,
 				    "%s is a duplicate of %s (group %d, "
 				    "member %d): give a different share",
 				    share_name(names, j, n1),
 				    share_name(names, i, n2),
 				    a->group_index + 1, a->member_index + 1);
-			else
-				snprintf(err, errlen,
-				    "%s and %s are both group %d member %d "
-				    "but differ: one of them is wrong",
-				    share_name(names, i, n1),
-				    share_name(names, j, n2),
-				    a->group_index + 1, a->member_index + 1);
-			return -1;
+			return errf(err, errlen,
+			    "%s and %s are both group %d member %d but "
+			    "differ: one of them is wrong",
+			    share_name(names, i, n1), share_name(names, j, n2),
+			    a->group_index + 1, a->member_index + 1);
 		}
 	return 0;
 }
 
-/* "too few shares" with what is missing, group by group. */
-static void
+/* "too few shares" with what is missing, group by group: RC_SHORT. */
+static int
 too_few(const struct slip39_share *sh, const uint8_t *cnt,
     const uint8_t *thr, int complete, char *err, size_t errlen)
 {
@@ -110,7 +100,7 @@ too_few(const struct slip39_share *sh, const uint8_t *cnt,
 		snprintf(err, errlen,
 		    "too few shares: have %d of the %d needed (%d more)",
 		    cnt[0], thr[0], thr[0] - cnt[0]);
-		return;
+		return RC_SHORT;
 	}
 	o = (size_t)snprintf(err, errlen,
 	    "too few shares: %d of %d groups are needed and %d %s complete",
@@ -128,6 +118,7 @@ too_few(const struct slip39_share *sh, const uint8_t *cnt,
 		snprintf(err + o, errlen - o,
 		    "; %d group%s no shares yet", none,
 		    none == 1 ? " has" : "s have");
+	return RC_SHORT;
 }
 
 int
@@ -142,10 +133,8 @@ slip39_recover_ems(const struct slip39_share *sh, size_t n,
 	char n1[32];
 	int g, complete = 0, rv = -1;
 
-	if (n == 0) {
-		snprintf(err, errlen, "no shares given");
-		return -1;
-	}
+	if (n == 0)
+		return errf(err, errlen, "no shares given");
 	if (check_alike(sh, n, names, err, errlen) == -1)
 		return -1;
 	l = sh[0].len;
@@ -156,10 +145,8 @@ slip39_recover_ems(const struct slip39_share *sh, size_t n,
 	for (g = 0; g < SLIP39_MAX_GROUPS; g++)
 		if (cnt[g] > 0 && cnt[g] >= thr[g])
 			complete++;
-	if (complete < sh[0].group_threshold) {
-		too_few(sh, cnt, thr, complete, err, errlen);
-		return -1;
-	}
+	if (complete < sh[0].group_threshold)
+		return too_few(sh, cnt, thr, complete, err, errlen);
 	/* one guarded allocation: this runs for every set a backup proves */
 	if ((ys = sodium_malloc((SLIP39_MAX_MEMBERS + SLIP39_MAX_GROUPS + 1) *
 	         SLIP39_MAX_SECRET)) == NULL) {
@@ -234,18 +221,16 @@ slip39_combine(const struct slip39_share *sh, size_t n,
     const char *const *names, const char *pass, uint8_t *ms, size_t *len,
     char *err, size_t errlen)
 {
-	if (!slip39_pass_ok(pass) || strlen(pass) > 255) {
-		snprintf(err, errlen, "the SLIP-39 passphrase must be "
-				      "printable ASCII, at most 255 characters");
-		return -1;
-	}
-	if (slip39_recover_ems(sh, n, names, ms, len, err, errlen) == -1)
+	if (!slip39_pass_ok(pass) || strlen(pass) > 255)
+		return errf(err, errlen, "the SLIP-39 passphrase must be "
+		                         "printable ASCII, at most 255 "
+		                         "characters");
+	if (slip39_recover_ems(sh, n, names, ms, len, err, errlen) != 0)
 		return -1;
 	if (slip39_decrypt(ms, *len, pass, sh[0].exp, sh[0].id, sh[0].ext,
 	        ms) == -1) {
 		sodium_memzero(ms, *len);
-		snprintf(err, errlen, "SLIP-39 decryption failed");
-		return -1;
+		return errf(err, errlen, "SLIP-39 decryption failed");
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "backup/vault.h"
+#include "core/util.h"
 
 #define LINE 64 /* base64 characters per body line */
 #define B64 sodium_base64_VARIANT_ORIGINAL
@@ -150,38 +151,28 @@ vault_header_parse(const char *buf, size_t len, struct vault_header *h,
 	size_t k, kl, ml = strlen(VAULT_MAGIC);
 
 	memset(h, 0, sizeof(*h));
-	if (len > VAULT_MAX) {
-		snprintf(err, errlen, "larger than %u bytes", VAULT_MAX);
-		return -1;
-	}
-	if (len < ml + 1 || memcmp(p, VAULT_MAGIC "\n", ml + 1) != 0) {
-		snprintf(err, errlen, "not a ceremony vault (no \"%s\" line)",
-		    VAULT_MAGIC);
-		return -1;
-	}
+	if (len > VAULT_MAX)
+		return errf(err, errlen, "larger than %u bytes", VAULT_MAX);
+	if (len < ml + 1 || memcmp(p, VAULT_MAGIC "\n", ml + 1) != 0)
+		return errf(err, errlen,
+		    "not a ceremony vault (no \"%s\" line)", VAULT_MAGIC);
 	p += ml + 1;
 	for (k = 0; k < NKEYS; k++) {
 		kl = strlen(keys[k]);
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
 		    (size_t)(nl - p) < kl + 2 || memcmp(p, keys[k], kl) != 0 ||
-		    p[kl] != ':' || p[kl + 1] != ' ') {
-			snprintf(err, errlen, "header line %zu: expected "
+		    p[kl] != ':' || p[kl + 1] != ' ')
+			return errf(err, errlen, "header line %zu: expected "
 			    "\"%s: \"", k + 2, keys[k]);
-			return -1;
-		}
 		if (header_value(h, k, p + kl + 2, (size_t)(nl - p) - kl - 2) ==
-		    -1) {
-			snprintf(err, errlen, "header line %zu: bad %s value",
-			    k + 2, keys[k]);
-			return -1;
-		}
+		    -1)
+			return errf(err, errlen,
+			    "header line %zu: bad %s value", k + 2, keys[k]);
 		p = nl + 1;
 	}
-	if (p >= end || *p != '\n') {
-		snprintf(err, errlen, "header line %zu: expected the blank line "
-		    "that ends the header", NKEYS + 2);
-		return -1;
-	}
+	if (p >= end || *p != '\n')
+		return errf(err, errlen, "header line %zu: expected the blank "
+		    "line that ends the header", NKEYS + 2);
 	*hdrlen = (size_t)(p + 1 - buf);
 	return 0;
 }
@@ -222,37 +213,27 @@ vault_seal(struct vault_header *h, const unsigned char key[32],
 
 	*out = NULL;
 	randombytes_buf(h->nonce, sizeof(h->nonce));
-	if (header_write(h, hdr, sizeof(hdr), &hlen) == -1) {
-		snprintf(err, errlen, "header too long");
-		return -1;
-	}
+	if (header_write(h, hdr, sizeof(hdr), &hlen) == -1)
+		return errf(err, errlen, "header too long");
 	/* what we write must read back the same */
 	if (vault_header_parse(hdr, hlen, &check, &chk, err, errlen) == -1)
 		return -1;
 	if (chk != hlen || strcmp(check.name, h->name) != 0 ||
 	    strcmp(check.scheme, h->scheme) != 0 ||
 	    strcmp(check.created, h->created) != 0 ||
-	    strcmp(check.sign_pub, h->sign_pub) != 0) {
-		snprintf(err, errlen, "header values do not read back");
-		return -1;
-	}
-	if (n == 0 || n > VAULT_MAX_ITEMS) {
-		snprintf(err, errlen, "1 to %d items", VAULT_MAX_ITEMS);
-		return -1;
-	}
+	    strcmp(check.sign_pub, h->sign_pub) != 0)
+		return errf(err, errlen, "header values do not read back");
+	if (n == 0 || n > VAULT_MAX_ITEMS)
+		return errf(err, errlen, "1 to %d items", VAULT_MAX_ITEMS);
 	for (i = 0; i < n; i++) {
 		if (!item_name_ok(items[i].name, strlen(items[i].name)) ||
-		    items[i].len > VAULT_ITEM_MAX) {
-			snprintf(err, errlen, "item %zu: bad name or size",
+		    items[i].len > VAULT_ITEM_MAX)
+			return errf(err, errlen, "item %zu: bad name or size",
 			    i + 1);
-			return -1;
-		}
 		ptlen += strlen(items[i].name) + 8 + items[i].len;
 	}
-	if ((pt = sodium_malloc(ptlen)) == NULL) {
-		snprintf(err, errlen, "out of secure memory");
-		return -1;
-	}
+	if ((pt = sodium_malloc(ptlen)) == NULL)
+		return errf(err, errlen, "out of secure memory");
 	for (i = 0, o = 0; i < n; i++) {
 		o += (size_t)snprintf((char *)pt + o, ptlen - o, "%s %zu\n",
 		    items[i].name, items[i].len);
@@ -360,8 +341,7 @@ items_parse(const unsigned char *pt, size_t len, struct vault_item *items,
 bad:
 	vault_items_free(items, *n);
 	*n = 0;
-	snprintf(err, errlen, "decrypted contents are malformed");
-	return -1;
+	return errf(err, errlen, "decrypted contents are malformed");
 }
 
 int

@@ -46,7 +46,7 @@ int
 file_read(const char *path, unsigned char **buf, size_t *len, size_t max)
 {
 	unsigned char *b = NULL, *nb;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, room;
 	ssize_t r;
 	int fd, rv = -1;
 
@@ -58,7 +58,7 @@ file_read(const char *path, unsigned char **buf, size_t *len, size_t max)
 		warnf("%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	for (;;) {
+	do {
 		if (n + 1 >= cap) {
 			cap = cap ? cap * 2 : 8192;
 			if ((nb = realloc(b, cap)) == NULL) {
@@ -67,22 +67,16 @@ file_read(const char *path, unsigned char **buf, size_t *len, size_t max)
 			}
 			b = nb;
 		}
-		r = read(fd, b + n, cap - n - 1);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			warnf("%s: read error: %s", path, strerror(errno));
+		room = cap - n - 1;
+		if ((r = fd_read_max(fd, path, b + n, room)) == -1)
 			goto out;
-		}
-		if (r == 0)
-			break;
 		n += (size_t)r;
 		if (n > max) {
 			warnf("%s: larger than the limit of %zu bytes", path,
 			    max);
 			goto out;
 		}
-	}
+	} while ((size_t)r == room);
 	b[n] = 0;
 	*buf = b;
 	*len = n;
@@ -199,6 +193,27 @@ fd_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+ssize_t
+fd_read_max(int fd, const char *path, void *buf, size_t room)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < room) {
+		r = read(fd, (char *)buf + n, room - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			warnf("%s: read error: %s", path, strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	return (ssize_t)n;
 }
 
 /* Writes buf to a new temp file beside path; returns its name (malloc'd). */

@@ -46,6 +46,9 @@ int file_write_secret(const char *path, const void *buf, size_t len,
     int force);
 /* write() until done, retrying EINTR; -1 on error. */
 int fd_write_all(int fd, const void *buf, size_t len);
+/* read() into buf until EOF or room bytes, retrying EINTR: the count, less
+ * than room only at EOF, or -1 with "PATH: read error: ..." */
+ssize_t fd_read_max(int fd, const char *path, void *buf, size_t room);
 int dir_make(const char *path, mode_t mode); /* mkdir -p */
 int dir_sync(const char *path);              /* fsync the dir holding path */
 /* Empties and removes a folder of plain files (a message if it stays). */
