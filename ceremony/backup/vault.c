@@ -401,7 +401,7 @@ vault_open(const char *buf, size_t len, const unsigned char key[32],
 	        (const unsigned char *)buf, hdrlen, h->nonce, key) != 0) {
 		snprintf(err, errlen, "authentication failed: wrong key, or the "
 		    "vault was altered");
-		rv = -2;
+		rv = RC_CHECK;
 		goto out;
 	}
 	rv = items_parse(pt, (size_t)pl, items, n, err, errlen);

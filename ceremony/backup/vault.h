@@ -39,7 +39,7 @@ int vault_seal(struct vault_header *h, const unsigned char key[32],
  * part. 0 ok, -1 with err. */
 int vault_header_parse(const char *buf, size_t len, struct vault_header *h,
     size_t *hdrlen, char *err, size_t errlen);
-/* Parses, authenticates and decrypts. 0 ok; -1 malformed (err); -2 the
+/* Parses, authenticates and decrypts. 0 ok; -1 malformed (err); RC_CHECK the
  * key is wrong or the file was altered. items[i].data are sodium_malloc'd;
  * free with vault_items_free. */
 int vault_open(const char *buf, size_t len, const unsigned char key[32],

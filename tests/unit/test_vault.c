@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "backup/vault.h"
+#include "core/util.h"
 
 /* minisign public key of the bundle-signing key: "Ed" + keynum + pk */
 static const char pub[] =
@@ -93,7 +94,7 @@ test_roundtrip(void **state)
 	/* a wrong key */
 	key[0] ^= 1;
 	assert_int_equal(vault_open(file, len, key, &h, it, &n, err,
-	                     sizeof(err)), -2);
+	                     sizeof(err)), RC_CHECK);
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(err, "authentication failed"));
 	free(file);
