@@ -1,8 +1,9 @@
 #!/bin/bash
 # Manual pages (ceremony/man/): one page per command of 'ceremony --help',
 # the options of each page's OPTIONS section and of 'CMD --help' the same
-# in both directions, ceremony(1)'s command list the same as --help's, and
-# every page rendering with groff without a warning.
+# in both directions, with the same argument names, ceremony(1)'s command
+# list the same as --help's, and every page rendering with groff without
+# a warning.
 . "$(dirname "$0")/../lib.sh"
 
 MAN=$(cd "$TESTS_DIR/.." && pwd)/ceremony/man
@@ -18,6 +19,37 @@ help_opts() {
 	     u == 0 { print; next }
 	     /^[ \t]*-/ { sub(/^[ \t]+/, ""); sub(/  .*/, ""); print }' |
 		grep -oE -- '--[a-z0-9]+(-[a-z0-9]+)*' | sort -u
+}
+
+# help_args: "--opt ARG" (or "--opt") per long option of a --help text
+# (stdin), the argument's name as the option lines give it, else as the
+# usage block does
+help_args() {
+	awk 'u == 0 && /^$/ { u = 1; next }
+	     u == 0 { print "U " $0; next }
+	     /^[ \t]*-/ { sub(/^[ \t]+/, ""); sub(/  .*/, ""); print "O " $0 }' |
+		awk '{ k = $1; $1 = ""
+		       while (match($0, /--[a-z0-9]+(-[a-z0-9]+)*( [A-Z][A-Za-z0-9\/_]*)?/)) {
+			t = substr($0, RSTART, RLENGTH); $0 = substr($0, RSTART + RLENGTH)
+			split(t, w, " ")
+			if (k == "O" && !(w[1] in o)) o[w[1]] = t
+			if (k == "U" && !(w[1] in u)) u[w[1]] = t
+		       } }
+		     END { for (x in u) if (!(x in o)) o[x] = u[x]
+			   for (x in o) print o[x] }' | sort
+}
+
+# page_args PAGE: "--opt ARG" (or "--opt") per option tagged in OPTIONS
+page_args() {
+	section "$1" OPTIONS | awk 'tag { print; tag = 0 } /^\.TP/ { tag = 1 }' |
+		awk '{ sub(/^\.[A-Z]+ */, ""); out = ""; q = 0
+		       for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (c == "\"") q = !q
+			else if (c != " " || q) out = out c
+		       }
+		       print out }' | plain | sed 's/\\~/ /g' |
+		grep -oE -- '--[a-z0-9]+(-[a-z0-9]+)*( [A-Z][A-Za-z0-9/_]*)?' | sort -u
 }
 
 # section PAGE NAME: the roff lines of section .SH NAME of PAGE
@@ -91,6 +123,14 @@ for c in $cmds; do
 	run cer "$c" --help
 	is "$rc" 0 "ceremony $c --help: exit 0"
 	both_ways "ceremony-$c.1" "$(help_opts <<<"$out")" "$(page_opts "$p")"
+	ha=$(help_args <<<"$out")
+	pa=$(page_args "$p")
+	for o in $(help_opts <<<"$out"); do
+		h=$(awk -v o="$o" '$1 == o' <<<"$ha")
+		g=$(awk -v o="$o" '$1 == o' <<<"$pa")
+		[ -n "$g" ] || continue
+		is "$g" "$h" "ceremony-$c.1: $o takes the argument --help names"
+	done
 
 	if [ "$have_groff" = 1 ]; then
 		is "$(render "$p")" "" "ceremony-$c.1 renders without warnings"
