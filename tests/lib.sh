@@ -40,3 +40,53 @@ has() { # has TEXT FIXED-STRING NAME
 # snapshot DIR: listing with hashes, to show nothing changed
 snapshot() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
 cer() { "$CEREMONY" "$@"; }
+
+# _tree: every entry under $T (type, mode, path) and every file's SHA-256,
+# leaving out run's own $T/out and $T/err.
+_tree() {
+	(cd "$T" && {
+		find . -mindepth 1 \( -path ./out -o -path ./err \) -prune -o \
+			-printf '%y %m %p\n' | LC_ALL=C sort
+		find . -mindepth 1 \( -path ./out -o -path ./err \) -prune -o \
+			-type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+	})
+}
+# refuses RC REGEX NAME -- CMD...: runs CMD as run does ($rc, $out, $err
+# stay set for more checks), then three assertions: the exit code is RC,
+# stderr matches REGEX (grep -E), and nothing under $T was written: no
+# file or folder added, removed, changed or given another mode.
+refuses() {
+	local want=$1 re=$2 name=$3 before after
+	if [ $# -lt 5 ] || [ "$4" != "--" ]; then
+		fail "$name: usage: refuses RC REGEX NAME -- CMD..."
+		return
+	fi
+	shift 4
+	before=$(_tree)
+	run "$@"
+	after=$(_tree)
+	is "$rc" "$want" "$name: exit $want"
+	like "$err" "$re" "$name: message"
+	if [ "$after" = "$before" ]; then pass "$name: nothing written"; else
+		fail "$name: nothing written"
+		diff <(echo "$before") <(echo "$after") | grep '^[<>]' |
+			head -20 | while IFS= read -r l; do diag "$l"; done
+	fi
+}
+
+# words SHEET: a share's words from its sheet's numbered grid, on one line
+words() {
+	sed -n '/^Words:/,/^$/p' "$1" | grep -oE '[0-9]+ [a-z]+' | sort -n |
+		awk '{ printf "%s%s", (NR > 1 ? " " : ""), $2 } END { print "" }'
+}
+# rnd LABEL [N]: random but repeatable bytes from $seed and LABEL (the
+# same seed and label give the same bytes): N of them, or endless.
+rnd() {
+	if [ $# -ge 2 ]; then
+		openssl enc -aes-128-ctr -pass "pass:$seed$1" -nosalt -pbkdf2 \
+			</dev/zero 2>/dev/null | head -c "$2"
+	else
+		openssl enc -aes-128-ctr -pass "pass:$seed$1" -nosalt -pbkdf2 \
+			</dev/zero 2>/dev/null
+	fi
+}

@@ -4,9 +4,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 WORDS_C=$TESTS_DIR/../ceremony/core/wordlist.c
-# words SHEET: the share's words from its numbered grid, one line
-words() { sed -n '/^Words:/,/^$/p' "$1" | grep -oE '[0-9]+ [a-z]+' |
-	sort -n | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $2 } END { print "" }'; }
 # widx WORD: its index in the SLIP-39 wordlist
 widx() { grep -o '"[a-z]*"' "$WORDS_C" | grep -nx "\"$1\"" | cut -d: -f1 |
 	awk '{ print $1 - 1 }'; }
@@ -75,7 +72,7 @@ for m in 1 3 5; do
 	is "$got" "$(words backup/share-1-$m.txt | tr a-z A-Z)" \
 		"share-1-$m.png: zbarimg reads the mnemonic in upper case"
 done
-python3 -c "import sys, xml.dom.minidom as m; m.parse(sys.argv[1])" \
+/usr/bin/python3 -c "import sys, xml.dom.minidom as m; m.parse(sys.argv[1])" \
 	backup/share-1-2.svg
 ok $? "share-1-2.svg is well-formed XML"
 
@@ -128,10 +125,9 @@ is "$(openssl pkey -in deviceRootCA.key -passin file:"$T/newpass" -pubout)" \
 	"openssl: the restored CA key is the original"
 cmp -s ceremony.pub "$A/ceremony.pub"
 ok $? "ceremony.pub written back, the same"
-run cer restore --passphrase-file "$T/newpass" \
+refuses 2 "deviceRootCA.key exists; use --force" "restore over existing keys" -- \
+	cer restore --passphrase-file "$T/newpass" \
 	"$A/backup/share-1-2.txt" "$A/backup/share-1-4.txt" "$A/backup/share-1-5.txt"
-is "$rc" 2 "restore over existing keys: exit 2"
-like "$err" "deviceRootCA.key exists; use --force" "restore refuses to overwrite"
 
 # unencrypted, from a file of mnemonics in any case with 4-letter prefixes;
 # minisign signs with the restored key
@@ -171,34 +167,29 @@ ok $? "TTY --check wrote no key"
 
 # ---- bad inputs: message, exit code, no key written
 B=$T/b
-badrestore() { # badrestore RC REGEX NAME ARGS...
-	local want=$1 re=$2 name=$3
-	shift 3
-	fresh "$B" "$A" && cd "$B" || exit 2
-	run cer restore --no-passphrase "$@"
-	is "$rc" "$want" "$name: exit $want"
-	like "$err" "$re" "$name: message"
-	keys_absent "$B"
-	ok $? "$name: no key written"
-}
 S=$A/backup
 awk '/^Words:/ { g = 1 } g && / 7 / { sub(/ 7 [a-z]+/, " 7 zzzzz") } { print }' \
 	"$S/share-1-1.txt" >"$T/badword.txt"
-badrestore 1 "$T/badword.txt: word 7 \"zzzzz\" is not a SLIP-39 word \(closest: " \
-	"unknown word" "$T/badword.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 1 "$T/badword.txt: word 7 \"zzzzz\" is not a SLIP-39 word \(closest: " "unknown word" -- \
+	cer restore --no-passphrase "$T/badword.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
 w9=$(words "$S/share-1-1.txt" | cut -d' ' -f9)
 sub=academic; [ "$w9" = academic ] && sub=acid
 awk -v s=$sub '/^Words:/ { g = 1 } g && / 9 / { sub(/ 9 [a-z]+/, " 9 " s) } { print }' \
 	"$S/share-1-1.txt" >"$T/badsum.txt"
-badrestore 1 "badsum.txt: checksum failed: word 9 may be \"$w9\"" \
-	"one wrong word" "$T/badsum.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
-badrestore 1 "too few shares: have 2 of the 3 needed \(1 more\)" \
-	"too few" "$S/share-1-2.txt" "$S/share-1-3.txt"
-badrestore 1 "share-1-2.txt is a duplicate of .*share-1-2.txt \(group 1, member 2\)" \
-	"duplicate" "$S/share-1-2.txt" "$S/share-1-3.txt" "$S/share-1-2.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 1 "badsum.txt: checksum failed: word 9 may be \"$w9\"" "one wrong word" -- \
+	cer restore --no-passphrase "$T/badsum.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 1 "too few shares: have 2 of the 3 needed \(1 more\)" "too few" -- \
+	cer restore --no-passphrase "$S/share-1-2.txt" "$S/share-1-3.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 1 "share-1-2.txt is a duplicate of .*share-1-2.txt \(group 1, member 2\)" "duplicate" -- \
+	cer restore --no-passphrase "$S/share-1-2.txt" "$S/share-1-3.txt" "$S/share-1-2.txt"
 grep -v '^ *5 ' "$S/share-1-1.txt" | sed 's/^ *16 [a-z]*//' >"$T/hole.txt"
-badrestore 2 "hole.txt: word 5 of the grid is missing" "missing grid word" \
-	"$T/hole.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 2 "hole.txt: word 5 of the grid is missing" "missing grid word" -- \
+	cer restore --no-passphrase "$T/hole.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
 
 # a second ceremony, to mix things up
 Z=$T/z
@@ -209,52 +200,43 @@ cer root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
 ok $? "a second ceremony, with a SLIP-39 passphrase"
 like "$(cat backup/deviceRootCA.vault)" "slip39-passphrase: yes" \
 	"vault says the shares need a passphrase"
-badrestore 1 "share-1-1.txt is from a different backup \(identifier [0-9]+\) than backup/deviceRootCA.vault" \
-	"shares of two backups" "$S/share-1-1.txt" "$S/share-1-2.txt" "$Z/backup/share-1-1.txt"
-badrestore 1 "the shares \(identifier [0-9]+\) do not belong to backup/deviceRootCA.vault \(identifier $id\)" \
-	"vault and shares of different backups" "$Z/backup/share-1-1.txt" "$Z/backup/share-1-2.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 1 "share-1-1.txt is from a different backup \(identifier [0-9]+\) than backup/deviceRootCA.vault" "shares of two backups" -- \
+	cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$Z/backup/share-1-1.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 1 "the shares \(identifier [0-9]+\) do not belong to backup/deviceRootCA.vault \(identifier $id\)" "vault and shares of different backups" -- \
+	cer restore --no-passphrase "$Z/backup/share-1-1.txt" "$Z/backup/share-1-2.txt"
 zfresh() { rm -rf "$B" && mkdir -p "$B/backup" && cp "$Z/deviceRootCA.pem" "$B/" &&
 	cp "$Z/backup/deviceRootCA.vault" "$B/backup/" && cd "$B"; }
 zfresh
 printf 'not it\n' >"$T/wrongpass"
-run cer restore --no-passphrase --share-passphrase-file "$T/wrongpass" \
+refuses 1 "did not open: wrong SLIP-39 passphrase" "wrong SLIP-39 passphrase" -- \
+	cer restore --no-passphrase --share-passphrase-file "$T/wrongpass" \
 	"$Z/backup/share-1-1.txt" "$Z/backup/share-1-3.txt"
-is "$rc" 1 "wrong SLIP-39 passphrase: exit 1"
-like "$err" "did not open: wrong SLIP-39 passphrase" "wrong passphrase: message"
-keys_absent "$B"
-ok $? "wrong passphrase: no key written"
 zfresh
-run cer restore --no-passphrase "$Z/backup/share-1-1.txt" "$Z/backup/share-1-3.txt" </dev/null
-is "$rc" 2 "passphrase needed, no terminal: exit 2"
-like "$err" "no terminal to ask for the SLIP-39 passphrase" "no terminal: message"
+refuses 2 "no terminal to ask for the SLIP-39 passphrase" "passphrase needed, no terminal" -- \
+	cer restore --no-passphrase "$Z/backup/share-1-1.txt" "$Z/backup/share-1-3.txt" </dev/null
 zfresh
 run cer restore --check --share-passphrase-file "$T/newpass" \
 	"$Z/backup/share-1-1.txt" "$Z/backup/share-1-3.txt"
 is "$rc" 0 "the right SLIP-39 passphrase opens it"
 # the vault of another CA next to this certificate
 fresh "$B" "$A" && cp "$Z/deviceRootCA.pem" "$B/" && cd "$B"
-run cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
-is "$rc" 1 "certificate of another CA: exit 1"
-like "$err" "deviceRootCA.pem is not the CA certificate of backup/deviceRootCA.vault" \
-	"certificate of another CA: message"
-keys_absent "$B"
-ok $? "certificate of another CA: no key written"
+refuses 1 "deviceRootCA.pem is not the CA certificate of backup/deviceRootCA.vault" \
+	"certificate of another CA" -- \
+	cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
 # an altered vault: body, header
 fresh "$B" "$A" && cd "$B"
 sed -i '$ s/^./#/' backup/deviceRootCA.vault
-run cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
-is "$rc" 1 "altered vault body: exit 1"
-like "$err" "backup/deviceRootCA.vault: the body is not base64" "altered body: message"
+refuses 1 "backup/deviceRootCA.vault: the body is not base64" "altered vault body" -- \
+	cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
 fresh "$B" "$A" && cd "$B"
 last=$(tail -1 backup/deviceRootCA.vault)
 flip=$(printf '%s' "$last" | cut -c1 | tr 'A-Za-z0-9+/' 'B-ZAb-za1-90/+')
 sed -i "\$ s|^.|$flip|" backup/deviceRootCA.vault
-run cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
-is "$rc" 1 "altered ciphertext: exit 1"
-like "$err" "did not open: the shares need their SLIP-39 passphrase .*or the vault was altered" \
-	"altered ciphertext: message"
-keys_absent "$B"
-ok $? "altered ciphertext: no key written"
+refuses 1 "did not open: the shares need their SLIP-39 passphrase .*or the vault was altered" \
+	"altered ciphertext" -- \
+	cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
 fresh "$B" "$A" && cd "$B"
 sed -i 's/^scheme: 3 of 5$/scheme: 2 of 5/' backup/deviceRootCA.vault
 run cer restore --no-passphrase "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
@@ -263,58 +245,44 @@ keys_absent "$B"
 ok $? "altered header: no key written"
 fresh "$B" "$A" && cd "$B"
 sed -i 's/^ca-sha256: /ca-sha256: x/' backup/deviceRootCA.vault
-run cer restore --check "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
-is "$rc" 1 "malformed header: exit 1"
-like "$err" "deviceRootCA.vault: header line 3: bad ca-sha256 value" "malformed header: message"
+refuses 1 "deviceRootCA.vault: header line 3: bad ca-sha256 value" "malformed header" -- \
+	cer restore --check "$S/share-1-1.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
 rm -f "$B/backup/deviceRootCA.vault"
-run cer restore --check "$S/share-1-1.txt"
-is "$rc" 2 "no vault: exit 2"
-like "$err" "backup/deviceRootCA.vault: cannot open" "no vault: message"
+refuses 2 "backup/deviceRootCA.vault: cannot open" "no vault" -- \
+	cer restore --check "$S/share-1-1.txt"
 
 # ---- backup refusals
 cd "$A" || exit 2
-before=$(snapshot "$A")
-badbackup() { # badbackup RC REGEX NAME ARGS...
-	local want=$1 re=$2 name=$3
-	shift 3
-	run cer backup --iteration-exponent 0 "$@"
-	is "$rc" "$want" "$name: exit $want"
-	like "$err" "$re" "$name: message"
-	is "$(snapshot "$A")" "$before" "$name: nothing changed"
-}
-badbackup 2 "backup: a backup exists; use --force" "existing backup" \
-	--threshold 2 --shares 3
-badbackup 2 "threshold 4 of 3 shares is not possible" "T > N" \
-	--threshold 4 --shares 3 --force
-badbackup 2 "1 of 3 shares gives 3 copies" "T = 1 < N" --threshold 1 --shares 3 --force
-badbackup 2 "with several groups, give --group-threshold G" "groups without G" \
-	--group 2/3 --group 2/3 --force
-badbackup 2 "not both" "both forms" --threshold 2 --shares 3 --group 2/3 --force
-badbackup 2 "3 custodians for 2 shares" "too many custodians" \
-	--threshold 2 --shares 2 --custodian a --custodian b --custodian c --force
-badbackup 2 "--custodian: give a name" "control character in a name" \
-	--threshold 2 --shares 2 --custodian "$(printf 'a\tb')" --force
-badbackup 2 "--iteration-exponent: '16' is out of range" "exponent 16" \
-	--threshold 2 --shares 2 --iteration-exponent 16 --force
-badbackup 2 "the SLIP-39 passphrase must be printable ASCII" "non-ASCII passphrase" \
-	--threshold 2 --shares 2 --share-passphrase-file <(printf 'caf\xc3\xa9\n') --force
+refuses 2 "backup: a backup exists; use --force" "existing backup" -- \
+	cer backup --iteration-exponent 0 --threshold 2 --shares 3
+refuses 2 "threshold 4 of 3 shares is not possible" "T > N" -- \
+	cer backup --iteration-exponent 0 --threshold 4 --shares 3 --force
+refuses 2 "1 of 3 shares gives 3 copies" "T = 1 < N" -- \
+	cer backup --iteration-exponent 0 --threshold 1 --shares 3 --force
+refuses 2 "with several groups, give --group-threshold G" "groups without G" -- \
+	cer backup --iteration-exponent 0 --group 2/3 --group 2/3 --force
+refuses 2 "not both" "both forms" -- \
+	cer backup --iteration-exponent 0 --threshold 2 --shares 3 --group 2/3 --force
+refuses 2 "3 custodians for 2 shares" "too many custodians" -- \
+	cer backup --iteration-exponent 0 --threshold 2 --shares 2 --custodian a --custodian b --custodian c --force
+refuses 2 "--custodian: give a name" "control character in a name" -- \
+	cer backup --iteration-exponent 0 --threshold 2 --shares 2 --custodian "$(printf 'a\tb')" --force
+refuses 2 "--iteration-exponent: '16' is out of range" "exponent 16" -- \
+	cer backup --iteration-exponent 0 --threshold 2 --shares 2 --iteration-exponent 16 --force
+refuses 2 "the SLIP-39 passphrase must be printable ASCII" "non-ASCII passphrase" -- \
+	cer backup --iteration-exponent 0 --threshold 2 --shares 2 --share-passphrase-file <(printf 'caf\xc3\xa9\n') --force
 for f in share vault; do
-	CEREMONY_TEST_FAULT=$f run cer backup --threshold 2 --shares 3 \
-		--iteration-exponent 0 --force
-	is "$rc" 1 "a backup whose $f fails the proof: exit 1"
-	like "$err" "did not prove out; it was deleted" "failed proof ($f): message"
-	is "$(snapshot "$A")" "$before" "failed proof ($f): old backup kept, nothing new"
+	CEREMONY_TEST_FAULT=$f refuses 1 "did not prove out; it was deleted" \
+		"a backup whose $f fails the proof (old backup kept)" -- \
+		cer backup --threshold 2 --shares 3 --iteration-exponent 0 --force
 	is "$(ls -d backup.new-* 2>/dev/null)" "" "failed proof ($f): no leftovers"
 done
 # a key that is not the certificate's
 K=$T/k
 mkdir "$K" && cp "$A/deviceRootCA.key" "$A/ceremony.key" "$K/" &&
 	cp "$Z/deviceRootCA.pem" "$K/" && cd "$K" || exit 2
-run cer backup --threshold 2 --shares 3
-is "$rc" 1 "CA key of another certificate: exit 1"
-like "$err" "deviceRootCA.key does not match deviceRootCA.pem" "key mismatch: message"
-[ ! -e backup ]
-ok $? "key mismatch: no backup written"
+refuses 1 "deviceRootCA.key does not match deviceRootCA.pem" "CA key of another certificate" -- \
+	cer backup --threshold 2 --shares 3
 
 # --force replaces the backup; the old shares no longer fit it
 cd "$A" || exit 2
@@ -363,11 +331,8 @@ mkdir "$P" && cd "$P" || exit 2
 printf 'ca pass\n' >"$T/capass"
 cer root --key ec-p256 --passphrase-file "$T/capass" >/dev/null 2>&1
 ok $? "root with a passphrase"
-run cer backup --threshold 2 --shares 2 --iteration-exponent 0 --passphrase-file "$T/wrongpass"
-is "$rc" 2 "wrong CA key passphrase: exit 2"
-like "$err" "wrong passphrase" "wrong CA key passphrase: message"
-[ ! -e backup ]
-ok $? "wrong CA key passphrase: no backup"
+refuses 2 "wrong passphrase" "wrong CA key passphrase" -- \
+	cer backup --threshold 2 --shares 2 --iteration-exponent 0 --passphrase-file "$T/wrongpass"
 run cer backup --threshold 2 --shares 2 --iteration-exponent 0 --passphrase-file "$T/capass"
 is "$rc" 0 "backup of a passphrase-protected CA key"
 run cer restore --check backup/share-1-1.txt backup/share-1-2.txt
@@ -382,9 +347,8 @@ is "$rc" 0 "backup --force replaces the backup"
 ok $? "backup --force: the new backup is in place"
 is "$(ls -d backup.* 2>/dev/null)" "" "backup --force: no old or temporary folder left"
 rm -rf backup && echo "not a folder" >backup
-run cer backup --threshold 2 --shares 2 --iteration-exponent 0 --passphrase-file "$T/capass" --force
-is "$rc" 2 "backup is a file: exit 2 even with --force"
-like "$err" "backup: not a readable directory; move it away first" "backup is a file: message"
+refuses 2 "backup: not a readable directory; move it away first" "backup is a file, even with --force" -- \
+	cer backup --threshold 2 --shares 2 --iteration-exponent 0 --passphrase-file "$T/capass" --force
 is "$(cat backup)" "not a folder" "backup is a file: left alone"
 
 done_testing

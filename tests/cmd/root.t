@@ -19,10 +19,8 @@ grep -q "BEGIN PRIVATE KEY" "$d/deviceRootCA.key"; ok $? "plain PEM key with --n
 
 # refuses to overwrite
 before=$(snapshot "$d")
-run cer -C "$d" root --no-passphrase
-is "$rc" 2 "existing outputs: exit 2"
-like "$err" "deviceRootCA.key exists; use --force" "existing outputs: names the file and --force"
-is "$(snapshot "$d")" "$before" "existing outputs: nothing changed"
+refuses 2 "deviceRootCA.key exists; use --force" "existing outputs" -- \
+	cer -C "$d" root --no-passphrase
 run cer -C "$d" root --no-passphrase --force
 is "$rc" 0 "--force replaces"
 [ "$(snapshot "$d")" != "$before" ]; ok $? "--force wrote new outputs"
@@ -49,27 +47,19 @@ is "$rc" 2 "empty passphrase: exit 2"
 like "$err" "empty CA key passphrase refused" "empty passphrase: message"
 
 # bad inputs: message, exit 2, nothing written
-bad() { # bad NAME REGEX ARGS...
-	local name=$1 re=$2; shift 2
-	rm -rf "$T/b"
-	mkdir "$T/b"
-	run cer -C "$T/b" root --no-passphrase "$@"
-	is "$rc" 2 "$name: exit 2"
-	like "$err" "$re" "$name: message"
-	is "$(ls -A "$T/b")" "" "$name: nothing written"
-}
-bad "rsa1024" "unknown key type 'rsa1024'.*under 2048" --key rsa1024
-bad "unknown curve" "unknown key type 'ec-p521'" --key ec-p521
-bad "days 0" "--days: '0' is not a number of days" --days 0
-bad "negative days" "--days: '-5'" --days -5
-bad "days not a number" "--days: '10x'" --days 10x
-bad "subject without /" "must start with '/'" --subject "CN=x"
-bad "subject field without =" "field 2 \('CN'\) has no '='" --subject "/C=IN/CN"
-bad "unknown attribute" "unknown attribute type 'XX'" --subject "/XX=1"
-bad "empty value" "field 1: CN is empty" --subject "/CN="
-bad "bad country" "bad value for C: 'India'.*two letters" --subject "/C=India/CN=x"
-bad "unknown option" "unrecognized option|usage" --frobnicate
-bad "extra argument" "unexpected argument 'x'" x
+mkdir "$T/b"
+refuses 2 "unknown key type 'rsa1024'.*under 2048" "rsa1024" -- cer -C "$T/b" root --no-passphrase --key rsa1024
+refuses 2 "unknown key type 'ec-p521'" "unknown curve" -- cer -C "$T/b" root --no-passphrase --key ec-p521
+refuses 2 "--days: '0' is not a number of days" "days 0" -- cer -C "$T/b" root --no-passphrase --days 0
+refuses 2 "--days: '-5'" "negative days" -- cer -C "$T/b" root --no-passphrase --days -5
+refuses 2 "--days: '10x'" "days not a number" -- cer -C "$T/b" root --no-passphrase --days 10x
+refuses 2 "must start with '/'" "subject without /" -- cer -C "$T/b" root --no-passphrase --subject "CN=x"
+refuses 2 "field 2 \('CN'\) has no '='" "subject field without =" -- cer -C "$T/b" root --no-passphrase --subject "/C=IN/CN"
+refuses 2 "unknown attribute type 'XX'" "unknown attribute" -- cer -C "$T/b" root --no-passphrase --subject "/XX=1"
+refuses 2 "field 1: CN is empty" "empty value" -- cer -C "$T/b" root --no-passphrase --subject "/CN="
+refuses 2 "bad value for C: 'India'.*two letters" "bad country" -- cer -C "$T/b" root --no-passphrase --subject "/C=India/CN=x"
+refuses 2 "unrecognized option|usage" "unknown option" -- cer -C "$T/b" root --no-passphrase --frobnicate
+refuses 2 "unexpected argument 'x'" "extra argument" -- cer -C "$T/b" root --no-passphrase x
 
 # subject with an escaped slash
 run cer -C "$T/s" root --no-passphrase --key ec-p256 --subject '/C=DE/O=A\/B/CN=Root 1'

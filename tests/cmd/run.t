@@ -8,9 +8,7 @@ printf 'run passphrase\n' >pw
 run cer init
 is "$rc" 0 "init writes the example config"
 grep -q "^\[ceremony\]" ceremony.cnf; ok $? "example has [ceremony]"
-run cer init
-is "$rc" 2 "init refuses to overwrite"
-like "$err" "ceremony.cnf exists; use --force" "init: message"
+refuses 2 "ceremony.cnf exists; use --force" "init over an existing config" -- cer init
 
 # a config for the steps this build has
 mk() { # mk FILE: example with the code filled in and only root..template
@@ -25,35 +23,29 @@ like "$out" "SHA-256 $(sha256sum <good.cnf | cut -d' ' -f1)" "prints the config 
 like "$out" "ceremony root --key ec-p256" "prints the plan"
 [ ! -e ca ]; ok $? "--check does nothing"
 
-badcfg() { # badcfg NAME REGEX  (config in bad.cnf)
-	run cer run --check bad.cnf
-	is "$rc" 2 "$1: exit 2"
-	like "$err" "$2" "$1: message"
-	[ ! -e ca ]; ok $? "$1: nothing written"
-}
 sed 's/^days = 3650/days = 3650\nkeysize = 2048/' good.cnf >bad.cnf
-badcfg "unknown key" "bad.cnf:[0-9]+: unknown key 'keysize' in \[root\]"
+refuses 2 "bad.cnf:[0-9]+: unknown key 'keysize' in \[root\]" "unknown key" -- cer run --check bad.cnf
 n=$(grep -n '^keysize' bad.cnf | cut -d: -f1)
 like "$err" "bad.cnf:$n:" "unknown key: names its line"
 sed '/^\[ceremony\]/,/^directory/d' good.cnf >bad.cnf
-badcfg "missing section" "\[ceremony\] needs 'name = ...'"
+refuses 2 "\[ceremony\] needs 'name = ...'" "missing section" -- cer run --check bad.cnf
 sed 's/^days = 3650/days = ten years/' good.cnf >bad.cnf
-badcfg "bad value" "bad.cnf:[0-9]+: days = ten years: expected a number from 1 to 36500"
+refuses 2 "bad.cnf:[0-9]+: days = ten years: expected a number from 1 to 36500" "bad value" -- cer run --check bad.cnf
 sed 's/^key = ec-p256/key = ec-p256\nkey = rsa4096/' good.cnf >bad.cnf
-badcfg "duplicate key" "bad.cnf:[0-9]+: duplicate key 'key' in \[root\] \(first at line [0-9]+\)"
+refuses 2 "bad.cnf:[0-9]+: duplicate key 'key' in \[root\] \(first at line [0-9]+\)" "duplicate key" -- cer run --check bad.cnf
 sed 's/^\[template\]/[templates]/' good.cnf >bad.cnf
-badcfg "unknown section" "unknown section \[templates\]"
+refuses 2 "unknown section \[templates\]" "unknown section" -- cer run --check bad.cnf
 sed "s/^registration_code = .*/registration_code = 12ab/" good.cnf >bad.cnf
-badcfg "bad registration code" "registration_code: expected the 64 hex characters"
+refuses 2 "registration_code: expected the 64 hex characters" "bad registration code" -- cer run --check bad.cnf
 sed 's/^subject = .*/subject = CN=x/' good.cnf >bad.cnf
-badcfg "bad subject" "subject: subject must start with '/'"
+refuses 2 "subject: subject must start with '/'" "bad subject" -- cer run --check bad.cnf
 { cat good.cnf; echo ".include $T/other.cnf"; } >bad.cnf
 printf '[root]\nkey = rsa4096\n' >other.cnf
-badcfg "an .include directive" "bad.cnf:[0-9]+: directives \(.include, .pragma\) are not allowed"
+refuses 2 "bad.cnf:[0-9]+: directives \(.include, .pragma\) are not allowed" "an .include directive" -- cer run --check bad.cnf
 sed 's/^key = ec-p256/key = $ENV::KT/' good.cnf >bad.cnf
-KT=rsa4096 badcfg "an environment reference" "bad.cnf:[0-9]+: '\\\$' references are not allowed"
+KT=rsa4096 refuses 2 "bad.cnf:[0-9]+: '\\\$' references are not allowed" "an environment reference" -- cer run --check bad.cnf
 printf '[ceremony\nname = x\n' >bad.cnf
-badcfg "syntax error" "bad.cnf:1: syntax error"
+refuses 2 "bad.cnf:1: syntax error" "syntax error" -- cer run --check bad.cnf
 
 # checkpoint answered with anything but yes stops
 run sh -c "echo no | '$CEREMONY' run --passphrase-file pw good.cnf"
@@ -86,11 +78,8 @@ is "$rc" 0 "transcript intact after recovery"
 
 # a changed config is refused
 sed 's/^days = 500/days = 400/' good.cnf >changed.cnf
-before=$(snapshot ca)
-run cer run --yes --passphrase-file pw changed.cnf
-is "$rc" 1 "changed config: exit 1"
-like "$err" "config changed since this ceremony started" "changed config: message"
-is "$(snapshot ca)" "$before" "changed config: nothing written"
+refuses 1 "config changed since this ceremony started" "changed config" -- \
+	cer run --yes --passphrase-file pw changed.cnf
 
 # rehearsal never touches the real directory
 mkdir real && sed 's/^directory = ca/directory = real/' good.cnf >reh.cnf
@@ -110,13 +99,35 @@ mkdir single && (cd single &&
 is "$(cd ca && ls | grep -v '^transcript' | sort | tr '\n' ' ')" "$(cd single && ls | grep -v '^transcript' | sort | tr '\n' ' ')" "run and single commands write the same files"
 is "$(jq -S . ca/jitp_template.json)" "$(jq -S . single/jitp_template.json)" "same template"
 is "$(openssl x509 -in ca/deviceRootCA.pem -noout -subject)" "$(openssl x509 -in single/deviceRootCA.pem -noout -subject)" "same CA subject"
-run cer run --yes --require-airgap --passphrase-file pw good.cnf
-if ip -o link show up 2>/dev/null | grep -v LOOPBACK | grep -q .; then
-	is "$rc" 1 "--require-airgap refuses on a networked machine"
-	like "$err" "air gap: network interface" "--require-airgap names the interface"
+
+# --require-airgap, both branches on every run, each in a network namespace
+# of its own (unshare -n, as root): one with only its loopback, down, and
+# no route; one with an interface up and a default route.
+if [ "$(id -u)" -ne 0 ] || ! command -v unshare >/dev/null || ! command -v ip >/dev/null; then
+	fail "--require-airgap: both branches need root, unshare (util-linux) and ip (iproute2)"
+	diag "running as uid $(id -u); unshare: $(command -v unshare || echo missing); ip: $(command -v ip || echo missing)"
 else
-	is "$rc" 0 "--require-airgap passes on an isolated machine"
-	pass "no interface to report"
+	run unshare -n sh -c 'ip -o link show up; cat /proc/net/route'
+	is "$rc:$(grep -v '^Iface' <<<"$out" | grep -c .)" "0:0" "isolated namespace: no interface up, no route"
+	sed 's/^directory = ca/directory = iso/' good.cnf >iso.cnf
+	run unshare -n "$CEREMONY" run --yes --require-airgap --passphrase-file pw iso.cnf
+	is "$rc" 0 "--require-airgap passes with only a loopback, down"
+	! grep -q "air gap:" <<<"$err"; ok $? "isolated: no air-gap problem reported"
+	is "$(head -1 iso/transcript.log | jq -c '.args.airgap | [.interfaces_up, .default_route]')" \
+		'[[],false]' "isolated: the transcript records no interface up and no default route"
+	# a dummy interface (a veth where the kernel has no dummy driver), up,
+	# with an address and a default route through it
+	net='(ip link add d0 type dummy 2>/dev/null || ip link add d0 type veth peer name d1) &&
+		ip link set d0 up && ip addr add 10.9.0.2/24 dev d0 &&
+		ip route add default via 10.9.0.1 && exec "$@"'
+	run unshare -n sh -c "$net" sh sh -c 'ip -o link show up; cat /proc/net/route'
+	like "$out" "^[0-9]+: d0[:@]" "networked namespace: d0 is up"
+	like "$out" "d0	00000000	0100090A" "networked namespace: default route via 10.9.0.1 on d0"
+	sed 's/^directory = ca/directory = net/' good.cnf >net.cnf
+	refuses 1 "air gap: network interface d0 is up" "--require-airgap with an interface up and a default route" -- \
+		unshare -n sh -c "$net" sh "$CEREMONY" run --yes --require-airgap --passphrase-file pw net.cnf
+	like "$err" "air gap: a default route is configured" "--require-airgap names the default route"
+	like "$err" "--require-airgap: 2 air-gap problem\(s\) above" "--require-airgap counts both problems"
 fi
 
 # the whole ceremony: root, verification, template, backup, bundle

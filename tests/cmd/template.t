@@ -6,27 +6,18 @@ d=$T/c
 code=$(openssl rand -hex 32)
 cer -C "$d" root --no-passphrase --key ec-p256 >/dev/null 2>&1
 cer -C "$d" verification --registration-code "$code" >/dev/null 2>&1
-before=$(snapshot "$d")
-
-bad() { # bad NAME REGEX ARGS...
-	local name=$1 re=$2; shift 2
-	run cer -C "$d" template "$@"
-	is "$rc" 2 "$name: exit 2"
-	like "$err" "$re" "$name: message"
-	is "$(snapshot "$d")" "$before" "$name: nothing written"
-}
-bad "no region" "--region: required" --account 123456789012
-bad "bad region" "'US_EAST' is not a region name" --region US_EAST --account 123456789012
-bad "region without number" "'us-east' is not a region name" --region us-east --account 123456789012
-bad "11-digit account" "'12345678901' is not a 12-digit" --region us-east-2 --account 12345678901
-bad "account with letters" "'12345678901a' is not a 12-digit" --region us-east-2 --account 12345678901a
-bad "no account" "give --account ID" --region us-east-2
-bad "bad role" "--role: 'a b' is not an IAM role name" --region us-east-2 --account 123456789012 --role "a b"
-bad "bad policy" "--policy: 'everything' is not scoped, admin" --region us-east-2 --account 123456789012 --policy everything
-bad "bad policy name" "--policy: 'name:' is not" --region us-east-2 --account 123456789012 --policy name:
-bad "bad mode" "--mode: 'sni' is not default or sni-only" --region us-east-2 --account 123456789012 --mode sni
-bad "bad template name" "--template-name: 'a.b' is not 1-36" --region us-east-2 --template-name a.b
-bad "bad role arn" "roleArn 'arn:aws:iam::1:role/x' is not" --region us-east-2 --role-arn arn:aws:iam::1:role/x
+refuses 2 "--region: required" "no region" -- cer -C "$d" template --account 123456789012
+refuses 2 "'US_EAST' is not a region name" "bad region" -- cer -C "$d" template --region US_EAST --account 123456789012
+refuses 2 "'us-east' is not a region name" "region without number" -- cer -C "$d" template --region us-east --account 123456789012
+refuses 2 "'12345678901' is not a 12-digit" "11-digit account" -- cer -C "$d" template --region us-east-2 --account 12345678901
+refuses 2 "'12345678901a' is not a 12-digit" "account with letters" -- cer -C "$d" template --region us-east-2 --account 12345678901a
+refuses 2 "give --account ID" "no account" -- cer -C "$d" template --region us-east-2
+refuses 2 "--role: 'a b' is not an IAM role name" "bad role" -- cer -C "$d" template --region us-east-2 --account 123456789012 --role "a b"
+refuses 2 "--policy: 'everything' is not scoped, admin" "bad policy" -- cer -C "$d" template --region us-east-2 --account 123456789012 --policy everything
+refuses 2 "--policy: 'name:' is not" "bad policy name" -- cer -C "$d" template --region us-east-2 --account 123456789012 --policy name:
+refuses 2 "--mode: 'sni' is not default or sni-only" "bad mode" -- cer -C "$d" template --region us-east-2 --account 123456789012 --mode sni
+refuses 2 "--template-name: 'a.b' is not 1-36" "bad template name" -- cer -C "$d" template --region us-east-2 --template-name a.b
+refuses 2 "roleArn 'arn:aws:iam::1:role/x' is not" "bad role arn" -- cer -C "$d" template --region us-east-2 --role-arn arn:aws:iam::1:role/x
 
 run cer -C "$d" template --region us-east-2 --account 123456789012
 is "$rc" 0 "scoped template"

@@ -23,10 +23,8 @@ run cer -C "$d" transcript show
 like "$out" "#2 .* verification" "show lists the steps"
 
 cp "$tl" "$T/orig"
-tamper() { # tamper NAME REGEX
-	run cer -C "$d" transcript verify
-	is "$rc" 1 "$1: exit 1"
-	like "$err" "$2" "$1: message"
+tamper() { # tamper NAME REGEX: verify refuses the edited transcript; restore it
+	refuses 1 "$2" "$1" -- cer -C "$d" transcript verify
 	cp "$T/orig" "$tl"
 }
 sed -i '2s/"days":500/"days":501/' "$tl"; tamper "edited line" "line 3 does not chain to line 2"

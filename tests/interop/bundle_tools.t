@@ -5,14 +5,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 export SOURCE_DATE_EPOCH=1700000000
-has() { # has TEXT STRING NAME: fixed-string match
-	if grep -qF -- "$2" <<<"$1"; then pass "$3"; else
-		fail "$3"; diag "text: '$1'"; diag "want: '$2'"; fi
-}
 # Random but repeatable: BUNDLE_SEED=N reruns a failing draw.
 seed=${BUNDLE_SEED:-$RANDOM}
 diag "random seed $seed (BUNDLE_SEED=$seed to repeat)"
-rnd() { openssl enc -aes-128-ctr -pass "pass:$seed$1" -nosalt -pbkdf2 </dev/zero 2>/dev/null; }
 # Under the sanitizers every process is slow: check every Nth position.
 stride=${TAMPER_STRIDE:-1}
 case $CEREMONY in *asan*) stride=${TAMPER_STRIDE:-7} ;; esac
@@ -179,11 +174,11 @@ with cf.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
 print("%d %d" % (len(cases), bad))
 EOF
 mkdir "$T/tw"
-res=$(python3 "$T/tamper.py" "$CEREMONY" archive "$s/bundle/s.tar.gz" "$spub" "$T/tw" "$stride")
+res=$(/usr/bin/python3 "$T/tamper.py" "$CEREMONY" archive "$s/bundle/s.tar.gz" "$spub" "$T/tw" "$stride")
 sed -n '/^#/p' <<<"$res"
 set -- $(tail -1 <<<"$res")
 is "$2" 0 "archive: all $1 single-byte changes refused, nothing written ($(wc -c <"$s/bundle/s.tar.gz") bytes, stride $stride)"
-res=$(python3 "$T/tamper.py" "$CEREMONY" frames "$s/bundle/qr/frames.txt" "$spub" "$T/tw" "$stride")
+res=$(/usr/bin/python3 "$T/tamper.py" "$CEREMONY" frames "$s/bundle/qr/frames.txt" "$spub" "$T/tw" "$stride")
 sed -n '/^#/p' <<<"$res"
 set -- $(tail -1 <<<"$res")
 is "$2" 0 "frames: all $1 single-byte changes refused, nothing written ($(wc -l <"$s/bundle/qr/frames.txt") frames, stride $stride)"
@@ -232,12 +227,9 @@ with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
         member(t, "h/a"); member(t, "i/b")
 open(out, "wb").write(gzip.compress(buf.getvalue(), 9, mtime=0))
 EOF
-hostile() { # hostile KIND REGEX
-	python3 "$T/hostile.py" "$1" "$s/bundle/s.tar.gz" "$T/$1.tar.gz" || { fail "make $1"; return; }
-	run cer import "$T/$1.tar.gz" --pubkey "$pub" --out "$T/o"
-	is "$rc" 1 "hostile $1: exit 1"
-	like "$err" "$2" "hostile $1: message"
-	[ ! -e "$T/o" ] && [ -z "$(ls -A "$T" | grep '^o\.tmp')" ]; ok $? "hostile $1: nothing written"
+hostile() { # hostile KIND REGEX: import refuses a hostile archive of KIND
+	/usr/bin/python3 "$T/hostile.py" "$1" "$s/bundle/s.tar.gz" "$T/$1.tar.gz" || { fail "make $1"; return; }
+	refuses 1 "$2" "hostile $1" -- cer import "$T/$1.tar.gz" --pubkey "$pub" --out "$T/o"
 }
 hostile symlink "member 'h/ceremony.pub' is a symlink: only regular files are allowed"
 hostile hardlink "member 'h/b' is a hard link: only regular files"

@@ -18,8 +18,6 @@ ok $? "zbarimg is installed"
 seed=${QR_SEED:-$RANDOM}
 diag "random seed $seed (QR_SEED=$seed to repeat)"
 RANDOM=$seed
-rnd() { openssl enc -aes-128-ctr -pass "pass:$seed$1" -nosalt -pbkdf2 \
-	</dev/zero 2>/dev/null | head -c "$2"; }
 
 # Payload bytes per frame for version-level (frames_payload_max).
 declare -A pmax=([10L]=245 [10M]=189 [10Q]=129 [11L]=294 [11M]=226

@@ -41,7 +41,7 @@ for (const p of paths) console.log(s.fromPath(p).mnemonics[0]);
 EOF
 
 S16=bb54aac4b89dc868ba37d9cc21b2cece
-S32=$(head -c 32 /dev/urandom | xxd -p -c 64)
+S32=$(openssl rand -hex 32)
 printf 'TREZOR\n' >"$T/pass"
 
 # ours -> theirs
@@ -126,8 +126,6 @@ mkdir "$C" && cd "$C" || exit 2
 cer root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
 	cer backup --threshold 2 --shares 3 --share-passphrase-file "$T/pass" >/dev/null
 ok $? "a ceremony backup with a SLIP-39 passphrase"
-words() { sed -n '/^Words:/,/^$/p' "$1" | grep -oE '[0-9]+ [a-z]+' |
-	sort -n | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $2 } END { print "" }'; }
 { words backup/share-1-3.txt; words backup/share-1-1.txt; } >"$T/bk"
 k=$(node "$T/recover.js" TREZOR <"$T/bk")
 is "${#k}" 64 "npm slip39 recovers the 32-byte vault key from two sheets"
@@ -145,9 +143,7 @@ minisign -S -s "$T/opened/ceremony.key" -m "$T/msg" -x "$T/msg.sig" </dev/null >
 ok $? "the signing key from the vault signs for ceremony.pub (minisign)"
 # the README's Python recipe (PyNaCl) opens the vault with the same key
 PY=
-for p in /usr/bin/python3 python3; do
-	"$p" -c 'import nacl.bindings' 2>/dev/null && { PY=$p; break; }
-done
+/usr/bin/python3 -c 'import nacl.bindings' 2>/dev/null && PY=/usr/bin/python3
 if [ -n "$PY" ]; then
 	cat >"$T/open_vault.py" <<'EOF'
 import base64, re, sys

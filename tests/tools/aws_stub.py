@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Local stand-in for the AWS IoT RegisterCACertificate endpoint.
 
 usage: aws_stub.py LOG PORTFILE [LIFETIME]

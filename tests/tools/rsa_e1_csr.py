@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Writes a DER CSR whose RSA key has public exponent 1: its "signature" is
 just the PKCS#1 padding around the digest, made without any private key.
 usage: rsa_e1_csr.py OUT.der CN"""
