@@ -385,6 +385,42 @@ secure_init(void)
 	umask(077);
 }
 
+const char *
+str_safe(const char *in, size_t len, char *out, size_t outlen)
+{
+	static const char hx[] = "0123456789abcdef";
+	unsigned char ch;
+	size_t i, o = 0, need;
+
+	if (outlen == 0)
+		return out;
+	if (len == (size_t)-1)
+		len = strlen(in);
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)in[i];
+		need = ch == '\\' ? 2 : (ch < 0x20 || ch >= 0x7f) ? 4 : 1;
+		if (o + need + 4 > outlen && i + 1 < len) {
+			if (o + 4 <= outlen)
+				memcpy(out + o, "...", 3), o += 3;
+			break;
+		}
+		if (o + need + 1 > outlen)
+			break;
+		if (need == 1)
+			out[o++] = (char)ch;
+		else if (need == 2)
+			out[o++] = '\\', out[o++] = '\\';
+		else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hx[ch >> 4];
+			out[o++] = hx[ch & 15];
+		}
+	}
+	out[o] = 0;
+	return out;
+}
+
 int
 str_only(const char *s, const char *set)
 {

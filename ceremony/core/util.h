@@ -65,6 +65,12 @@ int hex_decode(const char *in, unsigned char *out, size_t outlen);
 /* Disable core dumps (rlimit and PR_SET_DUMPABLE) and set umask 077. */
 void secure_init(void);
 
+/* Untrusted text made safe to quote in a message or a file line:
+ * printable ASCII as is, a backslash as "\\", every other byte
+ * (control characters, ESC, DEL, bytes >= 0x80) as "\xNN"; cut with
+ * "..." when out is too small. len (size_t)-1: up to the NUL. Returns out. */
+const char *str_safe(const char *in, size_t len, char *out, size_t outlen);
+
 /* True when the string is empty or made only of chars in set. */
 int str_only(const char *s, const char *set);
 char *str_trim(char *s);
