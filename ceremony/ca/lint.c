@@ -7,12 +7,7 @@
 #include <openssl/x509v3.h>
 
 #include "ca/pki.h"
-
-#define FAIL(...)                                                          \
-	do {                                                               \
-		snprintf(err, errlen, __VA_ARGS__);                        \
-		goto out;                                                  \
-	} while (0)
+#include "core/util.h"
 
 static int
 ext_critical(const X509 *x, int nid)
@@ -40,48 +35,83 @@ sig_ok(int nid)
 static int
 lint_serial(const X509 *x, char *err, size_t errlen)
 {
-	const ASN1_INTEGER *s = X509_get0_serialNumber(x);
-	BIGNUM *bn = ASN1_INTEGER_to_BN(s, NULL);
-	int rv = -1, bytes;
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	int bytes, bits, positive;
 
 	if (bn == NULL)
-		FAIL("serial number does not parse");
-	if (BN_is_negative(bn) || BN_is_zero(bn))
-		FAIL("serial number must be positive");
+		return errf(err, errlen, "serial number does not parse");
+	positive = !BN_is_negative(bn) && !BN_is_zero(bn);
 	bytes = BN_num_bytes(bn);
-	if (bytes + (BN_num_bits(bn) % 8 == 0) > 20)
-		FAIL("serial number is longer than 20 octets");
-	if (bytes < 8)
-		FAIL("serial number has fewer than 64 bits");
-	rv = 0;
-out:
+	bits = BN_num_bits(bn);
 	BN_free(bn);
-	return rv;
+	if (!positive)
+		return errf(err, errlen, "serial number must be positive");
+	if (bytes + (bits % 8 == 0) > 20)
+		return errf(err, errlen, "serial number is longer than 20 "
+		    "octets");
+	if (bytes < 8)
+		return errf(err, errlen, "serial number has fewer than 64 "
+		    "bits");
+	return 0;
 }
 
 static int
 lint_validity(const X509 *x, const X509 *issuer, char *err, size_t errlen)
 {
 	const ASN1_TIME *nb = X509_get0_notBefore(x), *na = X509_get0_notAfter(x);
-	int rv = -1;
 
 	if (ASN1_TIME_compare(nb, na) >= 0)
-		FAIL("notBefore is not before notAfter");
+		return errf(err, errlen, "notBefore is not before notAfter");
 	if (X509_cmp_current_time(na) <= 0)
-		FAIL("certificate has expired");
+		return errf(err, errlen, "certificate has expired");
 	if (issuer != NULL && issuer != x) {
 		if (ASN1_TIME_compare(nb, X509_get0_notBefore(issuer)) < 0)
-			FAIL("validity starts before the issuer's");
+			return errf(err, errlen, "validity starts before the "
+			    "issuer's");
 		if (ASN1_TIME_compare(na, X509_get0_notAfter(issuer)) > 0)
-			FAIL("validity ends after the issuer's notAfter");
+			return errf(err, errlen, "validity ends after the "
+			    "issuer's notAfter");
 	}
-	rv = 0;
-out:
-	return rv;
+	return 0;
 }
 
-int
-pki_lint(const X509 *cert, const X509 *issuer, enum pki_profile profile,
+/* The profile's keyUsage, basicConstraints and extendedKeyUsage. */
+static int
+lint_usage(const X509 *cert, enum pki_profile profile, char *err,
+    size_t errlen)
+{
+	X509 *x = (X509 *)cert;
+	uint32_t ku = X509_get_key_usage(x), flags;
+	int ca;
+
+	flags = X509_get_extension_flags(x);
+	ca = (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA);
+	if (!(flags & EXFLAG_KUSAGE))
+		return errf(err, errlen, "no keyUsage");
+	if (profile == PROFILE_CA) {
+		if (!ca || !ext_critical(x, NID_basic_constraints))
+			return errf(err, errlen, "basicConstraints must be "
+			    "critical CA:TRUE (AWS rejects a CA without it)");
+		if ((ku & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) !=
+		    (KU_KEY_CERT_SIGN | KU_CRL_SIGN) ||
+		    !ext_critical(x, NID_key_usage))
+			return errf(err, errlen, "keyUsage must be critical "
+			    "keyCertSign, cRLSign");
+		return 0;
+	}
+	if (ca)
+		return errf(err, errlen, "a %s certificate must not be a CA",
+		    profile == PROFILE_DEVICE ? "device" : "verification");
+	if (!(ku & KU_DIGITAL_SIGNATURE))
+		return errf(err, errlen, "keyUsage lacks digitalSignature");
+	if (profile == PROFILE_DEVICE && (!(flags & EXFLAG_XKUSAGE) ||
+	    !(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)))
+		return errf(err, errlen, "extendedKeyUsage lacks clientAuth");
+	return 0;
+}
+
+static int
+lint_cert(const X509 *cert, const X509 *issuer, enum pki_profile profile,
     char *err, size_t errlen)
 {
 	X509 *x = (X509 *)cert;
@@ -89,67 +119,52 @@ pki_lint(const X509 *cert, const X509 *issuer, enum pki_profile profile,
 	const ASN1_OCTET_STRING *ski, *aki, *iski;
 	EVP_PKEY *pub;
 	char desc[64];
-	uint32_t ku;
-	int rv = -1, ca;
 
-	ERR_set_mark();
 	if (X509_get_version(x) != X509_VERSION_3)
-		FAIL("not an X.509 v3 certificate");
+		return errf(err, errlen, "not an X.509 v3 certificate");
 	if (lint_serial(x, err, errlen) == -1)
-		goto out;
+		return -1;
 	if (!sig_ok(X509_get_signature_nid(x)))
-		FAIL("signature algorithm %s; AWS IoT needs SHA-256/384/512 "
-		    "with RSA or ECDSA", OBJ_nid2sn(X509_get_signature_nid(x)));
+		return errf(err, errlen, "signature algorithm %s; AWS IoT "
+		    "needs SHA-256/384/512 with RSA or ECDSA",
+		    OBJ_nid2sn(X509_get_signature_nid(x)));
 	if ((pub = X509_get0_pubkey(x)) == NULL)
-		FAIL("public key does not parse");
-	if (pki_key_check(pub, desc, sizeof(desc), err, errlen) == -1)
-		goto out;
-	if (lint_validity(x, issuer, err, errlen) == -1)
-		goto out;
+		return errf(err, errlen, "public key does not parse");
+	if (pki_key_check(pub, desc, sizeof(desc), err, errlen) == -1 ||
+	    lint_validity(x, issuer, err, errlen) == -1)
+		return -1;
 	if (X509_NAME_cmp(X509_get_issuer_name(x),
 		X509_get_subject_name(is)) != 0)
-		FAIL("issuer name does not match the issuer's subject");
+		return errf(err, errlen, "issuer name does not match the "
+		    "issuer's subject");
 	if (X509_NAME_entry_count(X509_get_subject_name(x)) == 0)
-		FAIL("empty subject");
+		return errf(err, errlen, "empty subject");
 	ski = X509_get0_subject_key_id(x);
 	aki = X509_get0_authority_key_id(x);
 	iski = X509_get0_subject_key_id((X509 *)is);
 	if (ski == NULL)
-		FAIL("no subjectKeyIdentifier");
+		return errf(err, errlen, "no subjectKeyIdentifier");
 	if (aki == NULL)
-		FAIL("no authorityKeyIdentifier key id");
+		return errf(err, errlen, "no authorityKeyIdentifier key id");
 	if (iski == NULL || ASN1_OCTET_STRING_cmp(aki, iski) != 0)
-		FAIL("authorityKeyIdentifier does not match the issuer's "
-		    "subjectKeyIdentifier");
-	ca = (X509_get_extension_flags(x) & EXFLAG_BCONS) &&
-	    (X509_get_extension_flags(x) & EXFLAG_CA);
-	ku = X509_get_key_usage(x);
-	if (!(X509_get_extension_flags(x) & EXFLAG_KUSAGE))
-		FAIL("no keyUsage");
-	if (profile == PROFILE_CA) {
-		if (!ca || !ext_critical(x, NID_basic_constraints))
-			FAIL("basicConstraints must be critical CA:TRUE (AWS "
-			    "rejects a CA without it)");
-		if ((ku & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) !=
-		    (KU_KEY_CERT_SIGN | KU_CRL_SIGN) ||
-		    !ext_critical(x, NID_key_usage))
-			FAIL("keyUsage must be critical keyCertSign, cRLSign");
-	} else {
-		if (ca)
-			FAIL("a %s certificate must not be a CA",
-			    profile == PROFILE_DEVICE ? "device" :
-			    "verification");
-		if (!(ku & KU_DIGITAL_SIGNATURE))
-			FAIL("keyUsage lacks digitalSignature");
-		if (profile == PROFILE_DEVICE &&
-		    (!(X509_get_extension_flags(x) & EXFLAG_XKUSAGE) ||
-		     !(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)))
-			FAIL("extendedKeyUsage lacks clientAuth");
-	}
+		return errf(err, errlen, "authorityKeyIdentifier does not "
+		    "match the issuer's subjectKeyIdentifier");
+	if (lint_usage(x, profile, err, errlen) == -1)
+		return -1;
 	if (X509_verify(x, X509_get0_pubkey(is)) != 1)
-		FAIL("signature does not verify with the issuer's key");
-	rv = 0;
-out:
+		return errf(err, errlen, "signature does not verify with the "
+		    "issuer's key");
+	return 0;
+}
+
+int
+pki_lint(const X509 *cert, const X509 *issuer, enum pki_profile profile,
+    char *err, size_t errlen)
+{
+	int rv;
+
+	ERR_set_mark();
+	rv = lint_cert(cert, issuer, profile, err, errlen);
 	ERR_pop_to_mark();
 	return rv;
 }

@@ -77,7 +77,7 @@ rsa_public_ok(EVP_PKEY *key, char *err, size_t errlen)
 	    BN_cmp(e, BN_value_one()) > 0 &&
 	    (BN_num_bits(e) > 17 || BN_get_word(e) >= 65537);
 	if (!ok)
-		snprintf(err, errlen, "RSA key with a bad public exponent or "
+		errf(err, errlen, "RSA key with a bad public exponent or "
 		    "modulus (need an odd e from 65537 to 2^256 and an odd "
 		    "n)");
 	BN_free(e);
@@ -98,16 +98,12 @@ pki_key_check(EVP_PKEY *key, char *desc, size_t desclen, char *err,
 	switch (EVP_PKEY_get_base_id(key)) {
 	case EVP_PKEY_RSA:
 		snprintf(desc, desclen, "RSA-%d", bits);
-		if (bits < 2048) {
-			snprintf(err, errlen, "RSA key of %d bits; AWS IoT "
+		if (bits < 2048)
+			return errf(err, errlen, "RSA key of %d bits; AWS IoT "
 			    "needs at least 2048", bits);
-			return -1;
-		}
-		if (bits > 16384) {
-			snprintf(err, errlen, "RSA key of %d bits is too large",
-			    bits);
-			return -1;
-		}
+		if (bits > 16384)
+			return errf(err, errlen, "RSA key of %d bits is too "
+			    "large", bits);
 		return rsa_public_ok(key, err, errlen);
 	case EVP_PKEY_EC:
 		if (!EVP_PKEY_get_utf8_string_param(key,
@@ -124,15 +120,13 @@ pki_key_check(EVP_PKEY *key, char *desc, size_t desclen, char *err,
 			return 0;
 		}
 		snprintf(desc, desclen, "EC %s", group);
-		snprintf(err, errlen, "EC curve %s; AWS IoT accepts P-256 and "
-		    "P-384", group);
-		return -1;
+		return errf(err, errlen, "EC curve %s; AWS IoT accepts P-256 "
+		    "and P-384", group);
 	default:
 		snprintf(desc, desclen, "%s", OBJ_nid2sn(
 		    EVP_PKEY_get_base_id(key)));
-		snprintf(err, errlen, "%s key; AWS IoT accepts RSA (2048 bits "
-		    "or more) and EC P-256/P-384", desc);
-		return -1;
+		return errf(err, errlen, "%s key; AWS IoT accepts RSA (2048 "
+		    "bits or more) and EC P-256/P-384", desc);
 	}
 }
 
@@ -145,7 +139,7 @@ pki_subject_parse(const char *s, char *err, size_t errlen)
 	int nid, n = 0;
 
 	if (s == NULL || *s != '/') {
-		snprintf(err, errlen, "subject must start with '/', as in "
+		errf(err, errlen, "subject must start with '/', as in "
 		    "/C=IN/O=AMZ/CN=Root");
 		return NULL;
 	}
@@ -163,24 +157,24 @@ pki_subject_parse(const char *s, char *err, size_t errlen)
 		f = buf;
 		n++;
 		if ((eq = strchr(f, '=')) == NULL) {
-			snprintf(err, errlen, "subject field %d ('%s') has no "
+			errf(err, errlen, "subject field %d ('%s') has no "
 			    "'='; expected TYPE=value", n, f);
 			goto fail;
 		}
 		*eq = 0;
 		if ((nid = OBJ_txt2nid(f)) == NID_undef) {
-			snprintf(err, errlen, "subject field %d: unknown "
+			errf(err, errlen, "subject field %d: unknown "
 			    "attribute type '%s'", n, f);
 			goto fail;
 		}
 		if (eq[1] == 0) {
-			snprintf(err, errlen, "subject field %d: %s is empty",
+			errf(err, errlen, "subject field %d: %s is empty",
 			    n, f);
 			goto fail;
 		}
 		if (!X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8,
 			(unsigned char *)eq + 1, -1, -1, 0)) {
-			snprintf(err, errlen, "subject field %d: bad value for "
+			errf(err, errlen, "subject field %d: bad value for "
 			    "%s: '%s'%s", n, f, eq + 1, nid == NID_countryName ?
 			    " (a country is two letters, e.g. IN)" : "");
 			ERR_clear_error();
@@ -233,79 +227,186 @@ static int
 serial_random(X509 *x)
 {
 	unsigned char r[16];
-	BIGNUM *bn;
-	int ok;
 
 	randombytes_buf(r, sizeof(r));
 	r[0] = (unsigned char)((r[0] & 0x3f) | 0x40);
-	if ((bn = BN_bin2bn(r, sizeof(r), NULL)) == NULL)
-		return -1;
-	ok = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
-	BN_free(bn);
-	return ok ? 0 : -1;
+	return ASN1_STRING_set(X509_get_serialNumber(x), r, sizeof(r)) ? 0 :
+	    -1;
+}
+
+/* SHA-1 of the public key bits (RFC 5280 4.2.1.2 method 1), as OpenSSL's
+ * subjectKeyIdentifier "hash". */
+static int
+key_id(X509_PUBKEY *pub, unsigned char md[20])
+{
+	const unsigned char *bits;
+	int len;
+
+	return X509_PUBKEY_get0_param(NULL, &bits, &len, NULL, pub) &&
+	    EVP_Digest(bits, (size_t)len, md, NULL, EVP_sha1(), NULL) ? 0 : -1;
 }
 
 static int
-add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+add_ski(X509 *x)
 {
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+	unsigned char md[20];
+	ASN1_OCTET_STRING *os = NULL;
 	int ok;
 
-	if (e == NULL)
+	if (key_id(X509_get_X509_PUBKEY(x), md) == -1)
 		return -1;
-	ok = X509_add_ext(x, e, -1);
-	X509_EXTENSION_free(e);
+	ok = (os = ASN1_OCTET_STRING_new()) != NULL &&
+	    ASN1_OCTET_STRING_set(os, md, sizeof(md)) &&
+	    X509_add1_ext_i2d(x, NID_subject_key_identifier, os, 0, 0) == 1;
+	ASN1_OCTET_STRING_free(os);
 	return ok ? 0 : -1;
+}
+
+/* A self-signed certificate's authorityKeyIdentifier: the key id of its
+ * own key, as "keyid:always" makes it from the certificate's SKI. */
+static X509_EXTENSION *
+aki_self(EVP_PKEY *key)
+{
+	X509_PUBKEY *pub = NULL;
+	AUTHORITY_KEYID *a = NULL;
+	X509_EXTENSION *e = NULL;
+	unsigned char md[20];
+
+	if (X509_PUBKEY_set(&pub, key) && key_id(pub, md) == 0 &&
+	    (a = AUTHORITY_KEYID_new()) != NULL &&
+	    (a->keyid = ASN1_OCTET_STRING_new()) != NULL &&
+	    ASN1_OCTET_STRING_set(a->keyid, md, sizeof(md)))
+		e = X509V3_EXT_i2d(NID_authority_key_identifier, 0, a);
+	AUTHORITY_KEYID_free(a);
+	X509_PUBKEY_free(pub);
+	return e;
+}
+
+static const char *
+ossl_reason(void)
+{
+	const char *r = ERR_reason_error_string(ERR_peek_last_error());
+
+	return r ? r : "internal error";
+}
+
+void
+pki_issuer_free(struct pki_issuer *is)
+{
+	X509_EXTENSION_free(is->bc);
+	X509_EXTENSION_free(is->ku_rsa);
+	X509_EXTENSION_free(is->ku_ec);
+	X509_EXTENSION_free(is->eku);
+	X509_EXTENSION_free(is->aki);
+	memset(is, 0, sizeof(*is));
+}
+
+int
+pki_issuer_init(struct pki_issuer *is, enum pki_profile profile,
+    const X509 *ca, EVP_PKEY *cakey, long days, char *err, size_t errlen)
+{
+	X509V3_CTX ctx;
+	int isca = profile == PROFILE_CA;
+
+	memset(is, 0, sizeof(*is));
+	is->profile = profile;
+	is->ca = ca;
+	is->cakey = cakey;
+	is->days = days;
+	is->mdname = EVP_MD_get0_name(pki_md_for(cakey));
+	X509V3_set_ctx(&ctx, (X509 *)ca, NULL, NULL, NULL, 0);
+	is->bc = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
+	    isca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	is->ku_rsa = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, isca ?
+	    "critical,keyCertSign,cRLSign" :
+	    "critical,digitalSignature,keyEncipherment");
+	is->ku_ec = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, isca ?
+	    "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+	if (profile == PROFILE_DEVICE)
+		is->eku = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage,
+		    "clientAuth");
+	is->aki = ca == NULL ? aki_self(cakey) : X509V3_EXT_conf_nid(NULL,
+	    &ctx, NID_authority_key_identifier, "keyid:always");
+	if (is->mdname == NULL || is->bc == NULL || is->ku_rsa == NULL ||
+	    is->ku_ec == NULL || is->aki == NULL ||
+	    (profile == PROFILE_DEVICE && is->eku == NULL)) {
+		errf(err, errlen, "%s", ossl_reason());
+		ERR_clear_error();
+		pki_issuer_free(is);
+		return -1;
+	}
+	return 0;
+}
+
+EVP_MD_CTX *
+pki_issuer_signer(const struct pki_issuer *is)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (c == NULL || !EVP_DigestSignInit_ex(c, NULL, is->mdname, NULL,
+	    NULL, is->cakey, NULL)) {
+		EVP_MD_CTX_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+X509 *
+pki_issuer_sign(const struct pki_issuer *is, const EVP_MD_CTX *signer,
+    const X509_NAME *subject, EVP_PKEY *pub, char *err, size_t errlen)
+{
+	EVP_MD_CTX *sctx = NULL;
+	X509 *x;
+	int rsa = EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA;
+
+	if ((x = X509_new()) == NULL || !X509_set_version(x, X509_VERSION_3) ||
+	    serial_random(x) == -1 || !X509_set_subject_name(x, subject) ||
+	    !X509_set_issuer_name(x, is->ca ? X509_get_subject_name(is->ca) :
+		subject) ||
+	    !X509_set_pubkey(x, pub) ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(x), (int)is->days, 0, NULL) ==
+		NULL ||
+	    !X509_add_ext(x, is->bc, -1) ||
+	    !X509_add_ext(x, rsa ? is->ku_rsa : is->ku_ec, -1) ||
+	    (is->eku != NULL && !X509_add_ext(x, is->eku, -1)) ||
+	    add_ski(x) == -1 || !X509_add_ext(x, is->aki, -1))
+		goto fail;
+	if (signer == NULL)
+		sctx = pki_issuer_signer(is);
+	else if ((sctx = EVP_MD_CTX_new()) != NULL &&
+	    !EVP_MD_CTX_copy_ex(sctx, signer)) {
+		EVP_MD_CTX_free(sctx);
+		sctx = NULL;
+	}
+	if (sctx == NULL || X509_sign_ctx(x, sctx) <= 0)
+		goto fail;
+	EVP_MD_CTX_free(sctx);
+	return x;
+fail:
+	errf(err, errlen, "%s", ossl_reason());
+	ERR_clear_error();
+	EVP_MD_CTX_free(sctx);
+	X509_free(x);
+	return NULL;
 }
 
 X509 *
 pki_cert_issue(enum pki_profile profile, const X509_NAME *subject,
     EVP_PKEY *pub, const X509 *issuer, EVP_PKEY *issuer_key, long days)
 {
+	struct pki_issuer is;
+	char err[256];
 	X509 *x = NULL;
-	X509V3_CTX ctx;
-	int rsa = EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA;
-	const char *ku;
 
-	if ((x = X509_new()) == NULL || !X509_set_version(x, X509_VERSION_3) ||
-	    serial_random(x) == -1 || !X509_set_subject_name(x, subject) ||
-	    !X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) :
-		subject) ||
-	    !X509_set_pubkey(x, pub) ||
-	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
-	    X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) ==
-		NULL)
-		goto fail;
-	X509V3_set_ctx(&ctx, issuer ? (X509 *)issuer : x, x, NULL, NULL, 0);
-	if (profile == PROFILE_CA) {
-		if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:TRUE") ||
-		    add_ext(x, &ctx, NID_key_usage,
-			"critical,keyCertSign,cRLSign"))
-			goto fail;
-	} else {
-		ku = rsa ? "critical,digitalSignature,keyEncipherment" :
-		    "critical,digitalSignature";
-		if (add_ext(x, &ctx, NID_basic_constraints,
-			"critical,CA:FALSE") ||
-		    add_ext(x, &ctx, NID_key_usage, ku))
-			goto fail;
-		if (profile == PROFILE_DEVICE &&
-		    add_ext(x, &ctx, NID_ext_key_usage, "clientAuth"))
-			goto fail;
+	if (pki_issuer_init(&is, profile, issuer, issuer_key, days, err,
+	    sizeof(err)) == 0) {
+		x = pki_issuer_sign(&is, NULL, subject, pub, err, sizeof(err));
+		pki_issuer_free(&is);
 	}
-	if (add_ext(x, &ctx, NID_subject_key_identifier, "hash") ||
-	    add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always"))
-		goto fail;
-	if (X509_sign(x, issuer_key, pki_md_for(issuer_key)) <= 0)
-		goto fail;
+	if (x == NULL)
+		warnf("cannot build the certificate: %s", err);
 	return x;
-fail:
-	warnf("cannot build the certificate: %s",
-	    ERR_reason_error_string(ERR_peek_last_error()) ?
-	    ERR_reason_error_string(ERR_peek_last_error()) : "internal error");
-	ERR_clear_error();
-	X509_free(x);
-	return NULL;
 }
 
 static int

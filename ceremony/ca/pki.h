@@ -36,8 +36,36 @@ char *pki_name_string(const X509_NAME *name);
 /* Digest used by a CA key: SHA-384 for P-384, SHA-256 otherwise. */
 const EVP_MD *pki_md_for(EVP_PKEY *cakey);
 
-/* Builds and signs a certificate. issuer NULL means self-signed (key is
- * both). notBefore is now; notAfter now + days. */
+/* The one way to issue a certificate: an issuer prepared once from the CA
+ * (certificate and key) and a profile, with what every certificate it signs
+ * shares (extensions, digest, validity); then pki_issuer_sign per
+ * certificate. Each certificate: v3, random 16-byte serial, notBefore now,
+ * notAfter now + days; basicConstraints and keyUsage of the profile (CA:
+ * critical CA:TRUE, keyCertSign, cRLSign; verification and device: critical
+ * CA:FALSE, digitalSignature, + keyEncipherment for an RSA key), device:
+ * extendedKeyUsage clientAuth; SKI (SHA-1 of the key), AKI keyid. */
+struct pki_issuer {
+	enum pki_profile profile;
+	const X509 *ca;     /* NULL: self-signed, cakey certifies itself */
+	EVP_PKEY *cakey;
+	const char *mdname; /* SHA256, or SHA384 for a P-384 CA key */
+	long days;
+	X509_EXTENSION *bc, *ku_rsa, *ku_ec, *eku, *aki; /* eku: device */
+};
+
+/* ca and cakey are borrowed and must outlive the issuer. 0, or -1 with
+ * err. */
+int pki_issuer_init(struct pki_issuer *is, enum pki_profile profile,
+    const X509 *ca, EVP_PKEY *cakey, long days, char *err, size_t errlen);
+void pki_issuer_free(struct pki_issuer *is);
+/* A signing context for one thread (the CA key is shared read-only). */
+EVP_MD_CTX *pki_issuer_signer(const struct pki_issuer *is);
+/* The certificate for subject and pub, signed with a copy of signer (NULL:
+ * a context made for this one). Not linted here. NULL with err. */
+X509 *pki_issuer_sign(const struct pki_issuer *is, const EVP_MD_CTX *signer,
+    const X509_NAME *subject, EVP_PKEY *pub, char *err, size_t errlen);
+/* One certificate with a one-time issuer: issuer NULL means self-signed
+ * (key is both). Warns "cannot build the certificate: ..." on failure. */
 X509 *pki_cert_issue(enum pki_profile profile, const X509_NAME *subject,
     EVP_PKEY *pub, const X509 *issuer, EVP_PKEY *issuer_key, long days);
 /* Checks AWS and RFC 5280 rules for the profile; verifies the signature

@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "sign/batch.h"
+#include "sign/batch_int.h"
 #include "core/util.h"
 
 static char *
@@ -51,14 +51,14 @@ pem_cert(const unsigned char *der, size_t len, const char *tail,
 
 /* Writes name; excl: it must not exist yet. */
 static int
-write_at(struct batch *b, const char *name, const char *buf, size_t len,
+write_at(struct batch_state *s, const char *name, const char *buf, size_t len,
     int excl)
 {
 	size_t done = 0;
 	ssize_t r;
 	int fd;
 
-	fd = openat(b->outfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
+	fd = openat(s->b->outfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC | (excl ? O_EXCL : O_TRUNC), 0644);
 	if (fd == -1 || fchmod(fd, 0644) == -1)
 		goto fail;
@@ -76,22 +76,22 @@ write_at(struct batch *b, const char *name, const char *buf, size_t len,
 	}
 	return 0;
 fail:
-	warnf("%s/%s: cannot write: %s", b->outdir, name, strerror(errno));
+	warnf("%s/%s: cannot write: %s", s->b->outdir, name, strerror(errno));
 	if (fd != -1)
 		close(fd);
-	__atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->failed, 1, __ATOMIC_RELAXED);
 	return -1;
 }
 
 /* 1 if the file in the output directory holds exactly buf. */
 static int
-same_file(struct batch *b, const char *name, const char *buf, size_t len)
+same_file(struct batch_state *s, const char *name, const char *buf, size_t len)
 {
 	char *got = malloc(len + 1);
 	ssize_t r = -1;
 	int fd, same;
 
-	fd = openat(b->outfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(s->b->outfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd != -1 && got != NULL)
 		r = pread(fd, got, len + 1, 0);
 	same = r == (ssize_t)len && memcmp(got, buf, len) == 0;
@@ -102,17 +102,17 @@ same_file(struct batch *b, const char *name, const char *buf, size_t len)
 }
 
 void
-batch_emit(struct batch *b, struct item *it, int check)
+batch_emit(struct batch_state *s, struct item *it, int check)
 {
 	char name[256];
 	char *pem, *chain = NULL;
 	size_t plen, clen;
 
 	pem = pem_cert(it->ent.cert, it->ent.certlen, "", 0, &plen);
-	chain = pem_cert(it->ent.cert, it->ent.certlen, b->ca_pem,
-	    b->ca_pemlen, &clen);
+	chain = pem_cert(it->ent.cert, it->ent.certlen, s->ca_pem,
+	    s->ca_pemlen, &clen);
 	if (pem == NULL || chain == NULL) {
-		__atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->failed, 1, __ATOMIC_RELAXED);
 		goto out;
 	}
 	if (!check) {
@@ -124,16 +124,16 @@ batch_emit(struct batch *b, struct item *it, int check)
 		return;
 	}
 	snprintf(name, sizeof(name), "%s.crt", it->ent.file);
-	if (!same_file(b, name, pem, plen)) {
+	if (!same_file(s, name, pem, plen)) {
 		snprintf(name, sizeof(name), ".%s.crt.tmp", it->ent.file);
-		if (write_at(b, name, pem, plen, 0) == -1)
+		if (write_at(s, name, pem, plen, 0) == -1)
 			goto out;
 		it->write |= 1;
 	}
 	snprintf(name, sizeof(name), "%s-chain.crt", it->ent.file);
-	if (!same_file(b, name, chain, clen)) {
+	if (!same_file(s, name, chain, clen)) {
 		snprintf(name, sizeof(name), ".%s-chain.crt.tmp", it->ent.file);
-		if (write_at(b, name, chain, clen, 0) == -1)
+		if (write_at(s, name, chain, clen, 0) == -1)
 			goto out;
 		it->write |= 2;
 	}
@@ -143,36 +143,36 @@ out:
 }
 
 static int
-place(struct batch *b, const char *stem, const char *suffix)
+place(struct batch_state *s, const char *stem, const char *suffix)
 {
 	char tmp[256], name[256];
 
 	snprintf(tmp, sizeof(tmp), ".%s%s.tmp", stem, suffix);
 	snprintf(name, sizeof(name), "%s%s", stem, suffix);
-	if (renameat(b->outfd, tmp, b->outfd, name) == 0)
+	if (renameat(s->b->outfd, tmp, s->b->outfd, name) == 0)
 		return 0;
-	warnf("%s/%s: cannot put in place: %s", b->outdir, name,
+	warnf("%s/%s: cannot put in place: %s", s->b->outdir, name,
 	    strerror(errno));
-	__atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->failed, 1, __ATOMIC_RELAXED);
 	return -1;
 }
 
 void
-batch_place(struct batch *b, struct item *it, int tid)
+batch_place(struct batch_state *s, struct item *it, int tid)
 {
 	char name[256];
 
 	if (it->state == IT_SIGN && it->pem != NULL) {
 		snprintf(name, sizeof(name), "%s.crt", it->ent.file);
-		if (write_at(b, name, it->pem, it->pemlen, 1) == -1)
+		if (write_at(s, name, it->pem, it->pemlen, 1) == -1)
 			return;
 		snprintf(name, sizeof(name), "%s-chain.crt", it->ent.file);
-		write_at(b, name, it->chain, it->chainlen, 1);
+		write_at(s, name, it->chain, it->chainlen, 1);
 		return;
 	}
 	if (it->write & 1)
-		place(b, it->ent.file, ".crt");
+		place(s, it->ent.file, ".crt");
 	if (it->write & 2)
-		place(b, it->ent.file, "-chain.crt");
+		place(s, it->ent.file, "-chain.crt");
 }
 

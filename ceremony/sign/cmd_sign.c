@@ -327,7 +327,7 @@ cmd_sign(int argc, char **argv)
 	EVP_PKEY *cakey = NULL;
 	FILE *spool = NULL;
 	long days = 365, jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	int c, strict = 0, quiet = 0, nstdin = 0, rv = EXIT_USAGE;
+	int c, r, strict = 0, quiet = 0, nstdin = 0, rv = EXIT_USAGE;
 	size_t i;
 
 	memset(&b, 0, sizeof(b));
@@ -433,7 +433,8 @@ cmd_sign(int argc, char **argv)
 		rv = EXIT_CHECK;
 		goto out;
 	}
-	if (csr_issuer_init(&b.is, ca, cakey, days) == -1) {
+	if (pki_issuer_init(&b.is, PROFILE_DEVICE, ca, cakey, days, err,
+	    sizeof(err)) == -1) {
 		warnf("%s: cannot prepare the device certificate profile",
 		    CA_CERT);
 		goto out;
@@ -455,28 +456,18 @@ cmd_sign(int argc, char **argv)
 			warnf("%s: cannot open: %s", b.outdir, strerror(errno));
 			goto out;
 		}
-		b.check_only = 1;
-		b.report = 1;
-		if (batch_run(&b) == -1)
-			goto out;
+		r = batch_precheck(&b);
 		if (b.outfd != -1)
 			close(b.outfd);
 		b.outfd = -1;
-		if (b.rejected > 0) {
+		if (r == RC_CHECK) {
 			warnf("--strict: %lu of %lu CSRs rejected; nothing "
 			      "signed", b.rejected, b.seen);
 			rv = EXIT_CHECK;
 			goto out;
 		}
-		/* the check pass marked its CSRs in the indexes: start over */
-		ledger_close(&led);
-		if (ledger_open(&led, LEDGER_FILE) == -1)
+		if (r == -1)
 			goto out;
-		if (spool != NULL)
-			rewind(spool);
-		b.check_only = 0;
-		b.seen = b.issued = b.have = b.rejected = 0;
-		b.in_idx = 0;
 	}
 	if (dir_make(b.outdir, 0755) == -1)
 		goto out;
@@ -511,7 +502,7 @@ out:
 		close(b.outfd);
 	if (led.path != NULL)
 		ledger_close(&led);
-	csr_issuer_free(&b.is);
+	pki_issuer_free(&b.is);
 	template_info_free(&tpl);
 	inputs_free(&in);
 	if (spool != NULL)

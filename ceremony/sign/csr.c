@@ -58,12 +58,6 @@ ASN1_SEQUENCE(CSR_REQ) = {
 	ASN1_SIMPLE(CSR_REQ, sig, ASN1_BIT_STRING),
 } ASN1_SEQUENCE_END(CSR_REQ)
 
-#define FAIL(...)                                                          \
-	do {                                                               \
-		snprintf(err, errlen, __VA_ARGS__);                        \
-		goto out;                                                  \
-	} while (0)
-
 static int
 bits_whole(const ASN1_BIT_STRING *b)
 {
@@ -185,36 +179,56 @@ spki_key(const CSR_SPKI *s, char *err, size_t errlen)
 	int ptype, nid;
 
 	X509_ALGOR_get0(&alg, &ptype, &pval, s->alg);
-	if (!bits_whole(s->key) || s->key->length <= 0)
-		FAIL("public key bit string is malformed");
+	if (!bits_whole(s->key) || s->key->length <= 0) {
+		errf(err, errlen, "public key bit string is malformed");
+		goto out;
+	}
 	switch (nid = OBJ_obj2nid(alg)) {
 	case NID_rsaEncryption:
-		if (!param_empty(s->alg))
-			FAIL("RSA key with unexpected parameters");
+		if (!param_empty(s->alg)) {
+			errf(err, errlen, "RSA key with unexpected parameters");
+			goto out;
+		}
 		k = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, s->key->length);
-		if (k == NULL || p != s->key->data + s->key->length)
-			FAIL("RSA public key does not parse");
+		if (k == NULL || p != s->key->data + s->key->length) {
+			errf(err, errlen, "RSA public key does not parse");
+			goto out;
+		}
 		break;
 	case NID_X9_62_id_ecPublicKey:
-		if (ptype != V_ASN1_OBJECT)
-			FAIL("EC key with explicit curve parameters; AWS IoT "
-			     "accepts the named curves P-256 and P-384");
+		if (ptype != V_ASN1_OBJECT) {
+			errf(err, errlen, "EC key with explicit curve "
+			    "parameters; AWS IoT accepts the named curves "
+			    "P-256 and P-384");
+			goto out;
+		}
 		nid = OBJ_obj2nid(pval);
-		if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1)
-			FAIL("EC key on curve %s; AWS IoT accepts P-256 and "
-			     "P-384", curve_name(pval, buf, sizeof(buf)));
-		if (p[0] != 4)
-			FAIL("EC point is not in uncompressed form");
-		if ((k = ec_key(nid, p, s->key->length)) == NULL)
-			FAIL("EC public key is not a point on the curve");
+		if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1) {
+			errf(err, errlen, "EC key on curve %s; AWS IoT accepts "
+			    "P-256 and P-384", curve_name(pval, buf,
+				sizeof(buf)));
+			goto out;
+		}
+		if (p[0] != 4) {
+			errf(err, errlen, "EC point is not in uncompressed "
+			    "form");
+			goto out;
+		}
+		if ((k = ec_key(nid, p, s->key->length)) == NULL) {
+			errf(err, errlen, "EC public key is not a point on the "
+			    "curve");
+			goto out;
+		}
 		break;
 	case NID_dsa:
-		FAIL("DSA key; AWS IoT accepts RSA (2048 bits or more) and EC "
-		     "P-256/P-384");
+		errf(err, errlen, "DSA key; AWS IoT accepts RSA (2048 bits or "
+		    "more) and EC P-256/P-384");
+		goto out;
 	default:
-		FAIL("%s key; AWS IoT accepts RSA (2048 bits or more) and EC "
-		     "P-256/P-384", nid != NID_undef ? OBJ_nid2sn(nid) :
-		    curve_name(alg, buf, sizeof(buf)));
+		errf(err, errlen, "%s key; AWS IoT accepts RSA (2048 bits or "
+		    "more) and EC P-256/P-384", nid != NID_undef ?
+		    OBJ_nid2sn(nid) : curve_name(alg, buf, sizeof(buf)));
+		goto out;
 	}
 out:
 	return k;
@@ -234,32 +248,45 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 	if (!OBJ_find_sigid_algs(signid, &mdnid, &pknid) ||
 	    (mdnid != NID_sha256 && mdnid != NID_sha384 &&
 		mdnid != NID_sha512)) {
-		if (mdnid == NID_sha1 || mdnid == NID_md5)
-			FAIL("signed with %s; use SHA-256 (e.g. openssl req "
-			     "-sha256)", OBJ_nid2sn(mdnid));
-		FAIL("signature algorithm %s is not accepted; use SHA-256/384/"
-		     "512 with RSA or ECDSA", signid != NID_undef ?
-		    OBJ_nid2sn(signid) : "unknown");
+		if (mdnid == NID_sha1 || mdnid == NID_md5) {
+			rv = errf(err, errlen, "signed with %s; use SHA-256 "
+			    "(e.g. openssl req -sha256)", OBJ_nid2sn(mdnid));
+			goto out;
+		}
+		rv = errf(err, errlen, "signature algorithm %s is not "
+		    "accepted; use SHA-256/384/512 with RSA or ECDSA",
+		    signid != NID_undef ? OBJ_nid2sn(signid) : "unknown");
+		goto out;
 	}
 	want = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? NID_rsaEncryption :
 	    NID_X9_62_id_ecPublicKey;
-	if (pknid != want || !param_empty(r->sigalg))
-		FAIL("signature algorithm %s does not match the %s key",
-		    OBJ_nid2sn(signid), EVP_PKEY_get_base_id(key) ==
-		    EVP_PKEY_RSA ? "RSA" : "EC");
-	if (!bits_whole(r->sig))
-		FAIL("signature bit string is malformed");
+	if (pknid != want || !param_empty(r->sigalg)) {
+		rv = errf(err, errlen, "signature algorithm %s does not match "
+		    "the %s key", OBJ_nid2sn(signid),
+		    EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA" : "EC");
+		goto out;
+	}
+	if (!bits_whole(r->sig)) {
+		rv = errf(err, errlen, "signature bit string is malformed");
+		goto out;
+	}
 	if (want == NID_X9_62_id_ecPublicKey &&
-	    (vkey = ec_key_native(r->info->spki)) == NULL)
-		FAIL("cannot set up signature verification");
+	    (vkey = ec_key_native(r->info->spki)) == NULL) {
+		rv = errf(err, errlen, "cannot set up signature verification");
+		goto out;
+	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_DigestVerifyInit_ex(ctx, NULL, OBJ_nid2sn(mdnid), NULL, NULL,
-		vkey != NULL ? vkey : key, NULL))
-		FAIL("cannot set up signature verification");
+		vkey != NULL ? vkey : key, NULL)) {
+		rv = errf(err, errlen, "cannot set up signature verification");
+		goto out;
+	}
 	if (EVP_DigestVerify(ctx, r->sig->data, (size_t)r->sig->length,
-		r->info->enc.enc, (size_t)r->info->enc.len) != 1)
-		FAIL("bad signature: the CSR was not signed by the key it "
-		     "holds (altered, or no proof of possession)");
+		r->info->enc.enc, (size_t)r->info->enc.len) != 1) {
+		rv = errf(err, errlen, "bad signature: the CSR was not signed "
+		    "by the key it holds (altered, or no proof of possession)");
+		goto out;
+	}
 	rv = 0;
 out:
 	EVP_MD_CTX_free(ctx);
@@ -278,17 +305,27 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 
 	memset(c, 0, sizeof(*c));
 	ERR_set_mark();
-	if (len > CSR_MAX)
-		FAIL("CSR of %zu bytes; the limit is %u", len, CSR_MAX);
+	if (len > CSR_MAX) {
+		rv = errf(err, errlen, "CSR of %zu bytes; the limit is %u", len,
+		    CSR_MAX);
+		goto out;
+	}
 	r = (CSR_REQ *)ASN1_item_d2i(NULL, &p, (long)len,
 	    ASN1_ITEM_rptr(CSR_REQ));
-	if (r == NULL)
-		FAIL("not a certificate signing request (DER does not parse)");
-	if (p != der + len)
-		FAIL("%zu bytes of garbage after the CSR",
+	if (r == NULL) {
+		rv = errf(err, errlen, "not a certificate signing request (DER "
+		    "does not parse)");
+		goto out;
+	}
+	if (p != der + len) {
+		rv = errf(err, errlen, "%zu bytes of garbage after the CSR",
 		    len - (size_t)(p - der));
-	if (ASN1_INTEGER_get(r->info->version) != 0)
-		FAIL("CSR version is not 1");
+		goto out;
+	}
+	if (ASN1_INTEGER_get(r->info->version) != 0) {
+		rv = errf(err, errlen, "CSR version is not 1");
+		goto out;
+	}
 	if ((c->key = spki_key(r->info->spki, err, errlen)) == NULL)
 		goto out;
 	if (pki_key_check(c->key, c->keydesc, sizeof(c->keydesc), err,
@@ -297,8 +334,10 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 	if (csr_verify(r, c->key, err, errlen) == -1)
 		goto out;
 	/* the key as it will appear in the certificate */
-	if ((n = i2d_PUBKEY(c->key, &spki)) <= 0)
-		FAIL("cannot encode the public key");
+	if ((n = i2d_PUBKEY(c->key, &spki)) <= 0) {
+		rv = errf(err, errlen, "cannot encode the public key");
+		goto out;
+	}
 	crypto_hash_sha256(c->key_sha256, spki, (size_t)n);
 	c->subject = r->info->subject; /* taken, not copied */
 	r->info->subject = NULL;
@@ -369,8 +408,10 @@ check_attrs(struct csr *c, char *err, size_t errlen)
 	size_t a;
 	int i, nid, ulen, chars, rv = -1;
 
-	if ((c->copy = X509_NAME_new()) == NULL)
-		FAIL("out of memory");
+	if ((c->copy = X509_NAME_new()) == NULL) {
+		rv = errf(err, errlen, "out of memory");
+		goto out;
+	}
 	for (i = 0; i < X509_NAME_entry_count(c->subject); i++) {
 		e = X509_NAME_get_entry(c->subject, i);
 		nid = OBJ_obj2nid(X509_NAME_ENTRY_get_object(e));
@@ -378,36 +419,52 @@ check_attrs(struct csr *c, char *err, size_t errlen)
 			;
 		if (a == NATTRS)
 			continue; /* not read by AWS: not copied */
-		if (seen & (1u << a))
-			FAIL("subject has more than one %s; JITP reads one",
-			    aws_attrs[a].sn);
+		if (seen & (1u << a)) {
+			rv = errf(err, errlen, "subject has more than one %s; "
+			    "JITP reads one", aws_attrs[a].sn);
+			goto out;
+		}
 		seen |= 1u << a;
 		ulen = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(e));
-		if (ulen < 0)
-			FAIL("subject %s is not a valid string",
+		if (ulen < 0) {
+			rv = errf(err, errlen, "subject %s is not a valid "
+			    "string", aws_attrs[a].sn);
+			goto out;
+		}
+		if ((chars = utf8_chars(u, ulen)) < 0) {
+			rv = errf(err, errlen, "subject %s holds control "
+			    "characters", aws_attrs[a].sn);
+			goto out;
+		}
+		if (chars == 0) {
+			rv = errf(err, errlen, "subject %s is empty",
 			    aws_attrs[a].sn);
-		if ((chars = utf8_chars(u, ulen)) < 0)
-			FAIL("subject %s holds control characters",
-			    aws_attrs[a].sn);
-		if (chars == 0)
-			FAIL("subject %s is empty", aws_attrs[a].sn);
+			goto out;
+		}
 		if (nid == NID_commonName)
 			snprintf(c->cn, sizeof(c->cn), "%.*s", ulen, u);
 		if (nid == NID_countryName && (ulen != 2 || u[0] < 'A' ||
-		    u[0] > 'Z' || u[1] < 'A' || u[1] > 'Z'))
-			FAIL("subject C '%.*s' is not a two-letter country "
-			     "code (ISO 3166, upper case, e.g. US)", ulen, u);
-		if (chars > aws_attrs[a].max)
-			FAIL("subject %s has %d characters; X.509 allows at "
-			     "most %d", aws_attrs[a].sn, chars,
+		    u[0] > 'Z' || u[1] < 'A' || u[1] > 'Z')) {
+			rv = errf(err, errlen, "subject C '%.*s' is not a "
+			    "two-letter country code (ISO 3166, upper case, "
+			    "e.g. US)", ulen, u);
+			goto out;
+		}
+		if (chars > aws_attrs[a].max) {
+			rv = errf(err, errlen, "subject %s has %d characters; "
+			    "X.509 allows at most %d", aws_attrs[a].sn, chars,
 			    aws_attrs[a].max);
+			goto out;
+		}
 		/* re-encoded from UTF-8, so the certificate holds valid
 		 * strings whatever string type the CSR claimed */
 		if (!X509_NAME_add_entry_by_NID(c->copy, nid, MBSTRING_UTF8, u,
 			ulen, -1, 0)) {
 			ERR_clear_error();
-			FAIL("subject %s '%.*s' has characters its string type "
-			     "does not allow", aws_attrs[a].sn, ulen, u);
+			rv = errf(err, errlen, "subject %s '%.*s' has "
+			    "characters its string type does not allow",
+			    aws_attrs[a].sn, ulen, u);
+			goto out;
 		}
 		OPENSSL_free(u);
 		u = NULL;
@@ -424,13 +481,13 @@ csr_check(struct csr *c, const struct template_info *t, char *err,
 {
 	char missing[512] = "";
 	size_t used = 0, n;
-	int b, rv = -1;
+	int b;
 
 	X509_NAME_free(c->copy);
 	c->copy = NULL;
 	c->cn[0] = 0;
 	if (check_attrs(c, err, errlen) == -1)
-		goto out;
+		return -1;
 	for (b = 1; b < TP_ID; b <<= 1) {
 		if (!(t->params & (unsigned)b) ||
 		    X509_NAME_get_index_by_NID(c->copy, template_param_nid(b),
@@ -443,24 +500,23 @@ csr_check(struct csr *c, const struct template_info *t, char *err,
 			used = sizeof(missing) - 1;
 	}
 	if (missing[0] != 0)
-		FAIL("subject lacks %s, which the template declares; "
-		     "provisioning would fail at AWS", missing);
+		return errf(err, errlen, "subject lacks %s, which the template "
+		    "declares; provisioning would fail at AWS", missing);
 	if (c->cn[0] == 0)
-		FAIL("subject has no CN (CommonName); it names the device and "
-		     "its files");
+		return errf(err, errlen, "subject has no CN (CommonName); it "
+		    "names the device and its files");
 	if (t->thing_from_cn && !template_thing_name_ok(c->cn))
-		FAIL("CN '%s' is not a valid thing name (1-128 of "
-		     "[a-zA-Z0-9:_-]); the template makes the CN the thing "
-		     "name", c->cn);
+		return errf(err, errlen, "CN '%s' is not a valid thing name "
+		    "(1-128 of [a-zA-Z0-9:_-]); the template makes the CN the "
+		    "thing name", c->cn);
 	if (!csr_name_ok(c->cn))
-		FAIL("CN '%s' cannot name the output files (use letters, "
-		     "digits and . _ : -, not starting with '.')", c->cn);
+		return errf(err, errlen, "CN '%s' cannot name the output files "
+		    "(use letters, digits and . _ : -, not starting with '.')",
+		    c->cn);
 	n = strlen(c->cn);
 	if (n >= 6 && strcmp(c->cn + n - 6, "-chain") == 0)
-		FAIL("CN '%s' ends in '-chain': its certificate file would be "
-		     "the chain file of the device named '%.*s'", c->cn,
-		    (int)(n - 6), c->cn);
-	rv = 0;
-out:
-	return rv;
+		return errf(err, errlen, "CN '%s' ends in '-chain': its "
+		    "certificate file would be the chain file of the device "
+		    "named '%.*s'", c->cn, (int)(n - 6), c->cn);
+	return 0;
 }

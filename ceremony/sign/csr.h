@@ -31,27 +31,6 @@ int csr_check(struct csr *c, const struct template_info *t, char *err,
     size_t errlen);
 void csr_free(struct csr *c);
 
-/* What every device certificate of a batch shares, prepared once. */
-struct csr_issuer {
-	X509 *ca;
-	EVP_PKEY *cakey;
-	const char *mdname; /* SHA256, or SHA384 for a P-384 CA */
-	long days;
-	X509_EXTENSION *bc, *ku_rsa, *ku_ec, *eku, *aki;
-};
-
-int csr_issuer_init(struct csr_issuer *is, X509 *ca, EVP_PKEY *cakey,
-    long days);
-void csr_issuer_free(struct csr_issuer *is);
-/* A signing context for one thread (the CA key is shared read-only). */
-EVP_MD_CTX *csr_signer_new(const struct csr_issuer *is);
-/* The device certificate for a checked CSR: v3, random 16-byte serial,
- * subject c->copy, the CSR's key, basicConstraints CA:FALSE, keyUsage
- * digitalSignature (+keyEncipherment for RSA), extendedKeyUsage
- * clientAuth, SKI, AKI; notBefore now. Not linted here. */
-X509 *csr_issue(const struct csr_issuer *is, EVP_MD_CTX *signer,
-    const struct csr *c);
-
 /* CN usable as an output file name: [A-Za-z0-9._:-], not starting '.'. */
 int csr_name_ok(const char *s);
 
@@ -73,8 +52,8 @@ struct csr_in {
  * 0, or -1 with a message (cannot open). */
 int csr_in_open(struct csr_in *in, const char *path, FILE *f);
 /* 1: a CSR in *der (malloc'd) and its label ("file", "file#3"); 0: end of
- * input; -1: a bad item (label and err set, reading may go on); -2: read
- * error (err set). */
+ * input; RC_CHECK: a bad item (label and err set, reading may go on);
+ * RC_ERR: read error (err set). */
 int csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
     char *label, size_t labellen, char *err, size_t errlen);
 void csr_in_close(struct csr_in *in);

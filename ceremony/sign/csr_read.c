@@ -64,21 +64,19 @@ read_der(struct csr_in *in, unsigned char **der, size_t *len, char *err,
 
 	in->done = 1;
 	in->n = 1;
-	if ((b = malloc(CSR_MAX + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -2;
-	}
+	if ((b = malloc(CSR_MAX + 1)) == NULL)
+		return errf(err, errlen, "out of memory");
 	n = fread(b, 1, CSR_MAX + 1, in->f);
 	if (ferror(in->f)) {
-		snprintf(err, errlen, "read error: %s", strerror(errno));
+		errf(err, errlen, "read error: %s", strerror(errno));
 		free(b);
-		return -2;
+		return RC_ERR;
 	}
 	if (n > CSR_MAX) {
-		snprintf(err, errlen, "larger than %u bytes: too big for one "
-		    "DER CSR", CSR_MAX);
 		free(b);
-		return -1;
+		errf(err, errlen, "larger than %u bytes: too big for one DER "
+		    "CSR", CSR_MAX);
+		return RC_CHECK;
 	}
 	*der = b;
 	*len = n;
@@ -142,7 +140,7 @@ csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
 	char line[LINE_MAX_PEM + 2], *b64 = NULL, why[160] = "";
 	const char *type, *p;
 	size_t n = 0, k;
-	int inside = 0, rv = -1, partial = 0, cont, isreq = 0;
+	int inside = 0, rv = RC_CHECK, partial = 0, cont, isreq = 0;
 
 	*der = NULL;
 	*len = 0;
@@ -151,10 +149,8 @@ csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
 		return 0;
 	if (in->der)
 		return read_der(in, der, len, err, errlen);
-	if ((b64 = malloc(CSR_MAX)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -2;
-	}
+	if ((b64 = malloc(CSR_MAX)) == NULL)
+		return errf(err, errlen, "out of memory");
 	if (in->pending) { /* a BEGIN line met inside the previous block */
 		in->pending = 0;
 		inside = 1;
@@ -218,8 +214,7 @@ csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
 		}
 	}
 	if (ferror(in->f)) {
-		snprintf(err, errlen, "read error: %s", strerror(errno));
-		rv = -2;
+		rv = errf(err, errlen, "read error: %s", strerror(errno));
 		goto out;
 	}
 	in->done = 1;

@@ -2,6 +2,7 @@
  * holds the certificate itself, so a certificate lost in a crash is
  * written again from here and never signed twice. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,100 +17,6 @@
 
 #include "sign/ledger.h"
 #include "core/util.h"
-
-/* Open addressing on the (already uniform) hash prefix. */
-static size_t
-slot(const struct index *x, const unsigned char key[16])
-{
-	uint64_t h;
-
-	memcpy(&h, key, sizeof(h));
-	return (size_t)h & (x->cap - 1);
-}
-
-static int
-index_grow(struct index *x)
-{
-	struct index n = {0};
-	size_t i;
-
-	n.cap = x->cap ? x->cap * 2 : 1024;
-	n.keys = calloc(n.cap, sizeof(*n.keys));
-	n.vals = calloc(n.cap, sizeof(*n.vals));
-	if (n.keys == NULL || n.vals == NULL) {
-		index_free(&n);
-		return -1;
-	}
-	for (i = 0; i < x->cap; i++)
-		if (x->vals[i] != 0)
-			index_put(&n, x->keys[i], x->vals[i] - 1, NULL, 0);
-	index_free(x);
-	*x = n;
-	return 0;
-}
-
-int
-index_put(struct index *x, const unsigned char key[16], uint64_t val,
-    uint64_t *old, int replace)
-{
-	size_t i;
-
-	if ((x->n + 1) * 4 > x->cap * 3 && index_grow(x) == -1)
-		return -1;
-	for (i = slot(x, key); x->vals[i] != 0; i = (i + 1) & (x->cap - 1))
-		if (memcmp(x->keys[i], key, 16) == 0) {
-			if (old != NULL)
-				*old = x->vals[i] - 1;
-			if (replace)
-				x->vals[i] = val + 1;
-			return 0;
-		}
-	memcpy(x->keys[i], key, 16);
-	x->vals[i] = val + 1;
-	x->n++;
-	return 1;
-}
-
-int
-index_get(const struct index *x, const unsigned char key[16], uint64_t *val)
-{
-	size_t i;
-
-	if (x->cap == 0)
-		return 0;
-	for (i = slot(x, key); x->vals[i] != 0; i = (i + 1) & (x->cap - 1))
-		if (memcmp(x->keys[i], key, 16) == 0) {
-			*val = x->vals[i] - 1;
-			return 1;
-		}
-	return 0;
-}
-
-void
-index_free(struct index *x)
-{
-	free(x->keys);
-	free(x->vals);
-	memset(x, 0, sizeof(*x));
-}
-
-void
-ledger_key_cn(const char *cn, unsigned char out[16])
-{
-	unsigned char h[32];
-
-	crypto_hash_sha256(h, (const unsigned char *)cn, strlen(cn));
-	memcpy(out, h, 16);
-}
-
-void
-ledger_key_serial(const char *serial, unsigned char out[16])
-{
-	unsigned char h[32];
-
-	crypto_hash_sha256(h, (const unsigned char *)serial, strlen(serial));
-	memcpy(out, h, 16);
-}
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs,
  * surrogates or code points past U+10FFFF), or 0. */
@@ -180,35 +87,53 @@ put_str(char *out, size_t cap, size_t *at, const char *key, const char *v)
 	return 0;
 }
 
+/* The fields of a line, in the order they are written. */
+enum field_type { F_STR, F_HASH, F_CERT };
+#define FIELD(name, type)                                                  \
+	{#name, type, offsetof(struct ledger_entry, name),                 \
+	    sizeof(((struct ledger_entry *)0)->name)}
+static const struct field {
+	const char *name;
+	enum field_type type;
+	size_t off, size;
+} fields[] = {
+	FIELD(serial, F_STR), FIELD(cn, F_STR), FIELD(subject, F_STR),
+	FIELD(not_before, F_STR), FIELD(not_after, F_STR), FIELD(batch, F_STR),
+	FIELD(file, F_STR), FIELD(key_sha256, F_HASH),
+	FIELD(csr_sha256, F_HASH), FIELD(cert_sha256, F_HASH),
+	FIELD(cert, F_CERT),
+};
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
 char *
 ledger_format(const struct ledger_entry *e, size_t *len)
 {
-	char ksha[65], csha[65], xsha[65], *b64 = NULL, *line = NULL;
-	size_t cap, at = 1;
+	const struct field *f;
+	char hex[65], *b64 = NULL, *line = NULL;
+	const char *v;
+	size_t cap = 512, at = 1, i;
 
-	hex_encode(e->key_sha256, 32, ksha);
-	hex_encode(e->csr_sha256, 32, csha);
-	hex_encode(e->cert_sha256, 32, xsha);
 	/* escapes take at most 6 bytes per input byte */
-	cap = 4 * ((e->certlen + 2) / 3) + 6 * (strlen(e->serial) +
-	    strlen(e->cn) + strlen(e->subject) + strlen(e->not_before) +
-	    strlen(e->not_after) + strlen(e->batch) + strlen(e->file)) + 512;
+	for (i = 0; i < NFIELDS; i++)
+		if (fields[i].type == F_STR)
+			cap += 6 * strlen((const char *)e + fields[i].off);
+	cap += 4 * ((e->certlen + 2) / 3);
 	if ((b64 = malloc(4 * ((e->certlen + 2) / 3) + 1)) == NULL ||
 	    (line = malloc(cap)) == NULL)
 		goto fail;
 	EVP_EncodeBlock((unsigned char *)b64, e->cert, (int)e->certlen);
 	line[0] = '{';
-	if (put_str(line, cap, &at, "serial", e->serial) == -1 ||
-	    put_str(line, cap, &at, "cn", e->cn) == -1 ||
-	    put_str(line, cap, &at, "subject", e->subject) == -1 ||
-	    put_str(line, cap, &at, "not_before", e->not_before) == -1 ||
-	    put_str(line, cap, &at, "not_after", e->not_after) == -1 ||
-	    put_str(line, cap, &at, "batch", e->batch) == -1 ||
-	    put_str(line, cap, &at, "file", e->file) == -1 ||
-	    put_str(line, cap, &at, "key_sha256", ksha) == -1 ||
-	    put_str(line, cap, &at, "csr_sha256", csha) == -1 ||
-	    put_str(line, cap, &at, "cert_sha256", xsha) == -1 ||
-	    put_str(line, cap, &at, "cert", b64) == -1 || cap - at < 3)
+	for (i = 0; i < NFIELDS; i++) {
+		f = &fields[i];
+		v = f->type == F_CERT ? b64 : hex;
+		if (f->type == F_STR)
+			v = (const char *)e + f->off;
+		else if (f->type == F_HASH)
+			hex_encode((const unsigned char *)e + f->off, 32, hex);
+		if (put_str(line, cap, &at, f->name, v) == -1)
+			goto fail;
+	}
+	if (cap - at < 3)
 		goto fail;
 	line[at++] = '}';
 	line[at++] = '\n';
@@ -243,60 +168,66 @@ get_hash(json_t *o, const char *key, unsigned char out[32])
 		hex_decode(hex, out, 32) == -1 ? -1 : 0;
 }
 
+/* The DER certificate, which must match cert_sha256 (read before it). */
+static int
+get_cert(json_t *o, struct ledger_entry *e, char *err, size_t errlen)
+{
+	json_t *c = json_object_get(o, "cert");
+	unsigned char digest[32];
+	const char *s;
+	int n, got, pad;
+
+	n = json_is_string(c) ? (int)json_string_length(c) : 0;
+	s = json_string_value(c);
+	if (n == 0 || n % 4 != 0 || (e->cert = malloc((size_t)n)) == NULL ||
+	    (got = EVP_DecodeBlock(e->cert, (const unsigned char *)s, n)) < 0)
+		return errf(err, errlen, "field 'cert' is not base64");
+	pad = (s[n - 1] == '=') + (s[n - 2] == '=');
+	e->certlen = (size_t)(got - pad);
+	crypto_hash_sha256(digest, e->cert, e->certlen);
+	if (memcmp(digest, e->cert_sha256, 32) != 0)
+		return errf(err, errlen, "cert does not match cert_sha256");
+	return 0;
+}
+
+static int
+get_field(json_t *o, const struct field *f, struct ledger_entry *e,
+    char *err, size_t errlen)
+{
+	switch (f->type) {
+	case F_STR:
+		if (get_str(o, f->name, (char *)e + f->off, f->size) == -1)
+			return errf(err, errlen, "field '%s' missing or "
+			    "malformed", f->name);
+		return 0;
+	case F_HASH:
+		if (get_hash(o, f->name, (unsigned char *)e + f->off) == -1)
+			return errf(err, errlen, "a *_sha256 field is missing "
+			    "or not 64 hex characters");
+		return 0;
+	case F_CERT:
+		return get_cert(o, e, err, errlen);
+	}
+	return -1;
+}
+
 int
 ledger_parse(const char *line, size_t len, struct ledger_entry *e, char *err,
     size_t errlen)
 {
-	static const char *fields[] = {"serial", "cn", "subject", "not_before",
-	    "not_after", "batch", "file"};
-	char *dst[7];
-	size_t dlen[7];
-	json_t *o, *c;
-	unsigned char digest[32];
-	int i, n, pad, rv = -1;
+	json_t *o;
+	size_t i;
+	int rv = -1;
 
 	memset(e, 0, sizeof(*e));
-	dst[0] = e->serial, dlen[0] = sizeof(e->serial);
-	dst[1] = e->cn, dlen[1] = sizeof(e->cn);
-	dst[2] = e->subject, dlen[2] = sizeof(e->subject);
-	dst[3] = e->not_before, dlen[3] = sizeof(e->not_before);
-	dst[4] = e->not_after, dlen[4] = sizeof(e->not_after);
-	dst[5] = e->batch, dlen[5] = sizeof(e->batch);
-	dst[6] = e->file, dlen[6] = sizeof(e->file);
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(o)) {
-		snprintf(err, errlen, "not a JSON object");
+		rv = errf(err, errlen, "not a JSON object");
 		goto out;
 	}
-	for (i = 0; i < 7; i++)
-		if (get_str(o, fields[i], dst[i], dlen[i]) == -1) {
-			snprintf(err, errlen, "field '%s' missing or malformed",
-			    fields[i]);
+	for (i = 0; i < NFIELDS; i++)
+		if (get_field(o, &fields[i], e, err, errlen) == -1)
 			goto out;
-		}
-	if (get_hash(o, "key_sha256", e->key_sha256) == -1 ||
-	    get_hash(o, "csr_sha256", e->csr_sha256) == -1 ||
-	    get_hash(o, "cert_sha256", e->cert_sha256) == -1) {
-		snprintf(err, errlen, "a *_sha256 field is missing or not 64 "
-		    "hex characters");
-		goto out;
-	}
-	c = json_object_get(o, "cert");
-	n = json_is_string(c) ? (int)json_string_length(c) : 0;
-	if (n == 0 || n % 4 != 0 || (e->cert = malloc((size_t)n)) == NULL ||
-	    (i = EVP_DecodeBlock(e->cert, (const unsigned char *)
-		json_string_value(c), n)) < 0) {
-		snprintf(err, errlen, "field 'cert' is not base64");
-		goto out;
-	}
-	pad = (json_string_value(c)[n - 1] == '=') +
-	    (json_string_value(c)[n - 2] == '=');
-	e->certlen = (size_t)(i - pad);
-	crypto_hash_sha256(digest, e->cert, e->certlen);
-	if (memcmp(digest, e->cert_sha256, 32) != 0) {
-		snprintf(err, errlen, "cert does not match cert_sha256");
-		goto out;
-	}
 	rv = 0;
 out:
 	json_decref(o);
@@ -318,12 +249,12 @@ ledger_index(struct ledger *l, const struct ledger_entry *e, uint64_t off)
 {
 	unsigned char k[16];
 
-	ledger_key_cn(e->cn, k);
+	index_key(e->cn, k);
 	if (index_put(&l->csr, e->csr_sha256, off, NULL, 0) == -1 ||
 	    index_put(&l->key, e->key_sha256, off, NULL, 0) == -1 ||
 	    index_put(&l->cn, k, off, NULL, 0) == -1)
 		return -1;
-	ledger_key_serial(e->serial, k);
+	index_key(e->serial, k);
 	if (index_put(&l->serial, k, off, NULL, 0) == -1)
 		return -1;
 	l->count++;

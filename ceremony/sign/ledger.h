@@ -7,25 +7,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sign/ledger_index.h"
+
 #define LEDGER_FILE "ledger.jsonl"
 #define LEDGER_LINE_MAX (256u << 10)
 #define LEDGER_BATCH (1ull << 63)
-
-/* A set of 16-byte keys (prefixes of SHA-256 hashes) with a value each. */
-struct index {
-	unsigned char (*keys)[16];
-	uint64_t *vals; /* value + 1; 0 marks an empty slot */
-	size_t cap, n;
-};
-
-/* 1 if added; 0 if the key was there: its value goes to *old (if not
- * NULL) and is replaced when replace is set; -1 out of memory. */
-int index_put(struct index *x, const unsigned char key[16], uint64_t val,
-    uint64_t *old, int replace);
-/* 1 and the value if present, else 0. */
-int index_get(const struct index *x, const unsigned char key[16],
-    uint64_t *val);
-void index_free(struct index *x);
 
 struct ledger_entry {
 	char serial[41];     /* lower-case hex */
@@ -72,9 +58,5 @@ int ledger_parse(const char *line, size_t len, struct ledger_entry *e,
 int ledger_append(struct ledger *l, const char *buf, size_t len, off_t *at);
 /* Adds the entry at offset off to the indexes. */
 int ledger_index(struct ledger *l, const struct ledger_entry *e, uint64_t off);
-
-/* Index keys: SHA-256 prefixes of a CN and of a serial. */
-void ledger_key_cn(const char *cn, unsigned char out[16]);
-void ledger_key_serial(const char *serial, unsigned char out[16]);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "sign/csr.h"
 #include "ca/pki.h"
+#include "core/util.h"
 
 static const struct template_info howto = {
 	TP_COMMONNAME | TP_COUNTRY | TP_ID, 1, NULL, NULL, NULL};
@@ -258,10 +259,10 @@ test_reader(void **state)
 	assert_non_null(strstr(label, "#2"));
 	free(got);
 	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
-	    err, sizeof(err)), -1);
+	    err, sizeof(err)), RC_CHECK);
 	assert_non_null(strstr(err, "PRIVATE KEY PEM block"));
 	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
-	    err, sizeof(err)), -1);
+	    err, sizeof(err)), RC_CHECK);
 	assert_non_null(strstr(err, "truncated PEM block"));
 	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
 	    err, sizeof(err)), 0);
@@ -287,8 +288,14 @@ test_reader(void **state)
 	rewind(f);
 	assert_int_equal(csr_in_open(&in, path, f), 0);
 	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
-	    err, sizeof(err)), -1);
+	    err, sizeof(err)), RC_CHECK);
 	assert_non_null(strstr(err, "no CSR found"));
+	csr_in_close(&in);
+	/* a read error stops the input, apart from a bad item */
+	assert_int_equal(csr_in_open(&in, "/", NULL), 0);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), RC_ERR);
+	assert_non_null(strstr(err, "read error"));
 	csr_in_close(&in);
 	fclose(f);
 	unlink(path);
@@ -301,7 +308,7 @@ test_issue(void **state)
 	EVP_PKEY *cakey = pki_keygen(pki_keytype_parse("ec-p256"));
 	X509_NAME *n = pki_subject_parse("/CN=Test CA", (char[64]){0}, 64);
 	X509 *ca = pki_cert_issue(PROFILE_CA, n, cakey, NULL, cakey, 30);
-	struct csr_issuer is;
+	struct pki_issuer is;
 	struct csr c;
 	unsigned char *der, md[20];
 	unsigned int mdlen;
@@ -311,13 +318,14 @@ test_issue(void **state)
 	X509 *x, *x2;
 
 	assert_non_null(ca);
-	assert_int_equal(csr_issuer_init(&is, ca, cakey, 10), 0);
-	sg = csr_signer_new(&is);
+	assert_int_equal(pki_issuer_init(&is, PROFILE_DEVICE, ca, cakey, 10,
+	    err, sizeof(err)), 0);
+	sg = pki_issuer_signer(&is);
 	assert_non_null(sg);
 	der = mkcsr(p256, "/C=US/CN=dev1", EVP_sha256(), &len);
 	assert_int_equal(csr_parse(der, len, &c, err, sizeof(err)), 0);
 	assert_int_equal(csr_check(&c, &howto, err, sizeof(err)), 0);
-	x = csr_issue(&is, sg, &c);
+	x = pki_issuer_sign(&is, sg, c.copy, c.key, err, sizeof(err));
 	assert_non_null(x);
 	if (pki_lint(x, ca, PROFILE_DEVICE, err, sizeof(err)) != 0)
 		fail_msg("lint: %s", err);
@@ -329,7 +337,7 @@ test_issue(void **state)
 	    X509_get0_subject_key_id(x)), md, 20);
 	assert_int_equal(ASN1_STRING_length(X509_get0_serialNumber(x)), 16);
 	/* the signing context is reused: a second cert, another serial */
-	x2 = csr_issue(&is, sg, &c);
+	x2 = pki_issuer_sign(&is, sg, c.copy, c.key, err, sizeof(err));
 	assert_non_null(x2);
 	assert_int_equal(X509_verify(x2, cakey), 1);
 	assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(x),
@@ -339,7 +347,7 @@ test_issue(void **state)
 	csr_free(&c);
 	free(der);
 	EVP_MD_CTX_free(sg);
-	csr_issuer_free(&is);
+	pki_issuer_free(&is);
 	X509_free(ca);
 	X509_NAME_free(n);
 	EVP_PKEY_free(cakey);

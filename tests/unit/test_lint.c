@@ -1,6 +1,6 @@
-/* pki_lint: certificates from pki_cert_issue pass; each broken rule, made
- * with OpenSSL directly and re-signed so only that rule is wrong, is
- * rejected with its own message. */
+/* pki_lint: certificates from the prepared issuer (pki_cert_issue) pass;
+ * each broken rule, made with OpenSSL directly and re-signed so only that
+ * rule is wrong, is rejected with its own message. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,7 @@
 #define DAY (24L * 3600)
 
 struct fix {
-	EVP_PKEY *cakey, *rsakey, *devkey, *otherkey;
+	EVP_PKEY *cakey, *rsakey, *devkey, *otherkey, *p384key;
 	X509 *ca, *rsaca;
 };
 static struct fix F;
@@ -57,7 +57,8 @@ setup(void **state)
 	F.rsakey = pki_keygen(KEY_RSA2048);
 	F.devkey = pki_keygen(KEY_P256);
 	F.otherkey = pki_keygen(KEY_P256);
-	if (!F.cakey || !F.rsakey || !F.devkey || !F.otherkey)
+	F.p384key = pki_keygen(KEY_P384);
+	if (!F.cakey || !F.rsakey || !F.devkey || !F.otherkey || !F.p384key)
 		return -1;
 	F.ca = pki_cert_issue(PROFILE_CA, n1, F.cakey, NULL, F.cakey, 3650);
 	F.rsaca = pki_cert_issue(PROFILE_CA, n2, F.rsakey, NULL, F.rsakey,
@@ -76,6 +77,7 @@ teardown(void **state)
 	EVP_PKEY_free(F.rsakey);
 	EVP_PKEY_free(F.devkey);
 	EVP_PKEY_free(F.otherkey);
+	EVP_PKEY_free(F.p384key);
 	return 0;
 }
 
@@ -614,6 +616,78 @@ test_version_and_subject(void **state)
 	X509_NAME_free(empty);
 }
 
+/* The issuer makes a self-signed certificate's authorityKeyIdentifier
+ * once, from the key: byte for byte what OpenSSL's "keyid:always" makes
+ * from the certificate itself. A prepared issuer signs many certificates
+ * alike, each with its own serial, and a one-time one the same profile. */
+static void
+test_prepared_issuer(void **state)
+{
+	X509 *cas[2] = {F.ca, F.rsaca}, *x[2];
+	X509_NAME *n = name("/C=IN/CN=dev");
+	struct pki_issuer is;
+	EVP_MD_CTX *sg;
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+	unsigned char *a, *b;
+	char err[256];
+	int i, k, la, lb;
+
+	for (i = 0; i < 2; i++) {
+		X509V3_set_ctx(&ctx, cas[i], cas[i], NULL, NULL, 0);
+		e = X509V3_EXT_conf_nid(NULL, &ctx,
+		    NID_authority_key_identifier, "keyid:always");
+		assert_non_null(e);
+		k = X509_get_ext_by_NID(cas[i], NID_authority_key_identifier,
+		    -1);
+		assert_true(k >= 0);
+		a = b = NULL;
+		la = i2d_X509_EXTENSION(e, &a);
+		lb = i2d_X509_EXTENSION(X509_get_ext(cas[i], k), &b);
+		assert_true(la > 0);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, (size_t)la);
+		OPENSSL_free(a);
+		OPENSSL_free(b);
+		X509_EXTENSION_free(e);
+	}
+	assert_int_equal(pki_issuer_init(&is, PROFILE_DEVICE, F.rsaca,
+	    F.rsakey, 30, err, sizeof(err)), 0);
+	assert_string_equal(is.mdname, "SHA256");
+	sg = pki_issuer_signer(&is);
+	assert_non_null(sg);
+	for (i = 0; i < 2; i++) {
+		x[i] = pki_issuer_sign(&is, i ? NULL : sg, n, F.devkey, err,
+		    sizeof(err));
+		assert_non_null(x[i]);
+		if (pki_lint(x[i], F.rsaca, PROFILE_DEVICE, err,
+		    sizeof(err)) != 0)
+			fail_msg("lint: %s", err);
+	}
+	assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(x[0]),
+	    X509_get0_serialNumber(x[1])), 0);
+	assert_int_equal(X509_get_ext_count(x[0]), X509_get_ext_count(x[1]));
+	for (k = 0; k < X509_get_ext_count(x[0]); k++) {
+		a = b = NULL;
+		la = i2d_X509_EXTENSION(X509_get_ext(x[0], k), &a);
+		lb = i2d_X509_EXTENSION(X509_get_ext(x[1], k), &b);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, (size_t)la);
+		OPENSSL_free(a);
+		OPENSSL_free(b);
+	}
+	X509_free(x[0]);
+	X509_free(x[1]);
+	EVP_MD_CTX_free(sg);
+	pki_issuer_free(&is);
+	/* a P-384 CA signs with SHA-384 */
+	assert_int_equal(pki_issuer_init(&is, PROFILE_CA, NULL,
+	    F.p384key, 30, err, sizeof(err)), 0);
+	assert_string_equal(is.mdname, "SHA384");
+	pki_issuer_free(&is);
+	X509_NAME_free(n);
+}
+
 int
 main(void)
 {
@@ -641,6 +715,7 @@ main(void)
 		cmocka_unit_test(test_wrong_issuer_key),
 		cmocka_unit_test(test_signature_damage),
 		cmocka_unit_test(test_version_and_subject),
+		cmocka_unit_test(test_prepared_issuer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,96 @@
+/* The batch's insides, shared by batch*.c only: the items of a chunk and
+ * the state of one batch_run (the pool of threads, its phase and queue,
+ * the reading position). */
+#ifndef BATCH_INT_H
+#define BATCH_INT_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "sign/batch.h"
+#include "sign/csr.h"
+
+#define BATCH_CHUNK 1024
+
+enum item_state {
+	IT_NEW,  /* read, not yet checked */
+	IT_BAD,  /* rejected: err says why */
+	IT_SIGN, /* passed every check: to sign */
+	IT_HAVE, /* already in the ledger: its certificate is re-emitted */
+};
+
+struct item {
+	uint64_t seq; /* position in the batch, from 0 */
+	char label[600];
+	unsigned char *der;
+	size_t len;
+	unsigned char csr_sha256[32];
+	enum item_state state;
+	int write;    /* files to put in place */
+	char err[400];
+	struct csr csr;
+	struct ledger_entry ent;
+	char *line;   /* ledger line */
+	size_t linelen;
+	char *pem, *chain; /* a new certificate's files, written after the
+			    * ledger sync */
+	size_t pemlen, chainlen;
+};
+
+struct batch_state;
+struct batch_wk;
+typedef void batch_phase(struct batch_state *, struct item *, int tid);
+
+struct batch_state {
+	struct batch *b;
+	/* reading */
+	struct csr_in in;
+	int in_open;
+	size_t in_idx;
+	uint64_t *in_first; /* first item of each input, for labels */
+	size_t ninputs;
+	/* checking and issuing */
+	struct index stems;
+	char *ca_pem;
+	size_t ca_pemlen;
+	EVP_MD_CTX **signers; /* one per thread */
+	/* the pool: jobs-1 threads plus the main thread */
+	pthread_t *threads;
+	struct batch_wk *wks;
+	int nthreads;         /* started, the main thread included */
+	pthread_mutex_t mu;
+	pthread_cond_t go, idle;
+	batch_phase *fn;
+	struct item *items;
+	size_t nitems, next;
+	unsigned gen;
+	int busy, quit, failed;
+};
+
+/* batch_pool.c: starts the pool (and a signer per thread), runs one phase
+ * over items[0..n) on every thread, stops it. */
+int batch_pool_start(struct batch_state *s);
+void batch_pool_run(struct batch_state *s, batch_phase *fn, size_t n);
+void batch_pool_stop(struct batch_state *s);
+
+/* batch_item.c: the label of the n-th CSR of the batch; the checks (pool
+ * phase); the dedup of CSRs, then of keys and CNs (main thread, in input
+ * order; -1 out of memory or a ledger read error); issuing (pool phase). */
+const char *batch_label(struct batch_state *s, uint64_t v, char *buf,
+    size_t len);
+void batch_check(struct batch_state *s, struct item *it, int tid);
+int batch_dedup_csr(struct batch_state *s, struct item *it);
+int batch_dedup_key(struct batch_state *s, struct item *it);
+void batch_issue(struct batch_state *s, struct item *it, int tid);
+
+/* batch_io.c: the item's certificate and chain as PEM. With check set (a
+ * certificate re-emitted), temp files where the files in place differ;
+ * else kept in the item until batch_place. */
+void batch_emit(struct batch_state *s, struct item *it, int check);
+/* After the ledger sync (pool phase): a new certificate's files are
+ * created under their names (O_EXCL); temp files of a re-emitted one are
+ * renamed into place. A crash mid-write leaves a file the rerun finds
+ * different from the ledger and writes again. */
+void batch_place(struct batch_state *s, struct item *it, int tid);
+
+#endif

@@ -1,0 +1,290 @@
+/* A batch's items, one at a time: the checks against the template (pool),
+ * the dedup of CSRs, keys and CNs against the ledger and the batch so far
+ * (main thread, in input order, so the first of two duplicates wins, the
+ * same way on every run), issuing and lint (pool). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
+#include <sodium.h>
+
+#include "sign/batch_int.h"
+#include "ca/pki.h"
+#include "core/util.h"
+
+/* The label of the n-th CSR of the batch, from the input it came from:
+ * every input yields at least one item, numbered from 1 in its file. */
+const char *
+batch_label(struct batch_state *s, uint64_t v, char *buf, size_t len)
+{
+	struct batch *b = s->b;
+	size_t lo = 0, hi = s->in_idx + 1, mid;
+	uint64_t n;
+
+	v &= ~LEDGER_BATCH;
+	if (s->in_first == NULL || hi > s->ninputs)
+		hi = s->ninputs;
+	/* the last input whose first item is at or before v */
+	while (hi - lo > 1) {
+		mid = (lo + hi) / 2;
+		if (s->in_first[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	n = v - s->in_first[lo] + 1;
+	if (n > 1)
+		snprintf(buf, len, "%s#%llu", strcmp(b->inputs[lo], "-") ?
+		    b->inputs[lo] : "stdin", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%s", strcmp(b->inputs[lo], "-") ?
+		    b->inputs[lo] : "stdin");
+	return buf;
+}
+
+void
+batch_check(struct batch_state *s, struct item *it, int tid)
+{
+	if (it->state != IT_NEW)
+		return;
+	if (csr_parse(it->der, it->len, &it->csr, it->err,
+	    sizeof(it->err)) == -1 ||
+	    csr_check(&it->csr, s->b->tpl, it->err, sizeof(it->err)) == -1)
+		it->state = IT_BAD;
+}
+
+/* A free output name for cn in this batch: CN, then CN.2, CN.3 ... */
+static int
+stem_pick(struct batch_state *s, const char *cn, char *stem, size_t len,
+    uint64_t seq)
+{
+	unsigned char k[16];
+	int i, r;
+
+	for (i = 1; i < 1000000; i++) {
+		if (i == 1)
+			snprintf(stem, len, "%s", cn);
+		else
+			snprintf(stem, len, "%s.%d", cn, i);
+		index_key(stem, k);
+		if ((r = index_put(&s->stems, k, seq, NULL, 0)) == -1)
+			return -1;
+		if (r == 1)
+			return 0;
+	}
+	return -1;
+}
+
+static int
+stem_claim(struct batch_state *s, const char *stem, uint64_t seq)
+{
+	unsigned char k[16];
+
+	index_key(stem, k);
+	return index_put(&s->stems, k, seq, NULL, 0);
+}
+
+/* Message for a duplicate of what the ledger or the batch already holds. */
+static void
+dup_msg(struct batch_state *s, struct item *it, const char *what, uint64_t old)
+{
+	struct batch *b = s->b;
+	struct ledger_entry e;
+	char label[300];
+
+	if (old & LEDGER_BATCH) {
+		snprintf(it->err, sizeof(it->err), "%s as %.300s in this batch",
+		    what, batch_label(s, old, label, sizeof(label)));
+	} else if (ledger_read(b->led, old, &e) == 0) {
+		snprintf(it->err, sizeof(it->err), "%s as the certificate "
+		    "already issued to CN '%s' (serial %s, batch %s)", what,
+		    e.cn, e.serial, e.batch);
+		ledger_entry_free(&e);
+	} else
+		snprintf(it->err, sizeof(it->err), "%s as an earlier "
+		    "certificate in the ledger", what);
+	it->state = IT_BAD;
+}
+
+/* In input order: exact CSR repeats. A CSR already in the ledger is not
+ * signed again; its certificate is written again if missing. */
+int
+batch_dedup_csr(struct batch_state *s, struct item *it)
+{
+	struct batch *b = s->b;
+	uint64_t me = LEDGER_BATCH | it->seq, old;
+	unsigned char k[16];
+	int r;
+
+	if (it->state != IT_NEW)
+		return 0;
+	if ((r = index_put(&b->led->csr, it->csr_sha256, me, &old, 0)) == -1)
+		return -1;
+	if (r == 1)
+		return 0;
+	if (old & LEDGER_BATCH) {
+		dup_msg(s, it, "duplicate: the same CSR", old);
+		return 0;
+	}
+	if (ledger_read(b->led, old, &it->ent) == -1)
+		return -1;
+	it->state = IT_HAVE;
+	/* from now on, repeats in this batch point to this item */
+	index_key(it->ent.cn, k);
+	if (index_put(&b->led->csr, it->csr_sha256, me, NULL, 1) == -1 ||
+	    index_put(&b->led->key, it->ent.key_sha256, me, NULL, 1) == -1 ||
+	    index_put(&b->led->cn, k, me, NULL, 1) == -1)
+		return -1;
+	if (strcmp(it->ent.batch, b->batch) == 0) {
+		if (stem_claim(s, it->ent.file, it->seq) == -1)
+			return -1;
+	} else if (stem_pick(s, it->ent.cn, it->ent.file,
+	    sizeof(it->ent.file), it->seq) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+exists_in_out(struct batch_state *s, const char *stem, const char *suffix)
+{
+	struct batch *b = s->b;
+	char name[256];
+
+	snprintf(name, sizeof(name), "%s%s", stem, suffix);
+	return faccessat(b->outfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* In input order, after the checks: the same key or CN again. */
+int
+batch_dedup_key(struct batch_state *s, struct item *it)
+{
+	struct batch *b = s->b;
+	uint64_t me = LEDGER_BATCH | it->seq, old;
+	unsigned char cnk[16];
+
+	if (it->state != IT_NEW)
+		return 0;
+	if (index_get(&b->led->key, it->csr.key_sha256, &old)) {
+		dup_msg(s, it, "duplicate: the same public key", old);
+		return 0;
+	}
+	index_key(it->csr.cn, cnk);
+	if (!b->allow_dup_cn && index_get(&b->led->cn, cnk, &old)) {
+		dup_msg(s, it, "duplicate CN: the same CN", old);
+		if (!(old & LEDGER_BATCH))
+			strncat(it->err, "; --allow-duplicate-cn issues it "
+			    "anyway", sizeof(it->err) - strlen(it->err) - 1);
+		return 0;
+	}
+	if (stem_pick(s, it->csr.cn, it->ent.file, sizeof(it->ent.file),
+	    it->seq) == -1)
+		return -1;
+	if (b->outfd != -1 && (exists_in_out(s, it->ent.file, ".crt") ||
+	    exists_in_out(s, it->ent.file, "-chain.crt"))) {
+		snprintf(it->err, sizeof(it->err), "%s/%s.crt exists but is "
+		    "not in the ledger; move it away or choose another --out",
+		    b->outdir, it->ent.file);
+		it->state = IT_BAD;
+		return 0;
+	}
+	if (index_put(&b->led->key, it->csr.key_sha256, me, NULL, 0) == -1 ||
+	    index_put(&b->led->cn, cnk, me, NULL, 0) == -1)
+		return -1;
+	it->state = IT_SIGN;
+	return 0;
+}
+
+static void
+time_iso(const ASN1_TIME *t, char out[21])
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(t, &tm))
+		utc_iso(timegm(&tm), out);
+	else
+		snprintf(out, 21, "?");
+}
+
+/* Fills the ledger entry from the certificate. */
+static int
+entry_fill(struct batch_state *s, struct item *it, X509 *x)
+{
+	struct batch *b = s->b;
+	struct ledger_entry *e = &it->ent;
+	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
+	unsigned char *p = NULL, k[32];
+	char *subject;
+	int n;
+
+	if (ASN1_STRING_length(sn) > 20)
+		return -1;
+	hex_encode(ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn),
+	    e->serial);
+	snprintf(e->cn, sizeof(e->cn), "%s", it->csr.cn);
+	if ((subject = pki_name_string(X509_get_subject_name(x))) == NULL ||
+	    strlen(subject) >= sizeof(e->subject)) {
+		free(subject);
+		return -1;
+	}
+	strcpy(e->subject, subject);
+	free(subject);
+	time_iso(X509_get0_notBefore(x), e->not_before);
+	time_iso(X509_get0_notAfter(x), e->not_after);
+	memcpy(e->batch, b->batch, sizeof(e->batch));
+	memcpy(e->key_sha256, it->csr.key_sha256, 32);
+	memcpy(e->csr_sha256, it->csr_sha256, 32);
+	/* the certificate must carry the key the CSR proved */
+	if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &p)) <= 0)
+		return -1;
+	crypto_hash_sha256(k, p, (size_t)n);
+	OPENSSL_free(p);
+	if (memcmp(k, e->key_sha256, 32) != 0)
+		return -1;
+	if ((n = i2d_X509(x, &e->cert)) <= 0)
+		return -1;
+	e->certlen = (size_t)n;
+	crypto_hash_sha256(e->cert_sha256, e->cert, e->certlen);
+	return 0;
+}
+
+void
+batch_issue(struct batch_state *s, struct item *it, int tid)
+{
+	struct batch *b = s->b;
+	char err[256];
+	X509 *x = NULL;
+
+	if (it->state == IT_HAVE) {
+		batch_emit(s, it, 1);
+		return;
+	}
+	if (it->state != IT_SIGN)
+		return;
+	if ((x = pki_issuer_sign(&b->is, s->signers[tid], it->csr.copy,
+	    it->csr.key, err, sizeof(err))) == NULL) {
+		snprintf(it->err, sizeof(it->err), "cannot build the "
+		    "certificate");
+		it->state = IT_BAD;
+		goto out;
+	}
+	if (pki_lint(x, b->is.ca, PROFILE_DEVICE, err, sizeof(err)) == -1) {
+		snprintf(it->err, sizeof(it->err), "certificate failed lint, "
+		    "not issued: %s", err);
+		it->state = IT_BAD;
+		goto out;
+	}
+	if (entry_fill(s, it, x) == -1 ||
+	    (it->line = ledger_format(&it->ent, &it->linelen)) == NULL) {
+		snprintf(it->err, sizeof(it->err), "cannot encode the "
+		    "certificate");
+		it->state = IT_BAD;
+		goto out;
+	}
+	batch_emit(s, it, 0);
+out:
+	X509_free(x);
+}
