@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <sodium.h>
 
+#include "core/util.h"
 #include "sign/csr.h"
 
 static const struct template_info tpl = {
@@ -36,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (csr_in_open(&in, "fuzz", f) == -1)
 		abort();
 	while ((r = csr_in_next(&in, &der, &len, label, sizeof(label), err,
-	    sizeof(err))) != 0 && r != -2 && n++ < 64) {
+	    sizeof(err))) != 0 && r != RC_ERR && n++ < 64) {
 		if (r == 1 && csr_parse(der, len, &c, err, sizeof(err)) == 0) {
 			if (csr_check(&c, &tpl, err, sizeof(err)) == 0) {
 				if (c.copy == NULL || c.cn[0] == 0 ||
