@@ -152,7 +152,7 @@ html_sheet(const char *tmp, const struct bundle *b, char **svgs,
 	free(text);
 	html_grid_begin(&h, q->version <= 10 ? 4 : q->version <= 20 ? 3 : 2);
 	for (i = 0; i < q->info.n; i++) {
-		frames_label(&q->info, i, label);
+		frames_label(&q->info, i, FRAMES_LABEL_FULL, label);
 		html_grid_code(&h, svgs[i], label);
 	}
 	html_grid_end(&h);
@@ -258,7 +258,7 @@ bundle_qr_show(const struct bundle_qr *q)
 			return -1;
 		}
 		qr_free(&code);
-		frames_label(&q->info, i, label);
+		frames_label(&q->info, i, FRAMES_LABEL_FULL, label);
 		printf("%s   (any %u of %u frames rebuild the bundle)\n", label,
 		    q->info.k, q->info.n);
 		if (tty_in && i + 1 < q->info.n) {
