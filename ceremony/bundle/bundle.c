@@ -100,8 +100,8 @@ bundle_read(struct bundle *b)
 			return -1;
 		add_member(b, f->name, data, len);
 		if (strcmp(f->name, REGISTER_FILE) == 0)
-			b->sni = strstr((const char *)data,
-			    "--certificate-mode SNI_ONLY") != NULL;
+			b->sni = strstr((const char *)data, REGISTER_SNI) !=
+			    NULL;
 	}
 	return 0;
 }
