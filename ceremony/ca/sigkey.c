@@ -209,7 +209,7 @@ sigkey_decode_secret(const char *text, size_t len, const char *pass,
 		B64_VARIANT) != 0 ||
 	    n != SK_LEN || memcmp(raw, "Ed", 2) != 0 ||
 	    memcmp(raw + 4, "B2", 2) != 0) {
-		rv = -2;
+		rv = RC_USAGE;
 		goto out;
 	}
 	if (memcmp(raw + 2, "Sc", 2) == 0) {
@@ -221,7 +221,7 @@ sigkey_decode_secret(const char *text, size_t len, const char *pass,
 		    get64le(raw + 46) > (1ULL << 32) || sk_crypt(raw, pass) == -1)
 			goto out;
 	} else if (memcmp(raw + 2, "\0\0", 2) != 0) {
-		rv = -2;
+		rv = RC_USAGE;
 		goto out;
 	}
 	sk_checksum(raw, chk);
@@ -261,7 +261,7 @@ sigkey_load_secret(const char *path, struct pass_src *src, struct sigkey *k)
 			goto out;
 		rv = sigkey_decode_secret((char *)text, len, pass, k);
 	}
-	if (rv == -2)
+	if (rv == RC_USAGE)
 		warnf("%s: not a minisign secret key", path);
 	else if (rv == -4)
 		warnf("%s: wrong passphrase, or the key is damaged", path);
