@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "media/base45.h"
+#include "media/bytes.h"
+#include "media/err.h"
 
 static const char alphabet[] = BASE45_ALPHABET;
 
@@ -19,7 +21,7 @@ base45_encode(const unsigned char *in, size_t n, char *out)
 	unsigned v;
 
 	for (i = 0; i + 1 < n; i += 2) {
-		v = (unsigned)in[i] << 8 | in[i + 1];
+		v = get16be(in + i);
 		out[o++] = alphabet[v % 45];
 		out[o++] = alphabet[v / 45 % 45];
 		out[o++] = alphabet[v / 2025];
@@ -58,11 +60,9 @@ base45_decode(const char *in, size_t len, unsigned char *out,
 	unsigned v, m;
 	int d;
 
-	if (len % 3 == 1) {
-		snprintf(err, errlen, "invalid Base45 length %zu (a length "
-		    "of 3k+1 is impossible)", len);
-		return -1;
-	}
+	if (len % 3 == 1)
+		return media_errf(err, errlen, "invalid Base45 length %zu (a "
+		    "length of 3k+1 is impossible)", len);
 	for (i = 0; i < len; i += take) {
 		take = len - i >= 3 ? 3 : 2;
 		v = 0;
@@ -71,33 +71,27 @@ base45_decode(const char *in, size_t len, unsigned char *out,
 			if ((d = value(in[i + j])) < 0) {
 				unsigned char c = (unsigned char)in[i + j];
 				if (c >= 0x20 && c < 0x7f)
-					snprintf(err, errlen,
+					return media_errf(err, errlen,
 					    "invalid Base45 character '%c' at "
 					    "offset %zu", c, i + j);
-				else
-					snprintf(err, errlen, "invalid Base45 "
-					    "character 0x%02x at offset %zu",
-					    c, i + j);
-				return -1;
+				return media_errf(err, errlen, "invalid Base45 "
+				    "character 0x%02x at offset %zu", c, i + j);
 			}
 			v += (unsigned)d * m;
 			m *= 45;
 		}
-		if (take == 3 && v > 0xffff) {
-			snprintf(err, errlen,
-			    "invalid Base45 group at offset %zu (value %u > "
-			    "65535)", i, v);
-			return -1;
+		if (take == 3 && v > 0xffff)
+			return media_errf(err, errlen, "invalid Base45 group "
+			    "at offset %zu (value %u > 65535)", i, v);
+		if (take == 2 && v > 0xff)
+			return media_errf(err, errlen, "invalid Base45 final "
+			    "pair at offset %zu (value %u > 255)", i, v);
+		if (take == 3) {
+			put16be(out + o, (uint16_t)v);
+			o += 2;
+		} else {
+			out[o++] = (unsigned char)v;
 		}
-		if (take == 2 && v > 0xff) {
-			snprintf(err, errlen,
-			    "invalid Base45 final pair at offset %zu (value "
-			    "%u > 255)", i, v);
-			return -1;
-		}
-		if (take == 3)
-			out[o++] = (unsigned char)(v >> 8);
-		out[o++] = (unsigned char)v;
 	}
 	*outlen = o;
 	return 0;

@@ -7,6 +7,8 @@
 #include <zlib.h>
 
 #include "media/base45.h"
+#include "media/bytes.h"
+#include "media/err.h"
 #include "media/frames.h"
 #include "media/qr.h"
 #include "media/rs.h"
@@ -30,18 +32,17 @@ sha256(const unsigned char *buf, size_t len, unsigned char md[32])
 	    -1;
 }
 
-static void
-set_id(struct frames_info *fi, const unsigned char id[4])
+void
+frames_id_hex(const unsigned char id[4], char out[9])
 {
 	static const char hx[] = "0123456789abcdef";
 	int i;
 
-	memcpy(fi->id, id, 4);
 	for (i = 0; i < 4; i++) {
-		fi->idhex[2 * i] = hx[id[i] >> 4];
-		fi->idhex[2 * i + 1] = hx[id[i] & 15];
+		out[2 * i] = hx[id[i] >> 4];
+		out[2 * i + 1] = hx[id[i] & 15];
 	}
-	fi->idhex[8] = '\0';
+	out[8] = '\0';
 }
 
 int
@@ -53,35 +54,28 @@ frames_plan(const unsigned char *buf, size_t len, int version, char level,
 	size_t k, m;
 
 	memset(fi, 0, sizeof(*fi));
-	if (pmax < 0) {
-		snprintf(err, errlen, "QR version %d-%c cannot hold a frame "
-		    "(use version 3-40 and level L, M, Q or H)", version,
+	if (pmax < 0)
+		return media_errf(err, errlen, "QR version %d-%c cannot hold a "
+		    "frame (use version 3-40 and level L, M, Q or H)", version,
 		    level ? level : '?');
-		return -1;
-	}
-	if (len == 0 || len > 0xffffffffu) {
-		snprintf(err, errlen, "cannot split %zu bytes into frames "
-		    "(1 byte to 4 GiB)", len);
-		return -1;
-	}
+	if (len == 0 || len > 0xffffffffu)
+		return media_errf(err, errlen,
+		    "cannot split %zu bytes into frames (1 byte to 4 GiB)",
+		    len);
 	k = (len + (size_t)pmax - 1) / (size_t)pmax;
 	m = parity < 0 ? (4 * k + 9) / 10 : (size_t)parity;
-	if (m == 0) {
-		snprintf(err, errlen, "parity must be at least 1 frame");
-		return -1;
-	}
-	if (k + m > FRAMES_MAX_N) {
-		snprintf(err, errlen, "%zu bytes need %zu data + %zu parity "
-		    "frames at QR %d-%c, more than %d: use a larger QR "
-		    "version, a lower level or less parity", len, k, m,
-		    version, level, FRAMES_MAX_N);
-		return -1;
-	}
-	if (sha256(buf, len, md) < 0) {
-		snprintf(err, errlen, "SHA-256 failed");
-		return -1;
-	}
-	set_id(fi, md);
+	if (m == 0)
+		return media_errf(err, errlen,
+		    "parity must be at least 1 frame");
+	if (k + m > FRAMES_MAX_N)
+		return media_errf(err, errlen, "%zu bytes need %zu data + %zu "
+		    "parity frames at QR %d-%c, more than %d: use a larger QR "
+		    "version, a lower level or less parity", len, k, m, version,
+		    level, FRAMES_MAX_N);
+	if (sha256(buf, len, md) < 0)
+		return media_errf(err, errlen, "SHA-256 failed");
+	memcpy(fi->id, md, 4);
+	frames_id_hex(fi->id, fi->idhex);
 	fi->total = len;
 	fi->k = (unsigned)k;
 	fi->n = (unsigned)(k + m);
@@ -89,15 +83,6 @@ frames_plan(const unsigned char *buf, size_t len, int version, char level,
 	fi->line_len = FRAMES_TAG_LEN +
 	    base45_encoded_len(fi->payload + FRAMES_OVERHEAD);
 	return 0;
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
 }
 
 void
@@ -132,7 +117,7 @@ frames_split(const unsigned char *buf, size_t len, int version, char level,
 	if ((shards = calloc(fi->n, P)) == NULL ||
 	    (fr = malloc(flen)) == NULL ||
 	    (lines = calloc(fi->n, sizeof(*lines))) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(shards, buf, len);
@@ -141,15 +126,15 @@ frames_split(const unsigned char *buf, size_t len, int version, char level,
 	rs_encode(sp, fi->k, fi->n - fi->k, P);
 	for (i = 0; i < fi->n; i++) {
 		memcpy(fr, fi->id, 4);
-		put32(fr + 4, (uint32_t)fi->total);
+		put32be(fr + 4, (uint32_t)fi->total);
 		fr[8] = (unsigned char)fi->k;
 		fr[9] = (unsigned char)fi->n;
 		fr[10] = (unsigned char)i;
 		memcpy(fr + FRAMES_HEADER, sp[i], P);
-		put32(fr + FRAMES_HEADER + P,
+		put32be(fr + FRAMES_HEADER + P,
 		    (uint32_t)crc32(0L, fr, (uInt)(FRAMES_HEADER + P)));
 		if ((lines[i] = malloc(fi->line_len + 1)) == NULL) {
-			snprintf(err, errlen, "out of memory");
+			media_errf(err, errlen, "out of memory");
 			goto out;
 		}
 		memcpy(lines[i], FRAMES_TAG, FRAMES_TAG_LEN);
@@ -165,18 +150,18 @@ out:
 	return rc;
 }
 
-static int
-digits(unsigned n)
-{
-	return n >= 100 ? 3 : 2;
-}
-
 void
-frames_label(const struct frames_info *fi, unsigned index,
+frames_label(const struct frames_info *fi, unsigned index, int form,
     char out[FRAMES_LABEL_MAX])
 {
-	int w = digits(fi->n);
+	int w = fi->n >= 100 ? 3 : 2;
 
-	snprintf(out, FRAMES_LABEL_MAX, "%0*u/%0*u %s", w, index + 1, w,
-	    fi->n, fi->idhex);
+	if (form == FRAMES_LABEL_NUM)
+		snprintf(out, FRAMES_LABEL_MAX, "%0*u", w, index + 1);
+	else if (form == FRAMES_LABEL_POS)
+		snprintf(out, FRAMES_LABEL_MAX, "%0*u/%0*u", w, index + 1, w,
+		    fi->n);
+	else
+		snprintf(out, FRAMES_LABEL_MAX, "%0*u/%0*u %s", w, index + 1, w,
+		    fi->n, fi->idhex);
 }

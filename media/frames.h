@@ -60,10 +60,18 @@ int frames_split(const unsigned char *buf, size_t len, int version,
     char *err, size_t errlen);
 void frames_lines_free(char **lines, unsigned n);
 
-/* "03/12 ab12cd34": index+1 and n, zero-padded to the width of n (at
- * least 2 digits), then the bundle id. */
-void frames_label(const struct frames_info *info, unsigned index,
+/* The label rule, for every place a frame is named to humans: index+1
+ * and n, zero-padded to the width of n (at least 2 digits), then the
+ * bundle id. */
+enum {
+	FRAMES_LABEL_NUM,  /* "03": one frame in a list */
+	FRAMES_LABEL_POS,  /* "03/12": a frame in messages */
+	FRAMES_LABEL_FULL, /* "03/12 ab12cd34": under each QR code */
+};
+void frames_label(const struct frames_info *info, unsigned index, int form,
     char out[FRAMES_LABEL_MAX]);
+/* Lower-case hex of a bundle id (out: 9 bytes with the NUL). */
+void frames_id_hex(const unsigned char id[4], char out[9]);
 
 /* Reassembly: feed scanned lines in any order, then finish. */
 struct frames_join;
@@ -107,10 +115,11 @@ unsigned frames_join_missing(const struct frames_join *j, unsigned *idx,
     unsigned max);
 
 /* Rebuilds the bundle into malloc'd *out. -1 with err when no frame was
- * seen, when frames are missing ("need 3 more frames (have 9, need 12 of
- * 17); missing: 02/17, 05/17, ..."), or when the result is inconsistent:
- * non-zero padding, a stored frame that disagrees with the rebuilt data,
- * or a SHA-256 that does not start with the bundle id. */
+ * seen, when frames are missing ("bundle ab12cd34: need 3 more frames
+ * (have 9 of the 12 needed, 17 made); missing: 02, 05, ..."), or when
+ * the result is inconsistent: non-zero padding, a stored frame that
+ * disagrees with the rebuilt data, or a SHA-256 that does not start with
+ * the bundle id. */
 int frames_join_finish(struct frames_join *j, unsigned char **out,
     size_t *outlen, char *err, size_t errlen);
 

@@ -1,6 +1,5 @@
 /* QR frames: reassembly from scanned lines in any order. */
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,8 @@
 #include <zlib.h>
 
 #include "media/base45.h"
+#include "media/bytes.h"
+#include "media/err.h"
 #include "media/frames.h"
 #include "media/gf256.h"
 #include "media/rs.h"
@@ -37,39 +38,6 @@ frames_join_free(struct frames_join *j)
 	free(j);
 }
 
-static uint32_t
-get32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* "03/12": the 1-based position humans see on the labels. */
-static void
-pos(const struct frames_info *fi, unsigned index, char out[16])
-{
-	int w = fi->n >= 100 ? 3 : 2;
-
-	snprintf(out, 16, "%0*u/%0*u", w, index + 1, w, fi->n);
-}
-
-static void
-hex4(const unsigned char *id, char out[9])
-{
-	snprintf(out, 9, "%02x%02x%02x%02x", id[0], id[1], id[2], id[3]);
-}
-
 /* "CB" digits ":" with other digits than ours: a newer format. */
 static int
 other_version(const char *s, size_t len)
@@ -93,26 +61,27 @@ parse(const unsigned char *fr, size_t flen, struct frames_info *fi,
 	char idhex[9];
 
 	if (flen < FRAMES_OVERHEAD + 1)
-		return fail(err, errlen, "frame too short (%zu bytes, at least "
-		    "%d expected)", flen, FRAMES_OVERHEAD + 1);
-	if (crc32(0L, fr, (uInt)(flen - 4)) != get32(fr + flen - 4))
-		return fail(err, errlen, "frame fails its CRC-32 check: it is "
-		    "damaged or was altered (rescan it)");
-	hex4(fr, idhex);
-	total = get32(fr + 4);
+		return media_errf(err, errlen,
+		    "frame too short (%zu bytes, at least %d expected)", flen,
+		    FRAMES_OVERHEAD + 1);
+	if (crc32(0L, fr, (uInt)(flen - 4)) != get32be(fr + flen - 4))
+		return media_errf(err, errlen, "frame fails its CRC-32 check: "
+		    "it is damaged or was altered (rescan it)");
+	frames_id_hex(fr, idhex);
+	total = get32be(fr + 4);
 	k = fr[8];
 	n = fr[9];
 	idx = fr[10];
 	P = flen - FRAMES_OVERHEAD;
 	if (total == 0 || k == 0 || n <= k || idx >= n)
-		return fail(err, errlen, "frame of bundle %s has an invalid "
-		    "header (length %llu, k %llu, n %llu, index %u)", idhex,
-		    (unsigned long long)total, (unsigned long long)k,
+		return media_errf(err, errlen, "frame of bundle %s has an "
+		    "invalid header (length %llu, k %llu, n %llu, index %u)",
+		    idhex, (unsigned long long)total, (unsigned long long)k,
 		    (unsigned long long)n, idx);
 	if ((k - 1) * P >= total || k * P < total)
-		return fail(err, errlen, "frame of bundle %s has a payload of "
-		    "%llu bytes, which does not match length %llu in %llu "
-		    "data frames", idhex, (unsigned long long)P,
+		return media_errf(err, errlen, "frame of bundle %s has a "
+		    "payload of %llu bytes, which does not match length %llu "
+		    "in %llu data frames", idhex, (unsigned long long)P,
 		    (unsigned long long)total, (unsigned long long)k);
 	memset(fi, 0, sizeof(*fi));
 	memcpy(fi->id, fr, 4);
@@ -132,7 +101,7 @@ frames_join_add(struct frames_join *j, const char *line, size_t len,
 {
 	struct frames_info fi;
 	unsigned char *fr = NULL;
-	char label[16];
+	char label[FRAMES_LABEL_MAX];
 	size_t flen, i, dl;
 	unsigned idx = 0;
 	int rc = -1;
@@ -154,54 +123,55 @@ frames_join_add(struct frames_join *j, const char *line, size_t len,
 	if (len < FRAMES_TAG_LEN ||
 	    memcmp(line, FRAMES_TAG, FRAMES_TAG_LEN) != 0) {
 		if (other_version(line, len))
-			return fail(err, errlen, "frame format '%.*s' is not "
-			    "supported (this version reads %s): use a newer "
-			    "ceremony", (int)((const char *)memchr(line, ':',
-			    len) - line + 1), line, FRAMES_TAG);
+			return media_errf(err, errlen, "frame format '%.*s' is "
+			    "not supported (this version reads %s): use a "
+			    "newer ceremony", (int)((const char *)memchr(line,
+			    ':', len) - line + 1), line, FRAMES_TAG);
 		j->garbage++;
 		return FRAMES_GARBAGE;
 	}
 	line += FRAMES_TAG_LEN;
 	len -= FRAMES_TAG_LEN;
 	if ((dl = base45_decoded_len(len)) == (size_t)-1) {
-		return fail(err, errlen, "frame damaged: its Base45 text has "
-		    "an impossible length (%zu chars)", len);
+		return media_errf(err, errlen, "frame damaged: its Base45 text "
+		    "has an impossible length (%zu chars)", len);
 	}
 	if ((fr = malloc(dl ? dl : 1)) == NULL)
-		return fail(err, errlen, "out of memory");
+		return media_errf(err, errlen, "out of memory");
 	if (base45_decode(line, len, fr, &flen, err, errlen) < 0) {
 		char why[128];
 		snprintf(why, sizeof(why), "%s", err);
-		fail(err, errlen, "frame damaged: %s", why);
+		media_errf(err, errlen, "frame damaged: %s", why);
 		goto out;
 	}
 	if (parse(fr, flen, &fi, &idx, err, errlen) < 0)
 		goto out;
-	pos(&fi, idx, label);
+	frames_label(&fi, idx, FRAMES_LABEL_POS, label);
 	if (!j->started) {
 		j->info = fi;
 	} else if (memcmp(fi.id, j->info.id, 4) != 0) {
-		fail(err, errlen, "frame %s is from bundle %s, but earlier "
-		    "frames are from bundle %s: scan one bundle at a time",
-		    label, fi.idhex, j->info.idhex);
+		media_errf(err, errlen, "frame %s is from bundle %s, but "
+		    "earlier frames are from bundle %s: scan one bundle at a "
+		    "time", label, fi.idhex, j->info.idhex);
 		goto out;
 	} else if (fi.total != j->info.total || fi.k != j->info.k ||
 	    fi.n != j->info.n) {
-		fail(err, errlen, "frame %s disagrees with earlier frames of "
-		    "bundle %s (length %zu, k %u, n %u against %zu, %u, %u)",
-		    label, fi.idhex, fi.total, fi.k, fi.n, j->info.total,
-		    j->info.k, j->info.n);
+		media_errf(err, errlen, "frame %s disagrees with earlier "
+		    "frames of bundle %s (length %zu, k %u, n %u against %zu, "
+		    "%u, %u)", label, fi.idhex, fi.total, fi.k, fi.n,
+		    j->info.total, j->info.k, j->info.n);
 		goto out;
 	} else if (fi.payload != j->info.payload) {
-		fail(err, errlen, "frame %s disagrees with earlier frames of "
-		    "bundle %s (a payload of %zu bytes against %zu)", label,
-		    fi.idhex, (size_t)fi.payload, (size_t)j->info.payload);
+		media_errf(err, errlen, "frame %s disagrees with earlier "
+		    "frames of bundle %s (a payload of %zu bytes against %zu)",
+		    label, fi.idhex, (size_t)fi.payload,
+		    (size_t)j->info.payload);
 		goto out;
 	}
 	if (j->frame[idx]) {
 		if (memcmp(j->frame[idx], fr + FRAMES_HEADER, fi.payload)) {
-			fail(err, errlen, "two different frames claim to be "
-			    "%s: one of them was altered", label);
+			media_errf(err, errlen, "two different frames claim to "
+			    "be %s: one of them was altered", label);
 			goto out;
 		}
 		j->dup++;
@@ -209,7 +179,7 @@ frames_join_add(struct frames_join *j, const char *line, size_t len,
 		goto out;
 	}
 	if ((j->frame[idx] = malloc(fi.payload)) == NULL) {
-		fail(err, errlen, "out of memory");
+		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(j->frame[idx], fr + FRAMES_HEADER, fi.payload);
@@ -234,7 +204,8 @@ frames_join_feed(struct frames_join *j, const char *text, size_t len,
 		lineno++;
 		if (frames_join_add(j, p, nl ? (size_t)(nl - p) : (size_t)(end -
 		    p), why, sizeof(why)) < 0)
-			return fail(err, errlen, "line %zu: %s", lineno, why);
+			return media_errf(err, errlen, "line %zu: %s", lineno,
+			    why);
 		if (nl == NULL)
 			break;
 		p = nl + 1;
@@ -282,30 +253,32 @@ frames_join_finish(struct frames_join *j, unsigned char **out,
 	unsigned char *par = NULL, md[32];
 	struct frames_info *fi = &j->info;
 	size_t P = fi->payload, o, i;
-	unsigned miss[FRAMES_MAX_N], nmiss, c, w;
-	char got[9];
+	unsigned miss[FRAMES_MAX_N], nmiss, c;
+	char got[9], num[FRAMES_LABEL_MAX];
 	int rc = -1;
 
 	*out = NULL;
 	*outlen = 0;
 	if (!j->started)
-		return fail(err, errlen, "no frames found (%u blank and %u "
-		    "other lines ignored)", j->blank, j->garbage);
+		return media_errf(err, errlen,
+		    "no frames found (%u blank and %u other lines ignored)",
+		    j->blank, j->garbage);
 	if (j->have < fi->k) {
 		nmiss = frames_join_missing(j, miss, FRAMES_MAX_N);
 		o = (size_t)snprintf(err, errlen, "bundle %s: need %u more "
 		    "frame%s (have %u of the %u needed, %u made); missing:",
 		    fi->idhex, fi->k - j->have, fi->k - j->have == 1 ? "" :
 		    "s", j->have, fi->k, fi->n);
-		w = fi->n >= 100 ? 3 : 2;
-		for (c = 0; c < nmiss && o < errlen; c++)
-			o += (size_t)snprintf(err + o, errlen - o, "%s %0*u",
-			    c ? "," : "", (int)w, miss[c] + 1);
+		for (c = 0; c < nmiss && o < errlen; c++) {
+			frames_label(fi, miss[c], FRAMES_LABEL_NUM, num);
+			o += (size_t)snprintf(err + o, errlen - o, "%s %s",
+			    c ? "," : "", num);
+		}
 		return -1;
 	}
 	if ((shards = calloc(fi->n, P)) == NULL ||
 	    (par = malloc(P)) == NULL) {
-		fail(err, errlen, "out of memory");
+		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (c = 0; c < fi->n; c++) {
@@ -315,13 +288,13 @@ frames_join_finish(struct frames_join *j, unsigned char **out,
 			memcpy(sp[c], j->frame[c], P);
 	}
 	if (rs_rebuild(sp, have, fi->k, fi->n - fi->k, P) < 0) {
-		fail(err, errlen, "out of memory");
+		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (i = fi->total; i < (size_t)fi->k * P; i++) {
 		if (shards[i]) {
-			fail(err, errlen, "bundle %s: the padding after its "
-			    "%zu bytes is not zero (altered frames?)",
+			media_errf(err, errlen, "bundle %s: the padding after "
+			    "its %zu bytes is not zero (altered frames?)",
 			    fi->idhex, fi->total);
 			goto out;
 		}
@@ -335,26 +308,26 @@ frames_join_finish(struct frames_join *j, unsigned char **out,
 			gf256_muladd(par, sp[i], rs_coef(fi->k, c - fi->k,
 			    (unsigned)i), P);
 		if (memcmp(par, sp[c], P) != 0) {
-			char label[16];
-			pos(fi, c, label);
-			fail(err, errlen, "frame %s does not agree with the "
-			    "other frames: one of them was altered", label);
+			char label[FRAMES_LABEL_MAX];
+			frames_label(fi, c, FRAMES_LABEL_POS, label);
+			media_errf(err, errlen, "frame %s does not agree with "
+			    "the other frames: one of them was altered", label);
 			goto out;
 		}
 	}
 	if (EVP_Digest(shards, fi->total, md, NULL, EVP_sha256(), NULL) != 1) {
-		fail(err, errlen, "SHA-256 failed");
+		media_errf(err, errlen, "SHA-256 failed");
 		goto out;
 	}
 	if (memcmp(md, fi->id, 4) != 0) {
-		hex4(md, got);
-		fail(err, errlen, "the rebuilt bundle's SHA-256 starts with "
-		    "%s, not with its id %s: frames were altered", got,
+		frames_id_hex(md, got);
+		media_errf(err, errlen, "the rebuilt bundle's SHA-256 starts "
+		    "with %s, not with its id %s: frames were altered", got,
 		    fi->idhex);
 		goto out;
 	}
 	if ((*out = malloc(fi->total)) == NULL) {
-		fail(err, errlen, "out of memory");
+		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(*out, shards, fi->total);

@@ -4,16 +4,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "media/bytes.h"
 #include "media/png.h"
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
-}
 
 /* Chunk at p: length, type, data (already in place at p+8), CRC. */
 static size_t
@@ -21,10 +13,10 @@ chunk(unsigned char *p, const char *type, size_t len)
 {
 	uLong crc;
 
-	put32(p, (uint32_t)len);
+	put32be(p, (uint32_t)len);
 	memcpy(p + 4, type, 4);
 	crc = crc32(0L, p + 4, (uInt)(len + 4));
-	put32(p + 8 + len, (uint32_t)crc);
+	put32be(p + 8 + len, (uint32_t)crc);
 	return len + 12;
 }
 
@@ -65,8 +57,8 @@ png_gray1(const unsigned char *rows, unsigned w, unsigned h,
 		goto out;
 	memcpy(png, sig, 8);
 	o = 8;
-	put32(png + o + 8, w);
-	put32(png + o + 12, h);
+	put32be(png + o + 8, w);
+	put32be(png + o + 12, h);
 	png[o + 16] = 1; /* bit depth */
 	png[o + 17] = 0; /* grayscale */
 	png[o + 18] = 0; /* deflate */

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "media/err.h"
 #include "media/tar.h"
-
-#define BLOCK 512
+#include "media/ustar.h"
 
 int
 tar_name_ok(const char *s)
@@ -29,7 +29,7 @@ tar_name_ok(const char *s)
 static size_t
 round_block(size_t n)
 {
-	return (n + BLOCK - 1) / BLOCK * BLOCK;
+	return (n + USTAR_BLOCK - 1) / USTAR_BLOCK * USTAR_BLOCK;
 }
 
 static void
@@ -52,25 +52,25 @@ header(unsigned char *h, const char *prefix, const char *name, char type,
 	unsigned sum = 0;
 	size_t i;
 
-	memset(h, 0, BLOCK);
-	memcpy(h, name, strlen(name));
-	octal(h + 100, 8, mode);
-	octal(h + 108, 8, 0);
-	octal(h + 116, 8, 0);
-	octal(h + 124, 12, size);
-	octal(h + 136, 12, mtime);
-	h[156] = (unsigned char)type;
-	memcpy(h + 257, "ustar\0" "00", 8);
-	memcpy(h + 265, "root", 4);
-	memcpy(h + 297, "root", 4);
-	octal(h + 329, 8, 0);
-	octal(h + 337, 8, 0);
-	memcpy(h + 345, prefix, strlen(prefix));
-	memset(h + 148, ' ', 8);
-	for (i = 0; i < BLOCK; i++)
+	memset(h, 0, USTAR_BLOCK);
+	memcpy(h + USTAR_NAME, name, strlen(name));
+	octal(h + USTAR_MODE, USTAR_MODE_LEN, mode);
+	octal(h + USTAR_UID, USTAR_UID_LEN, 0);
+	octal(h + USTAR_GID, USTAR_GID_LEN, 0);
+	octal(h + USTAR_SIZE, USTAR_SIZE_LEN, size);
+	octal(h + USTAR_MTIME, USTAR_MTIME_LEN, mtime);
+	h[USTAR_TYPE] = (unsigned char)type;
+	memcpy(h + USTAR_MAGIC, USTAR_ID, USTAR_ID_LEN);
+	memcpy(h + USTAR_UNAME, "root", 4);
+	memcpy(h + USTAR_GNAME, "root", 4);
+	octal(h + USTAR_DEVMAJOR, USTAR_DEVMAJOR_LEN, 0);
+	octal(h + USTAR_DEVMINOR, USTAR_DEVMINOR_LEN, 0);
+	memcpy(h + USTAR_PREFIX, prefix, strlen(prefix));
+	memset(h + USTAR_CHKSUM, ' ', USTAR_CHKSUM_LEN);
+	for (i = 0; i < USTAR_BLOCK; i++)
 		sum += h[i];
-	octal(h + 148, 7, sum);
-	h[155] = ' ';
+	octal(h + USTAR_CHKSUM, USTAR_CHKSUM_LEN - 1, sum);
+	h[USTAR_CHKSUM + USTAR_CHKSUM_LEN - 1] = ' ';
 }
 
 static int
@@ -95,19 +95,17 @@ tar_gzip(const unsigned char *in, size_t len, unsigned char **out,
 	memset(&z, 0, sizeof(z));
 	memset(&gh, 0, sizeof(gh));
 	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-	    Z_OK) {
-		snprintf(err, errlen, "zlib: deflateInit2 failed");
-		return -1;
-	}
+	    Z_OK)
+		return media_errf(err, errlen, "zlib: deflateInit2 failed");
 	gh.os = 3;
 	gh.time = 0;
 	if (deflateSetHeader(&z, &gh) != Z_OK) {
-		snprintf(err, errlen, "zlib: deflateSetHeader failed");
+		media_errf(err, errlen, "zlib: deflateSetHeader failed");
 		goto out;
 	}
 	bound = deflateBound(&z, (uLong)len) + 32;
 	if ((buf = malloc(bound)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	z.next_in = (unsigned char *)in;
@@ -115,7 +113,7 @@ tar_gzip(const unsigned char *in, size_t len, unsigned char **out,
 	z.next_out = buf;
 	z.avail_out = (uInt)bound;
 	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		snprintf(err, errlen, "zlib: deflate did not finish");
+		media_errf(err, errlen, "zlib: deflate did not finish");
 		goto out;
 	}
 	*out = buf;
@@ -135,65 +133,60 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 {
 	const struct tar_member **s = NULL;
 	unsigned char *tar = NULL, *p;
-	size_t i, len = 3 * BLOCK;
+	size_t i, len = 3 * USTAR_BLOCK;
 	char dir[TAR_NAME_MAX + 2];
 	int rc = -1;
 
 	*out = NULL;
 	*outlen = 0;
-	if (!tar_name_ok(top)) {
-		snprintf(err, errlen, "bad top folder name '%s' (use 1-%d of "
-		    "A-Z a-z 0-9 . _ -, starting with a letter or digit)",
-		    top, TAR_NAME_MAX);
-		return -1;
-	}
-	if (mtime > 077777777777ULL) {
-		snprintf(err, errlen, "mtime %llu out of range",
+	if (!tar_name_ok(top))
+		return media_errf(err, errlen, "bad top folder name '%s' (use "
+		    "1-%d of A-Z a-z 0-9 . _ -, starting with a letter or "
+		    "digit)", top, TAR_NAME_MAX);
+	if (mtime > 077777777777ULL)
+		return media_errf(err, errlen, "mtime %llu out of range",
 		    (unsigned long long)mtime);
-		return -1;
-	}
-	if ((s = calloc(n ? n : 1, sizeof(*s))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((s = calloc(n ? n : 1, sizeof(*s))) == NULL)
+		return media_errf(err, errlen, "out of memory");
 	for (i = 0; i < n; i++) {
 		if (!tar_name_ok(m[i].name)) {
-			snprintf(err, errlen, "bad member name '%s' (use 1-%d "
-			    "of A-Z a-z 0-9 . _ -, starting with a letter or "
-			    "digit)", m[i].name, TAR_NAME_MAX);
+			media_errf(err, errlen, "bad member name '%s' (use "
+			    "1-%d of A-Z a-z 0-9 . _ -, starting with a letter "
+			    "or digit)", m[i].name, TAR_NAME_MAX);
 			goto out;
 		}
 		if (m[i].mode > 0777) {
-			snprintf(err, errlen, "member '%s': mode %o has bits "
-			    "beyond 0777", m[i].name, m[i].mode);
+			media_errf(err, errlen,
+			    "member '%s': mode %o has bits beyond 0777",
+			    m[i].name, m[i].mode);
 			goto out;
 		}
 		if (m[i].len > 077777777777ULL) {
-			snprintf(err, errlen, "member '%s' is too large",
+			media_errf(err, errlen, "member '%s' is too large",
 			    m[i].name);
 			goto out;
 		}
 		s[i] = &m[i];
-		len += BLOCK + round_block(m[i].len);
+		len += USTAR_BLOCK + round_block(m[i].len);
 	}
 	qsort(s, n, sizeof(*s), cmp_member);
 	for (i = 1; i < n; i++) {
 		if (strcmp(s[i - 1]->name, s[i]->name) == 0) {
-			snprintf(err, errlen, "duplicate member name '%s'",
+			media_errf(err, errlen, "duplicate member name '%s'",
 			    s[i]->name);
 			goto out;
 		}
 	}
 	if ((tar = calloc(1, len)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s/", top);
 	header(tar, "", dir, '5', 0755, 0, mtime);
-	p = tar + BLOCK;
+	p = tar + USTAR_BLOCK;
 	for (i = 0; i < n; i++) {
 		header(p, top, s[i]->name, '0', s[i]->mode, s[i]->len, mtime);
-		p += BLOCK;
+		p += USTAR_BLOCK;
 		if (s[i]->len)
 			memcpy(p, s[i]->data, s[i]->len);
 		p += round_block(s[i]->len);

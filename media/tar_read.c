@@ -6,9 +6,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "media/bytes.h"
+#include "media/err.h"
 #include "media/tar.h"
-
-#define BLOCK 512
+#include "media/ustar.h"
 
 struct rd {
 	const unsigned char *t; /* tar stream */
@@ -20,17 +21,6 @@ struct rd {
 	char *err;
 	size_t errlen;
 };
-
-static int
-fail(struct rd *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->err, r->errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void
 deviate(struct rd *r, const char *fmt, ...)
@@ -44,13 +34,6 @@ deviate(struct rd *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static uint32_t
-get32le(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 /* Skips the gzip header; *canon is set when it is exactly ours. */
 static int
 gzip_header(const unsigned char *gz, size_t len, size_t *hlen, int *canon,
@@ -61,27 +44,22 @@ gzip_header(const unsigned char *gz, size_t len, size_t *hlen, int *canon,
 	unsigned char flg;
 	size_t p = 10, x;
 
-	if (len < 2 || gz[0] != 0x1f || gz[1] != 0x8b) {
-		snprintf(err, errlen, "not a gzip file (bad magic bytes)");
-		return -1;
-	}
+	if (len < 2 || gz[0] != 0x1f || gz[1] != 0x8b)
+		return media_errf(err, errlen,
+		    "not a gzip file (bad magic bytes)");
 	if (len < 10)
 		goto trunc;
-	if (gz[2] != 8) {
-		snprintf(err, errlen, "unsupported gzip compression method %u",
-		    gz[2]);
-		return -1;
-	}
+	if (gz[2] != 8)
+		return media_errf(err, errlen,
+		    "unsupported gzip compression method %u", gz[2]);
 	flg = gz[3];
-	if (flg & 0xe0) {
-		snprintf(err, errlen, "reserved gzip header flags are set: the "
-		    "archive is corrupted");
-		return -1;
-	}
+	if (flg & 0xe0)
+		return media_errf(err, errlen, "reserved gzip header flags are "
+		    "set: the archive is corrupted");
 	if (flg & 4) { /* FEXTRA */
 		if (len - p < 2)
 			goto trunc;
-		x = (size_t)gz[p] | (size_t)gz[p + 1] << 8;
+		x = get16le(gz + p);
 		if (len - p - 2 < x)
 			goto trunc;
 		p += 2 + x;
@@ -98,20 +76,17 @@ gzip_header(const unsigned char *gz, size_t len, size_t *hlen, int *canon,
 		if (len - p < 2)
 			goto trunc;
 		if ((crc32(0L, gz, (uInt)p) & 0xffff) !=
-		    ((uLong)gz[p] | (uLong)gz[p + 1] << 8)) {
-			snprintf(err, errlen, "gzip header CRC mismatch: the "
-			    "archive is corrupted");
-			return -1;
-		}
+		    (uLong)get16le(gz + p))
+			return media_errf(err, errlen, "gzip header CRC "
+			    "mismatch: the archive is corrupted");
 		p += 2;
 	}
 	*hlen = p;
 	*canon = p == 10 && memcmp(gz, ours, 10) == 0;
 	return 0;
 trunc:
-	snprintf(err, errlen, "truncated gzip header (input is %zu bytes)",
-	    len);
-	return -1;
+	return media_errf(err, errlen,
+	    "truncated gzip header (input is %zu bytes)", len);
 }
 
 /* Gunzips one member into malloc'd *out, at most bound bytes. dev gets a
@@ -122,7 +97,7 @@ gunzip(const unsigned char *gz, size_t len, size_t bound, unsigned char **out,
 {
 	z_stream z;
 	unsigned char *buf = NULL, *nb;
-	size_t cap = 0, hlen, end, unused;
+	size_t cap = 0, hlen = 0, end, unused;
 	int zr, rc = -1, canon;
 
 	*out = NULL;
@@ -132,17 +107,15 @@ gunzip(const unsigned char *gz, size_t len, size_t bound, unsigned char **out,
 		snprintf(dev, devlen, "its gzip header is not the one ceremony "
 		    "writes (mtime 0, no name, no flags, XFL 2, OS 3)");
 	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, -15) != Z_OK) {
-		snprintf(err, errlen, "zlib: inflateInit2 failed");
-		return -1;
-	}
+	if (inflateInit2(&z, -15) != Z_OK)
+		return media_errf(err, errlen, "zlib: inflateInit2 failed");
 	z.next_in = (unsigned char *)gz + hlen;
 	z.avail_in = (uInt)(len - hlen);
 	for (;;) {
 		if (z.total_out == cap) {
 			if (cap > bound) {
-				snprintf(err, errlen, "archive expands to more "
-				    "than %zu bytes: refused (gzip bomb?)",
+				media_errf(err, errlen, "archive expands to "
+				    "more than %zu bytes: refused (gzip bomb?)",
 				    bound);
 				goto out;
 			}
@@ -150,7 +123,7 @@ gunzip(const unsigned char *gz, size_t len, size_t bound, unsigned char **out,
 			if (cap > bound + 1)
 				cap = bound + 1;
 			if ((nb = realloc(buf, cap)) == NULL) {
-				snprintf(err, errlen, "out of memory");
+				media_errf(err, errlen, "out of memory");
 				goto out;
 			}
 			buf = nb;
@@ -163,18 +136,18 @@ gunzip(const unsigned char *gz, size_t len, size_t bound, unsigned char **out,
 		if (zr == Z_OK)
 			continue;
 		if (zr == Z_BUF_ERROR && z.avail_in == 0) {
-			snprintf(err, errlen, "truncated gzip stream (input "
+			media_errf(err, errlen, "truncated gzip stream (input "
 			    "ends after %zu bytes)", len);
 			goto out;
 		}
 		if (zr == Z_BUF_ERROR)
 			continue;
-		snprintf(err, errlen, "corrupt gzip data (zlib: %s)",
+		media_errf(err, errlen, "corrupt gzip data (zlib: %s)",
 		    z.msg ? z.msg : "error");
 		goto out;
 	}
 	if (z.total_out > bound) {
-		snprintf(err, errlen, "archive expands to more than %zu "
+		media_errf(err, errlen, "archive expands to more than %zu "
 		    "bytes: refused (gzip bomb?)", bound);
 		goto out;
 	}
@@ -184,28 +157,29 @@ gunzip(const unsigned char *gz, size_t len, size_t bound, unsigned char **out,
 		snprintf(dev, devlen, "the deflate data ends with non-zero "
 		    "padding bits");
 	if (len - end < 8) {
-		snprintf(err, errlen, "truncated gzip stream (the trailer is "
-		    "missing %zu bytes)", 8 - (len - end));
+		media_errf(err, errlen,
+		    "truncated gzip stream (the trailer is missing %zu bytes)",
+		    8 - (len - end));
 		goto out;
 	}
 	if (get32le(gz + end) != (uint32_t)crc32(0L, buf, (uInt)z.total_out)) {
-		snprintf(err, errlen, "gzip CRC-32 mismatch: the archive is "
-		    "corrupted");
+		media_errf(err, errlen,
+		    "gzip CRC-32 mismatch: the archive is corrupted");
 		goto out;
 	}
 	if (get32le(gz + end + 4) != (uint32_t)z.total_out) {
-		snprintf(err, errlen, "gzip length check mismatch: the archive "
-		    "is corrupted");
+		media_errf(err, errlen,
+		    "gzip length check mismatch: the archive is corrupted");
 		goto out;
 	}
 	end += 8;
 	if (end < len) {
 		if (len - end >= 2 && gz[end] == 0x1f && gz[end + 1] == 0x8b)
-			snprintf(err, errlen, "a second gzip member follows "
+			media_errf(err, errlen, "a second gzip member follows "
 			    "the first at byte %zu: not written by ceremony",
 			    end);
 		else
-			snprintf(err, errlen, "%zu bytes of trailing garbage "
+			media_errf(err, errlen, "%zu bytes of trailing garbage "
 			    "after the gzip stream", len - end);
 		goto out;
 	}
@@ -292,65 +266,73 @@ check_path(struct rd *r, const char *path, unsigned char t, size_t off,
 	size_t tl;
 
 	if (path[0] == '\0')
-		return fail(r, "member at offset %zu has an empty name", off);
+		return media_errf(r->err, r->errlen,
+		    "member at offset %zu has an empty name", off);
 	if (path[0] == '/')
-		return fail(r, "member '%s' has an absolute path", path);
+		return media_errf(r->err, r->errlen,
+		    "member '%s' has an absolute path", path);
 	for (p = path; *p; p = slash + 1) {
 		slash = strchr(p, '/');
 		tl = slash ? (size_t)(slash - p) : strlen(p);
 		if (tl == 2 && p[0] == '.' && p[1] == '.')
-			return fail(r, "member '%s' has a '..' component",
-			    path);
+			return media_errf(r->err, r->errlen,
+			    "member '%s' has a '..' component", path);
 		if (!slash)
 			break;
 	}
 	if (type_name(t))
-		return fail(r, "member '%s' is %s: only regular files are "
-		    "allowed", path, type_name(t));
+		return media_errf(r->err, r->errlen,
+		    "member '%s' is %s: only regular files are allowed", path,
+		    type_name(t));
 	if (t != '0' && t != '\0' && t != '5')
-		return fail(r, "member '%s' has unknown type '%c': only "
-		    "regular files are allowed", path, t >= 0x20 && t < 0x7f ?
-		    t : '?');
+		return media_errf(r->err, r->errlen, "member '%s' has unknown "
+		    "type '%c': only regular files are allowed", path,
+		    t >= 0x20 && t < 0x7f ? t : '?');
 	slash = strchr(path, '/');
 	if (slash == NULL) {
 		if (t == '5')
-			return fail(r, "member '%s' is a directory outside the "
-			    "top folder", path);
-		return fail(r, "member '%s' is not inside a top folder", path);
+			return media_errf(r->err, r->errlen,
+			    "member '%s' is a directory outside the top folder",
+			    path);
+		return media_errf(r->err, r->errlen,
+		    "member '%s' is not inside a top folder", path);
 	}
 	tl = (size_t)(slash - path);
 	if (tl >= sizeof(topname))
-		return fail(r, "member '%s': top folder name too long", path);
+		return media_errf(r->err, r->errlen,
+		    "member '%s': top folder name too long", path);
 	memcpy(topname, path, tl);
 	topname[tl] = '\0';
 	if (first) {
 		if (!tar_name_ok(topname))
-			return fail(r, "top folder '%s' has a bad name "
-			    "(allowed: 1-%d of A-Z a-z 0-9 . _ -, not starting "
-			    "with . _ -)", topname, TAR_NAME_MAX);
+			return media_errf(r->err, r->errlen, "top folder '%s' "
+			    "has a bad name (allowed: 1-%d of A-Z a-z 0-9 . _ "
+			    "-, not starting with . _ -)", topname,
+			    TAR_NAME_MAX);
 		memcpy(r->list->top, topname, tl + 1);
 	} else if (strcmp(topname, r->list->top) != 0) {
-		return fail(r, "member '%s' is under a second top folder "
-		    "'%s' (the archive's top folder is '%s')", path, topname,
-		    r->list->top);
+		return media_errf(r->err, r->errlen, "member '%s' is under a "
+		    "second top folder '%s' (the archive's top folder is '%s')",
+		    path, topname, r->list->top);
 	}
 	*base = slash + 1;
 	if (t == '5') {
 		if (**base != '\0')
-			return fail(r, "member '%s' is a directory: only the "
-			    "top folder may be one", path);
+			return media_errf(r->err, r->errlen, "member '%s' is a "
+			    "directory: only the top folder may be one", path);
 		if (!first)
-			return fail(r, "the top folder entry '%s' appears "
-			    "twice", path);
+			return media_errf(r->err, r->errlen,
+			    "the top folder entry '%s' appears twice", path);
 		return 0;
 	}
 	if (strchr(*base, '/'))
-		return fail(r, "member '%s' is in a subfolder: members must "
-		    "sit directly in the top folder", path);
+		return media_errf(r->err, r->errlen, "member '%s' is in a "
+		    "subfolder: members must sit directly in the top folder",
+		    path);
 	if (!tar_name_ok(*base))
-		return fail(r, "member '%s' has a bad name (allowed: 1-%d of "
-		    "A-Z a-z 0-9 . _ -, not starting with . _ -)", path,
-		    TAR_NAME_MAX);
+		return media_errf(r->err, r->errlen, "member '%s' has a bad "
+		    "name (allowed: 1-%d of A-Z a-z 0-9 . _ -, not starting "
+		    "with . _ -)", path, TAR_NAME_MAX);
 	return 0;
 }
 
@@ -364,7 +346,7 @@ add_entry(struct rd *r, const char *name, const unsigned char *data,
 	if (l->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 16;
 		if ((ne = realloc(l->e, r->cap * sizeof(*ne))) == NULL)
-			return fail(r, "out of memory");
+			return media_errf(r->err, r->errlen, "out of memory");
 		l->e = ne;
 	}
 	e = &l->e[l->n];
@@ -372,7 +354,7 @@ add_entry(struct rd *r, const char *name, const unsigned char *data,
 	if ((e->name = strdup(name)) == NULL ||
 	    (e->data = malloc(size + 1)) == NULL) {
 		free(e->name);
-		return fail(r, "out of memory");
+		return media_errf(r->err, r->errlen, "out of memory");
 	}
 	if (size)
 		memcpy(e->data, data, size);
@@ -387,83 +369,92 @@ static int
 member(struct rd *r, size_t *offp, int first)
 {
 	const unsigned char *h = r->t + *offp;
-	char name[101], prefix[156], path[260], uname[33], gname[33];
+	char name[USTAR_NAME_LEN + 1], prefix[USTAR_PREFIX_LEN + 1];
+	char path[USTAR_PREFIX_LEN + 1 + USTAR_NAME_LEN + 1];
+	char uname[USTAR_UNAME_LEN + 1], gname[USTAR_GNAME_LEN + 1];
 	const char *base = NULL;
 	uint64_t sum, size, mode, uid, gid, mtime;
 	unsigned calc = 0;
 	size_t i, off = *offp, pad;
-	unsigned char t = h[156];
+	unsigned char t = h[USTAR_TYPE];
 
-	for (i = 0; i < BLOCK; i++)
-		calc += (i >= 148 && i < 156) ? ' ' : h[i];
-	if (octal_field(h + 148, 8, &sum) < 0 || sum != calc)
-		return fail(r, "tar header checksum mismatch at offset %zu: "
-		    "the archive is corrupted", off);
-	field(h, 100, name);
-	field(h + 345, 155, prefix);
-	if (memcmp(h + 257, "ustar\0", 6) != 0)
+	for (i = 0; i < USTAR_BLOCK; i++)
+		calc += (i >= USTAR_CHKSUM &&
+		    i < USTAR_CHKSUM + USTAR_CHKSUM_LEN) ? ' ' : h[i];
+	if (octal_field(h + USTAR_CHKSUM, USTAR_CHKSUM_LEN, &sum) < 0 ||
+	    sum != calc)
+		return media_errf(r->err, r->errlen, "tar header checksum "
+		    "mismatch at offset %zu: the archive is corrupted", off);
+	field(h + USTAR_NAME, USTAR_NAME_LEN, name);
+	field(h + USTAR_PREFIX, USTAR_PREFIX_LEN, prefix);
+	if (memcmp(h + USTAR_MAGIC, USTAR_ID, USTAR_MAGIC_LEN) != 0)
 		prefix[0] = '\0';
 	snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "/" : "",
 	    name);
 	if (check_path(r, path, t, off, first, &base) < 0)
 		return -1;
-	if (octal_field(h + 124, 12, &size) < 0)
-		return fail(r, "member '%s' has a malformed size field", path);
+	if (octal_field(h + USTAR_SIZE, USTAR_SIZE_LEN, &size) < 0)
+		return media_errf(r->err, r->errlen,
+		    "member '%s' has a malformed size field", path);
 	if (t == '5' && size != 0)
-		return fail(r, "the top folder entry '%s' carries data", path);
+		return media_errf(r->err, r->errlen,
+		    "the top folder entry '%s' carries data", path);
 	if (t != '5') {
 		if (size > r->lim->max_member)
-			return fail(r, "member '%s' is %llu bytes, over the "
-			    "limit of %zu", path, (unsigned long long)size,
-			    r->lim->max_member);
+			return media_errf(r->err, r->errlen,
+			    "member '%s' is %llu bytes, over the limit of %zu",
+			    path, (unsigned long long)size, r->lim->max_member);
 		if (size > r->lim->max_total - r->total)
-			return fail(r, "members add up to more than the limit "
-			    "of %zu bytes (at '%s')", r->lim->max_total, path);
+			return media_errf(r->err, r->errlen, "members add up "
+			    "to more than the limit of %zu bytes (at '%s')",
+			    r->lim->max_total, path);
 		if (r->list->n >= r->lim->max_members)
-			return fail(r, "more than %zu members (at '%s')",
+			return media_errf(r->err, r->errlen,
+			    "more than %zu members (at '%s')",
 			    r->lim->max_members, path);
 		for (i = 0; i < r->list->n; i++)
 			if (strcmp(r->list->e[i].name, base) == 0)
-				return fail(r, "duplicate member name '%s'",
-				    path);
+				return media_errf(r->err, r->errlen,
+				    "duplicate member name '%s'", path);
 	}
-	if (size > r->len - off - BLOCK)
-		return fail(r, "member '%s' is truncated: the archive ends "
-		    "inside its data", path);
-	pad = (size_t)((BLOCK - size % BLOCK) % BLOCK);
-	if (pad > r->len - off - BLOCK - size)
-		return fail(r, "member '%s' is truncated: the archive ends "
-		    "inside its padding", path);
+	if (size > r->len - off - USTAR_BLOCK)
+		return media_errf(r->err, r->errlen, "member '%s' is "
+		    "truncated: the archive ends inside its data", path);
+	pad = (size_t)((USTAR_BLOCK - size % USTAR_BLOCK) % USTAR_BLOCK);
+	if (pad > r->len - off - USTAR_BLOCK - size)
+		return media_errf(r->err, r->errlen, "member '%s' is "
+		    "truncated: the archive ends inside its padding", path);
 
 	/* Deviations from what tar_write makes. */
 	if (first && t != '5')
 		deviate(r, "the archive does not start with its top folder "
 		    "entry");
-	if (memcmp(h + 257, "ustar\0" "00", 8) != 0)
+	if (memcmp(h + USTAR_MAGIC, USTAR_ID, USTAR_ID_LEN) != 0)
 		deviate(r, "member '%s' is not in POSIX ustar format", path);
 	if (t == '\0')
 		deviate(r, "member '%s' uses the old type flag NUL", path);
-	if (octal_field(h + 100, 8, &mode) < 0 || mode > 0777)
+	if (octal_field(h + USTAR_MODE, USTAR_MODE_LEN, &mode) < 0 ||
+	    mode > 0777)
 		deviate(r, "member '%s' has mode bits beyond 0777", path);
-	if (octal_field(h + 108, 8, &uid) < 0 || uid != 0 ||
-	    octal_field(h + 116, 8, &gid) < 0 || gid != 0)
+	if (octal_field(h + USTAR_UID, USTAR_UID_LEN, &uid) < 0 || uid != 0 ||
+	    octal_field(h + USTAR_GID, USTAR_GID_LEN, &gid) < 0 || gid != 0)
 		deviate(r, "member '%s' is not owned by uid/gid 0", path);
-	field(h + 265, 32, uname);
-	field(h + 297, 32, gname);
+	field(h + USTAR_UNAME, USTAR_UNAME_LEN, uname);
+	field(h + USTAR_GNAME, USTAR_GNAME_LEN, gname);
 	if ((uname[0] && strcmp(uname, "root")) ||
 	    (gname[0] && strcmp(gname, "root")))
 		deviate(r, "member '%s' has owner names other than root",
 		    path);
-	if (octal_field(h + 136, 12, &mtime) < 0)
+	if (octal_field(h + USTAR_MTIME, USTAR_MTIME_LEN, &mtime) < 0)
 		deviate(r, "member '%s' has a malformed mtime", path);
 	else if (first)
 		r->list->mtime = mtime;
 	else if (mtime != r->list->mtime)
 		deviate(r, "member '%s' has a different mtime from the top "
 		    "folder", path);
-	if (h[157] != '\0')
+	if (h[USTAR_LINKNAME] != '\0')
 		deviate(r, "member '%s' has a link name", path);
-	if (!all_zero(h + BLOCK + size, pad))
+	if (!all_zero(h + USTAR_BLOCK + size, pad))
 		deviate(r, "non-zero padding after member '%s'", path);
 	if (t != '5' && r->list->n > 0 &&
 	    strcmp(r->list->e[r->list->n - 1].name, base) > 0)
@@ -471,12 +462,12 @@ member(struct rd *r, size_t *offp, int first)
 		    base, r->list->e[r->list->n - 1].name);
 
 	if (t != '5') {
-		if (add_entry(r, base, h + BLOCK, (size_t)size,
+		if (add_entry(r, base, h + USTAR_BLOCK, (size_t)size,
 		    (unsigned)(mode & 0777)) < 0)
 			return -1;
 		r->total += (size_t)size;
 	}
-	*offp = off + BLOCK + (size_t)size + pad;
+	*offp = off + USTAR_BLOCK + (size_t)size + pad;
 	return 0;
 }
 
@@ -492,7 +483,7 @@ same_as_written(struct rd *r, const unsigned char *gz, size_t len)
 	int rc = -1;
 
 	if ((m = calloc(l->n ? l->n : 1, sizeof(*m))) == NULL)
-		return fail(r, "out of memory");
+		return media_errf(r->err, r->errlen, "out of memory");
 	for (i = 0; i < l->n; i++) {
 		m[i].name = l->e[i].name;
 		m[i].data = l->e[i].data;
@@ -521,7 +512,7 @@ tar_read(const unsigned char *gz, size_t len, const struct tar_limits *lim,
 	struct rd r;
 	char gzdev[128] = "";
 	unsigned char *t = NULL;
-	size_t tlen, off = 0, bound;
+	size_t tlen = 0, off = 0, bound;
 	int first = 1, rc = -1;
 
 	memset(list, 0, sizeof(*list));
@@ -532,11 +523,9 @@ tar_read(const unsigned char *gz, size_t len, const struct tar_limits *lim,
 	r.list = list;
 	r.err = err;
 	r.errlen = errlen;
-	bound = lim->max_total + BLOCK * (2 * lim->max_members + 3);
-	if (bound < lim->max_total) {
-		snprintf(err, errlen, "tar limits overflow");
-		return -1;
-	}
+	bound = lim->max_total + USTAR_BLOCK * (2 * lim->max_members + 3);
+	if (bound < lim->max_total)
+		return media_errf(err, errlen, "tar limits overflow");
 	if (gunzip(gz, len, bound, &t, &tlen, gzdev, sizeof(gzdev), err,
 	    errlen) < 0)
 		return -1;
@@ -544,33 +533,36 @@ tar_read(const unsigned char *gz, size_t len, const struct tar_limits *lim,
 	r.len = tlen;
 	for (;;) {
 		if (off == tlen) {
-			fail(&r, "the archive has no end-of-archive marker "
-			    "(truncated?)");
+			media_errf(err, errlen, "the archive has no "
+			    "end-of-archive marker (truncated?)");
 			goto out;
 		}
-		if (tlen - off < BLOCK) {
-			fail(&r, "truncated tar header at offset %zu", off);
+		if (tlen - off < USTAR_BLOCK) {
+			media_errf(err, errlen,
+			    "truncated tar header at offset %zu", off);
 			goto out;
 		}
-		if (all_zero(t + off, BLOCK))
+		if (all_zero(t + off, USTAR_BLOCK))
 			break;
 		if (member(&r, &off, first) < 0)
 			goto out;
 		first = 0;
 	}
 	if (first) {
-		fail(&r, "the archive is empty");
+		media_errf(err, errlen, "the archive is empty");
 		goto out;
 	}
-	if (tlen - off < 2 * BLOCK || !all_zero(t + off, 2 * BLOCK)) {
-		fail(&r, "the end-of-archive marker at offset %zu is cut short "
-		    "or damaged", off);
+	if (tlen - off < 2 * USTAR_BLOCK ||
+	    !all_zero(t + off, 2 * USTAR_BLOCK)) {
+		media_errf(err, errlen, "the end-of-archive marker at offset "
+		    "%zu is cut short or damaged", off);
 		goto out;
 	}
-	off += 2 * BLOCK;
+	off += 2 * USTAR_BLOCK;
 	if (!all_zero(t + off, tlen - off)) {
-		fail(&r, "garbage after the end-of-archive marker at offset "
-		    "%zu", off);
+		media_errf(err, errlen,
+		    "garbage after the end-of-archive marker at offset %zu",
+		    off);
 		goto out;
 	}
 	if (off != tlen)
@@ -580,7 +572,8 @@ tar_read(const unsigned char *gz, size_t len, const struct tar_limits *lim,
 	if (!r.fmt[0] && same_as_written(&r, gz, len) < 0)
 		goto out;
 	if (r.fmt[0]) {
-		fail(&r, "not an archive written by ceremony: %s", r.fmt);
+		media_errf(err, errlen,
+		    "not an archive written by ceremony: %s", r.fmt);
 		goto out;
 	}
 	rc = 0;

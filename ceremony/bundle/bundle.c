@@ -11,31 +11,6 @@
 #include "core/transcript.h"
 #include "core/util.h"
 
-const struct bundle_file bundle_files[BUNDLE_NFILES] = {
-    {CA_CERT, 0644, 1, 0},
-    {TEMPLATE_FILE, 0644, 1, 0},
-    {REGISTER_FILE, 0755, 1, 0}, /* before VER_CERT: it says SNI_ONLY */
-    {TRANSCRIPT_FILE, 0644, 1, 0},
-    {SIGN_PUB, 0644, 1, 0},
-    {VER_CERT, 0644, 0, 0},
-    {BUNDLE_README, 0644, 1, 1},
-    {BUNDLE_MANIFEST, 0644, 1, 1},
-    {BUNDLE_SIG, 0644, 1, 1},
-};
-
-const struct tar_limits bundle_limits = {32, 4u << 20, 16u << 20};
-
-const struct bundle_file *
-bundle_file_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < BUNDLE_NFILES; i++)
-		if (strcmp(bundle_files[i].name, name) == 0)
-			return &bundle_files[i];
-	return NULL;
-}
-
 int
 bundle_time(uint64_t *t)
 {
@@ -125,8 +100,8 @@ bundle_read(struct bundle *b)
 			return -1;
 		add_member(b, f->name, data, len);
 		if (strcmp(f->name, REGISTER_FILE) == 0)
-			b->sni = strstr((const char *)data,
-			    "--certificate-mode SNI_ONLY") != NULL;
+			b->sni = strstr((const char *)data, REGISTER_SNI) !=
+			    NULL;
 	}
 	return 0;
 }

@@ -33,7 +33,9 @@ struct bundle_file {
 	int required;   /* 0: verificationCert.crt, absent in SNI_ONLY mode */
 	int made;       /* written by bundle itself, not by the ceremony */
 };
-/* The ceremony's files in the order bundle reads them, then README.txt,
+/* bundle_layout.c: the layout, read by the making (bundle.c) and the
+ * checking (bundle_check.c); making uses checking, never the reverse.
+ * The ceremony's files in the order bundle reads them, then README.txt,
  * MANIFEST and MANIFEST.minisig. */
 extern const struct bundle_file bundle_files[BUNDLE_NFILES];
 const struct bundle_file *bundle_file_find(const char *name); /* or NULL */

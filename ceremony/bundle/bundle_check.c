@@ -27,55 +27,37 @@ manifest_parse(const unsigned char *text, size_t len, struct manifest *m,
 	size_t n, i;
 
 	m->n = 0;
-	if (memchr(text, 0, len) != NULL) {
-		snprintf(err, errlen, "contains NUL bytes");
-		return -1;
-	}
+	if (memchr(text, 0, len) != NULL)
+		return errf(err, errlen, "contains NUL bytes");
 	for (i = 1; p < end; i++, p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			snprintf(err, errlen, "line %zu has no newline", i);
-			return -1;
-		}
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return errf(err, errlen, "line %zu has no newline", i);
 		n = (size_t)(nl - p);
-		if (m->n == MANIFEST_MAX) {
-			snprintf(err, errlen, "more than %d lines",
+		if (m->n == MANIFEST_MAX)
+			return errf(err, errlen, "more than %d lines",
 			    MANIFEST_MAX);
-			return -1;
-		}
 		if (n < 67 || n > 66 + TAR_NAME_MAX || p[64] != ' ' ||
-		    p[65] != ' ') {
-			snprintf(err, errlen,
+		    p[65] != ' ')
+			return errf(err, errlen,
 			    "line %zu is not '<SHA-256 hex>  <name>'", i);
-			return -1;
-		}
 		memcpy(m->sha[m->n], p, 64);
 		m->sha[m->n][64] = 0;
-		if (!str_only(m->sha[m->n], "0123456789abcdef")) {
-			snprintf(err, errlen,
-			    "line %zu: the hash is not 64 lower-case hex "
-			    "digits",
-			    i);
-			return -1;
-		}
+		if (!str_only(m->sha[m->n], "0123456789abcdef"))
+			return errf(err, errlen, "line %zu: the hash is not 64 "
+			    "lower-case hex digits", i);
 		memcpy(m->name[m->n], p + 66, n - 66);
 		m->name[m->n][n - 66] = 0;
 		if (strlen(m->name[m->n]) != n - 66 ||
-		    !str_only(m->name[m->n], BUNDLE_NAMECHARS)) {
-			snprintf(err, errlen, "line %zu: bad file name", i);
-			return -1;
-		}
-		if (m->n > 0 && strcmp(m->name[m->n - 1], m->name[m->n]) >= 0) {
-			snprintf(err, errlen,
+		    !str_only(m->name[m->n], BUNDLE_NAMECHARS))
+			return errf(err, errlen, "line %zu: bad file name", i);
+		if (m->n > 0 && strcmp(m->name[m->n - 1], m->name[m->n]) >= 0)
+			return errf(err, errlen,
 			    "line %zu: '%s' is out of order or repeated", i,
 			    m->name[m->n]);
-			return -1;
-		}
 		m->n++;
 	}
-	if (m->n == 0) {
-		snprintf(err, errlen, "is empty");
-		return -1;
-	}
+	if (m->n == 0)
+		return errf(err, errlen, "is empty");
 	return 0;
 }
 
@@ -107,29 +89,22 @@ bundle_sig_check(const struct tar_list *l, const struct sigkey *pin,
 
 	man = tar_list_find(l, BUNDLE_MANIFEST);
 	sig = tar_list_find(l, BUNDLE_SIG);
-	if (man == NULL || sig == NULL) {
-		snprintf(err, errlen, "the bundle has no %s; not a ceremony "
-		    "bundle", man == NULL ? BUNDLE_MANIFEST : BUNDLE_SIG);
-		return -1;
-	}
+	if (man == NULL || sig == NULL)
+		return errf(err, errlen,
+		    "the bundle has no %s; not a ceremony bundle",
+		    man == NULL ? BUNDLE_MANIFEST : BUNDLE_SIG);
 	if (minisig_parse((const char *)sig->data, sig->len, s, why,
-		sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s: %s", BUNDLE_SIG, why);
-		return -1;
-	}
-	if (minisig_verify(s, pin, man->data, man->len, why, sizeof(why))) {
-		snprintf(err, errlen, "%s: %s; the bundle was not signed by "
+		sizeof(why)) == -1)
+		return errf(err, errlen, "%s: %s", BUNDLE_SIG, why);
+	if (minisig_verify(s, pin, man->data, man->len, why, sizeof(why)))
+		return errf(err, errlen, "%s: %s; the bundle was not signed by "
 		    "the pinned key, or it was altered", BUNDLE_SIG, why);
-		return -1;
-	}
 	minisig_keyid(s->keynum, id);
 	snprintf(want, sizeof(want), MINISIG_BUNDLE_COMMENT, id);
-	if (strcmp(s->untrusted, want) != 0) {
-		snprintf(err, errlen, "%s: the untrusted comment is not '%s' "
-		    "as ceremony bundle writes it; the file was altered",
+	if (strcmp(s->untrusted, want) != 0)
+		return errf(err, errlen, "%s: the untrusted comment is not "
+		    "'%s' as ceremony bundle writes it; the file was altered",
 		    BUNDLE_SIG, want);
-		return -1;
-	}
 	return 0;
 }
 

@@ -44,10 +44,8 @@ bundle_qr_join(const char *text, size_t len, const char *report,
 	struct frames_status st;
 	int rv = -1;
 
-	if ((j = frames_join_new()) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if ((j = frames_join_new()) == NULL)
+		return errf(err, errlen, "out of memory");
 	if (frames_join_feed(j, text, len, err, errlen))
 		goto out;
 	frames_join_status(j, &st);
@@ -59,9 +57,8 @@ bundle_qr_join(const char *text, size_t len, const char *report,
 		    st.garbage == 1 ? "" : "s", st.blank,
 		    st.blank == 1 ? "" : "s");
 	if (!st.started) {
-		snprintf(err, errlen,
-		    "no QR frame (a line starting with '%s') found",
-		    FRAMES_TAG);
+		errf(err, errlen, "no QR frame (a line starting with '%s') "
+		    "found", FRAMES_TAG);
 		goto out;
 	}
 	if (frames_join_finish(j, out, outlen, err, errlen) == -1)
@@ -91,10 +88,8 @@ bundle_qr_self_check(const struct bundle *b, const struct bundle_qr *q)
 		rv = bundle_qr_join(q->text + off, q->textlen - off, NULL,
 		    &out, &outlen, err, sizeof(err));
 		if (rv == 0 && (outlen != b->gzlen ||
-				   memcmp(out, b->gz, outlen) != 0)) {
-			snprintf(err, sizeof(err), "rebuilt bytes differ");
-			rv = -1;
-		}
+				   memcmp(out, b->gz, outlen) != 0))
+			rv = errf(err, sizeof(err), "rebuilt bytes differ");
 		free(out);
 		out = NULL;
 		if (rv != 0) {
@@ -152,7 +147,7 @@ html_sheet(const char *tmp, const struct bundle *b, char **svgs,
 	free(text);
 	html_grid_begin(&h, q->version <= 10 ? 4 : q->version <= 20 ? 3 : 2);
 	for (i = 0; i < q->info.n; i++) {
-		frames_label(&q->info, i, label);
+		frames_label(&q->info, i, FRAMES_LABEL_FULL, label);
 		html_grid_code(&h, svgs[i], label);
 	}
 	html_grid_end(&h);
@@ -258,7 +253,7 @@ bundle_qr_show(const struct bundle_qr *q)
 			return -1;
 		}
 		qr_free(&code);
-		frames_label(&q->info, i, label);
+		frames_label(&q->info, i, FRAMES_LABEL_FULL, label);
 		printf("%s   (any %u of %u frames rebuild the bundle)\n", label,
 		    q->info.k, q->info.n);
 		if (tty_in && i + 1 < q->info.n) {

@@ -118,7 +118,7 @@ register_script(const char *region, const char *role_arn, int sni,
 	    "# and have the managed policy\n#   " MANAGED_POLICY "\n#\n",
 	    ca, sni ? "" : "check verificationCert.crt ", sni ? "" : ver,
 	    sni ? "" : "\n", tpl,
-	    sni ? "\t--certificate-mode SNI_ONLY \\\n" :
+	    sni ? "\t" REGISTER_SNI " \\\n" :
 		  "\t--verification-cert file://verificationCert.crt \\\n",
 	    region) == -1)
 		return NULL;

@@ -175,67 +175,43 @@ minisig_parse(const char *text, size_t len, struct minisig *s, char *err,
 	int i;
 
 	memset(s, 0, sizeof(*s));
-	if (len > MINISIG_FILE_MAX) {
-		snprintf(err, errlen, "larger than %d bytes; not a signature",
-		    MINISIG_FILE_MAX);
-		return -1;
-	}
-	if (memchr(text, 0, len) != NULL || memchr(text, '\r', len) != NULL) {
-		snprintf(err, errlen,
-		    "contains NUL or carriage-return bytes; not a "
-		    "signature file as minisign writes it");
-		return -1;
-	}
+	if (len > MINISIG_FILE_MAX)
+		return errf(err, errlen,
+		    "larger than %d bytes; not a signature", MINISIG_FILE_MAX);
+	if (memchr(text, 0, len) != NULL || memchr(text, '\r', len) != NULL)
+		return errf(err, errlen, "contains NUL or carriage-return "
+		    "bytes; not a signature file as minisign writes it");
 	for (i = 0; i < 4; i++) {
-		if ((line[i] = next_line(&p, end, &n[i])) == NULL) {
-			snprintf(err, errlen,
-			    "has %d complete lines; a signature has 4, each "
-			    "ending in a newline",
-			    i);
-			return -1;
-		}
+		if ((line[i] = next_line(&p, end, &n[i])) == NULL)
+			return errf(err, errlen, "has %d complete lines; a "
+			    "signature has 4, each ending in a newline", i);
 	}
-	if (p != end) {
-		snprintf(err, errlen, "has data after the fourth line");
-		return -1;
-	}
-	if (comment_line(line[0], n[0], UNTRUSTED_PREFIX, s->untrusted)) {
-		snprintf(err, errlen,
+	if (p != end)
+		return errf(err, errlen, "has data after the fourth line");
+	if (comment_line(line[0], n[0], UNTRUSTED_PREFIX, s->untrusted))
+		return errf(err, errlen,
 		    "line 1 must be '" UNTRUSTED_PREFIX "<text>' (at most "
-		    "%d bytes of text)",
-		    MINISIG_COMMENT_MAX);
-		return -1;
-	}
-	if (b64_line(line[1], n[1], SIG_B64, raw, sizeof(raw)) == -1) {
-		snprintf(err, errlen,
+		    "%d bytes of text)", MINISIG_COMMENT_MAX);
+	if (b64_line(line[1], n[1], SIG_B64, raw, sizeof(raw)) == -1)
+		return errf(err, errlen,
 		    "line 2 is not the base64 of a %d-byte signature",
 		    SIG_BYTES);
-		return -1;
-	}
-	if (memcmp(raw, alg_legacy, 2) == 0) {
-		snprintf(err, errlen,
-		    "legacy signature (not prehashed, algorithm 'Ed'); only "
-		    "prehashed 'ED' signatures are accepted");
-		return -1;
-	}
-	if (memcmp(raw, alg_hashed, 2) != 0) {
-		snprintf(err, errlen, "unknown signature algorithm (not 'ED')");
-		return -1;
-	}
+	if (memcmp(raw, alg_legacy, 2) == 0)
+		return errf(err, errlen, "legacy signature (not prehashed, "
+		    "algorithm 'Ed'); only prehashed 'ED' signatures are "
+		    "accepted");
+	if (memcmp(raw, alg_hashed, 2) != 0)
+		return errf(err, errlen,
+		    "unknown signature algorithm (not 'ED')");
 	memcpy(s->keynum, raw + 2, 8);
 	memcpy(s->sig, raw + 10, 64);
-	if (comment_line(line[2], n[2], TRUSTED_PREFIX, s->trusted)) {
-		snprintf(err, errlen,
+	if (comment_line(line[2], n[2], TRUSTED_PREFIX, s->trusted))
+		return errf(err, errlen,
 		    "line 3 must be '" TRUSTED_PREFIX "<text>' (at most "
-		    "%d bytes of text)",
-		    MINISIG_COMMENT_MAX);
-		return -1;
-	}
-	if (b64_line(line[3], n[3], GLOBAL_B64, s->global, 64) == -1) {
-		snprintf(err, errlen,
+		    "%d bytes of text)", MINISIG_COMMENT_MAX);
+	if (b64_line(line[3], n[3], GLOBAL_B64, s->global, 64) == -1)
+		return errf(err, errlen,
 		    "line 4 is not the base64 of a 64-byte global signature");
-		return -1;
-	}
 	return 0;
 }
 
@@ -251,28 +227,25 @@ minisig_verify(const struct minisig *s, const struct sigkey *pk,
 	if (memcmp(s->keynum, pk->keynum, 8) != 0) {
 		minisig_keyid(s->keynum, got);
 		minisig_keyid(pk->keynum, want);
-		snprintf(err, errlen,
+		return errf(err, errlen,
 		    "signed by key id %s, but the public key has id %s", got,
 		    want);
-		return -1;
 	}
 	if (crypto_generichash(hash, sizeof(hash), msg, msglen, NULL, 0) != 0)
 		goto out;
 	if (crypto_sign_verify_detached(s->sig, hash, sizeof(hash), pk->pk) !=
 	    0) {
-		snprintf(err, errlen,
-		    "signature does not match the signed file (the file or "
-		    "the signature was altered)");
+		errf(err, errlen, "signature does not match the signed file "
+		    "(the file or the signature was altered)");
 		goto out;
 	}
 	if ((gm = global_message(s->sig, s->trusted, &gmlen)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		goto out;
 	}
 	if (crypto_sign_verify_detached(s->global, gm, gmlen, pk->pk) != 0) {
-		snprintf(err, errlen,
-		    "global signature does not match the trusted comment "
-		    "(the comment was altered)");
+		errf(err, errlen, "global signature does not match the trusted "
+		    "comment (the comment was altered)");
 		goto out;
 	}
 	rv = 0;

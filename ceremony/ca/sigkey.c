@@ -7,6 +7,7 @@
 
 #include "ca/sigkey.h"
 #include "core/util.h"
+#include "media/bytes.h"
 
 #define SK_LEN 158 /* alg, kdf, chk, salt, ops, mem, keynum, sk, checksum */
 #define SK_KEYNUM_OFF 54
@@ -33,26 +34,6 @@ sigkey_free(struct sigkey *k)
 	if (k->sk != NULL)
 		sodium_free(k->sk);
 	k->sk = NULL;
-}
-
-static unsigned long long
-le64(const unsigned char *p)
-{
-	unsigned long long v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void
-put_le64(unsigned char *p, unsigned long long v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++, v >>= 8)
-		p[i] = (unsigned char)v;
 }
 
 void
@@ -93,7 +74,7 @@ sigkey_save_public(const char *path, const struct sigkey *k, int force)
 	sigkey_public_b64(k, b64);
 	n = snprintf(text, sizeof(text),
 	    "untrusted comment: minisign public key %016llX\n%s\n",
-	    le64(k->keynum), b64);
+	    (unsigned long long)get64le(k->keynum), b64);
 	return file_write(path, text, (size_t)n, 0644, force);
 }
 
@@ -130,7 +111,8 @@ sk_crypt(unsigned char *raw, const char *pass)
 	if ((stream = sodium_malloc(SK_ENC_LEN)) == NULL)
 		return -1;
 	rv = crypto_pwhash_scryptsalsa208sha256(stream, SK_ENC_LEN, pass,
-	    strlen(pass), raw + 6, le64(raw + 38), (size_t)le64(raw + 46));
+	    strlen(pass), raw + 6, get64le(raw + 38),
+	    (size_t)get64le(raw + 46));
 	for (i = 0; rv == 0 && i < SK_ENC_LEN; i++)
 		raw[SK_KEYNUM_OFF + i] ^= stream[i];
 	sodium_free(stream);
@@ -166,8 +148,8 @@ sigkey_encode_secret(const struct sigkey *k, const char *pass, char **out,
 	memcpy(raw + 2, pass ? "Sc" : "\0\0", 2);
 	memcpy(raw + 4, "B2", 2);
 	randombytes_buf(raw + 6, 32);
-	put_le64(raw + 38, pass ? OPSLIMIT : 0);
-	put_le64(raw + 46, pass ? MEMLIMIT : 0);
+	put64le(raw + 38, pass ? OPSLIMIT : 0);
+	put64le(raw + 46, pass ? MEMLIMIT : 0);
 	memcpy(raw + SK_KEYNUM_OFF, k->keynum, 8);
 	memcpy(raw + SK_KEYNUM_OFF + 8, k->sk, 64);
 	sk_checksum(raw, raw + SK_KEYNUM_OFF + 72);
@@ -227,7 +209,7 @@ sigkey_decode_secret(const char *text, size_t len, const char *pass,
 		B64_VARIANT) != 0 ||
 	    n != SK_LEN || memcmp(raw, "Ed", 2) != 0 ||
 	    memcmp(raw + 4, "B2", 2) != 0) {
-		rv = -2;
+		rv = RC_USAGE;
 		goto out;
 	}
 	if (memcmp(raw + 2, "Sc", 2) == 0) {
@@ -235,11 +217,11 @@ sigkey_decode_secret(const char *text, size_t len, const char *pass,
 			rv = -3;
 			goto out;
 		}
-		if (le64(raw + 38) > (1ULL << 36) ||
-		    le64(raw + 46) > (1ULL << 32) || sk_crypt(raw, pass) == -1)
+		if (get64le(raw + 38) > (1ULL << 36) ||
+		    get64le(raw + 46) > (1ULL << 32) || sk_crypt(raw, pass) == -1)
 			goto out;
 	} else if (memcmp(raw + 2, "\0\0", 2) != 0) {
-		rv = -2;
+		rv = RC_USAGE;
 		goto out;
 	}
 	sk_checksum(raw, chk);
@@ -279,7 +261,7 @@ sigkey_load_secret(const char *path, struct pass_src *src, struct sigkey *k)
 			goto out;
 		rv = sigkey_decode_secret((char *)text, len, pass, k);
 	}
-	if (rv == -2)
+	if (rv == RC_USAGE)
 		warnf("%s: not a minisign secret key", path);
 	else if (rv == -4)
 		warnf("%s: wrong passphrase, or the key is damaged", path);

@@ -149,7 +149,7 @@ template_build(const struct template_opts *o, char **out, size_t *len,
 	    "AWS::IoT::Certificate", "Properties", "CertificateId", ref("Id"),
 	    "Status", "ACTIVE", "policy", pol);
 	if (body == NULL || (text = json_dumps(body, JSON_COMPACT)) == NULL) {
-		snprintf(err, errlen, "cannot build the template body");
+		errf(err, errlen, "cannot build the template body");
 		goto out;
 	}
 	cfg = json_pack("{s:s,s:s}", "templateBody", text, "roleArn",
@@ -157,7 +157,7 @@ template_build(const struct template_opts *o, char **out, size_t *len,
 dump:
 	if (cfg == NULL ||
 	    (*out = json_dumps(cfg, JSON_INDENT(2))) == NULL) {
-		snprintf(err, errlen, "cannot build the registration config");
+		errf(err, errlen, "cannot build the registration config");
 		goto out;
 	}
 	*len = strlen(*out);

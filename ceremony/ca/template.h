@@ -8,6 +8,9 @@
 
 #define TEMPLATE_FILE "jitp_template.json"
 #define REGISTER_FILE "register.sh"
+/* The option register.sh passes in SNI_ONLY mode (and only then): bundle
+ * finds the mode by it. */
+#define REGISTER_SNI "--certificate-mode SNI_ONLY"
 #define TEMPLATE_BODY_MAX 10240
 
 /* AWS::IoT::Certificate::<name> parameters, as bits. */

@@ -44,12 +44,10 @@ check_refs(json_t *v, unsigned declared, char *err, size_t errlen)
 	r = json_object_get(v, "Ref");
 	if (r != NULL) {
 		if (!json_is_string(r) ||
-		    !(param_bit(json_string_value(r)) & declared)) {
-			snprintf(err, errlen, "templateBody: Ref to '%s', "
+		    !(param_bit(json_string_value(r)) & declared))
+			return errf(err, errlen, "templateBody: Ref to '%s', "
 			    "which is not a declared parameter",
 			    json_is_string(r) ? json_string_value(r) : "?");
-			return -1;
-		}
 	}
 	json_object_foreach(v, key, c)
 		if (check_refs(c, declared, err, errlen) == -1)
@@ -76,19 +74,18 @@ check_policy(json_t *res, char *err, size_t errlen)
 
 	if (pd == NULL)
 		return json_is_string(json_object_get(json_object_get(res,
-		    "Properties"), "PolicyName")) ? 0 : (snprintf(err, errlen,
+		    "Properties"), "PolicyName")) ? 0 : errf(err, errlen,
 		    "templateBody: the policy has neither PolicyDocument nor "
-		    "PolicyName"), -1);
-	if (!json_is_string(pd)) {
-		snprintf(err, errlen, "PolicyDocument must be a JSON string");
-		return -1;
-	}
+		    "PolicyName");
+	if (!json_is_string(pd))
+		return errf(err, errlen,
+		    "PolicyDocument must be a JSON string");
 	doc = json_loads(json_string_value(pd), JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(doc) ||
 	    !json_is_string(json_object_get(doc, "Version")) ||
 	    !json_is_array(json_object_get(doc, "Statement")) ||
 	    json_array_size(json_object_get(doc, "Statement")) == 0)
-		snprintf(err, errlen, "PolicyDocument does not parse as a "
+		errf(err, errlen, "PolicyDocument does not parse as a "
 		    "policy (a JSON object with Version and Statement)");
 	else
 		rv = 0;
@@ -133,7 +130,7 @@ template_check_text(const char *text, size_t len, struct template_info *t,
 	memset(t, 0, sizeof(*t));
 	cfg = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(cfg)) {
-		snprintf(err, errlen, "not a JSON object");
+		errf(err, errlen, "not a JSON object");
 		goto out;
 	}
 	tb = json_object_get(cfg, "templateBody");
@@ -143,8 +140,8 @@ template_check_text(const char *text, size_t len, struct template_info *t,
 		if (!str_only(json_string_value(tn), "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ||
 		    json_string_length(tn) < 1 || json_string_length(tn) > 36) {
-			snprintf(err, errlen, "templateName must be 1-36 of "
-			    "[0-9A-Za-z_-]");
+			errf(err, errlen,
+			    "templateName must be 1-36 of [0-9A-Za-z_-]");
 			goto out;
 		}
 		t->template_name = strdup(json_string_value(tn));
@@ -153,39 +150,39 @@ template_check_text(const char *text, size_t len, struct template_info *t,
 	}
 	if (!json_is_string(tb) || !json_is_string(ra) ||
 	    json_object_size(cfg) != 2) {
-		snprintf(err, errlen, "expected {\"templateBody\": \"...\", "
+		errf(err, errlen, "expected {\"templateBody\": \"...\", "
 		    "\"roleArn\": \"...\"} or {\"templateName\": \"...\"}");
 		goto out;
 	}
 	body = json_string_value(tb);
 	if (json_string_length(tb) > TEMPLATE_BODY_MAX) {
-		snprintf(err, errlen, "templateBody is %zu characters; AWS "
-		    "allows at most %d", json_string_length(tb),
-		    TEMPLATE_BODY_MAX);
+		errf(err, errlen,
+		    "templateBody is %zu characters; AWS allows at most %d",
+		    json_string_length(tb), TEMPLATE_BODY_MAX);
 		goto out;
 	}
 	if (!template_role_arn_ok(json_string_value(ra))) {
-		snprintf(err, errlen, "roleArn '%s' is not "
-		    "arn:aws:iam::<12 digits>:role/<name>",
+		errf(err, errlen,
+		    "roleArn '%s' is not arn:aws:iam::<12 digits>:role/<name>",
 		    json_string_value(ra));
 		goto out;
 	}
 	t->role_arn = strdup(json_string_value(ra));
 	t->body = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(t->body)) {
-		snprintf(err, errlen, "templateBody does not parse as a JSON "
-		    "object");
+		errf(err, errlen,
+		    "templateBody does not parse as a JSON object");
 		goto out;
 	}
 	p = json_object_get(t->body, "Parameters");
 	res = json_object_get(t->body, "Resources");
 	if (!json_is_object(res)) {
-		snprintf(err, errlen, "templateBody has no Resources object");
+		errf(err, errlen, "templateBody has no Resources object");
 		goto out;
 	}
 	json_object_foreach(p, key, r) {
 		if ((bit = param_bit(key)) == 0) {
-			snprintf(err, errlen, "templateBody: unknown parameter "
+			errf(err, errlen, "templateBody: unknown parameter "
 			    "'%s'; JITP fills only " PREFIX "CommonName, "
 			    "Country, Organization, OrganizationalUnit, "
 			    "DistinguishedNameQualifier, StateName, "
@@ -200,7 +197,7 @@ template_check_text(const char *text, size_t len, struct template_info *t,
 		const char *type = json_string_value(json_object_get(r, "Type"));
 		json_t *props = json_object_get(r, "Properties");
 		if (type == NULL) {
-			snprintf(err, errlen, "resource '%s' has no Type", key);
+			errf(err, errlen, "resource '%s' has no Type", key);
 			goto out;
 		}
 		if (strcmp(type, "AWS::IoT::Thing") == 0 &&
@@ -227,10 +224,8 @@ template_load(const char *path, struct template_info *t, char *err,
 	int rv;
 
 	memset(t, 0, sizeof(*t));
-	if (file_read(path, &text, &len, 1 << 20) == -1) {
-		snprintf(err, errlen, "cannot read %s", path);
-		return -1;
-	}
+	if (file_read(path, &text, &len, 1 << 20) == -1)
+		return errf(err, errlen, "cannot read %s", path);
 	rv = template_check_text((char *)text, len, t, err, errlen);
 	free(text);
 	return rv;

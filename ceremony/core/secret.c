@@ -155,7 +155,7 @@ pass_option(struct pass_src *src, int opt, const char *arg)
 		if (errno || *end || v < 0 || v > 1024) {
 			warnf("--passphrase-fd: '%s' is not a file descriptor",
 			    arg);
-			return -2;
+			return RC_USAGE;
 		}
 		src->fd = (int)v;
 		return 0;

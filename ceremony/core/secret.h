@@ -17,7 +17,8 @@ struct pass_src {
 char *pass_get(struct pass_src *src, const char *what, int confirm);
 void pass_free(char *p);
 
-/* getopt_long helper: 0 if opt was a passphrase option and consumed. */
+/* getopt_long helper: 0 if opt was a passphrase option and consumed,
+ * RC_USAGE (with a message) if its value is bad, -1 if opt is not one. */
 int pass_option(struct pass_src *src, int opt, const char *arg);
 #define PASS_OPT_FILE 0x1001
 #define PASS_OPT_FD 0x1002

@@ -162,7 +162,9 @@ print_plan(struct run *r)
 	}
 }
 
-/* Enters the ceremony directory; on resume checks transcript and config. */
+/* Enters the ceremony directory; on resume checks transcript and config.
+ * 1 resuming, 0 a new ceremony, RC_CHECK when the config changed since
+ * the ceremony started, -1 on other errors. */
 static int
 enter_dir(struct run *r, long *since)
 {
@@ -207,7 +209,7 @@ enter_dir(struct run *r, long *since)
 		      "(SHA-256 %s then, %s now); refusing to continue",
 		    r->cfg.path, was ? was : "?", r->cfg.sha256);
 		json_decref(l);
-		return -2;
+		return RC_CHECK;
 	}
 	*since = (long)json_integer_value(json_object_get(l, "seq"));
 	json_decref(l);
@@ -291,7 +293,7 @@ cmd_run(int argc, char **argv)
 		goto out;
 	}
 	if ((resumed = enter_dir(&r, &since)) < 0) {
-		rv = resumed == -2 ? EXIT_CHECK : EXIT_USAGE;
+		rv = resumed == RC_CHECK ? EXIT_CHECK : EXIT_USAGE;
 		goto out;
 	}
 	if (r.rehearse)

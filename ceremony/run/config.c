@@ -72,7 +72,7 @@ value_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
 	switch (k->kind) {
 	case V_TEXT:
 		if (*v == 0)
-			return snprintf(err, errlen, "%s is empty", k->key), -1;
+			return errf(err, errlen, "%s is empty", k->key);
 		return 0;
 	case V_ENUM:
 		snprintf(buf, sizeof(buf), "%s", k->values);
@@ -80,44 +80,37 @@ value_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
 		     tok = strtok_r(NULL, "|", &save))
 			if (strcmp(tok, v) == 0)
 				return 0;
-		snprintf(err, errlen, "%s = %s: expected one of %s", k->key, v,
-		    k->values);
-		return -1;
+		return errf(err, errlen, "%s = %s: expected one of %s", k->key,
+		    v, k->values);
 	case V_INT:
 		i = strtol(v, &end, 10);
-		if (*v == 0 || *end != 0 || i < k->lo || i > k->hi) {
-			snprintf(err, errlen, "%s = %s: expected a number from "
-			    "%ld to %ld", k->key, v, k->lo, k->hi);
-			return -1;
-		}
+		if (*v == 0 || *end != 0 || i < k->lo || i > k->hi)
+			return errf(err, errlen,
+			    "%s = %s: expected a number from %ld to %ld",
+			    k->key, v, k->lo, k->hi);
 		return 0;
 	case V_LIST:
-		if (*v == 0 || strstr(v, ",,") || v[strlen(v) - 1] == ',') {
-			snprintf(err, errlen, "%s: a comma-separated list with "
-			    "no empty items", k->key);
-			return -1;
-		}
+		if (*v == 0 || strstr(v, ",,") || v[strlen(v) - 1] == ',')
+			return errf(err, errlen,
+			    "%s: a comma-separated list with no empty items",
+			    k->key);
 		return 0;
 	case V_SUBJECT:
-		if ((n = pki_subject_parse(v, buf, sizeof(buf))) == NULL) {
-			snprintf(err, errlen, "%s: %s", k->key, buf);
-			return -1;
-		}
+		if ((n = pki_subject_parse(v, buf, sizeof(buf))) == NULL)
+			return errf(err, errlen, "%s: %s", k->key, buf);
 		X509_NAME_free(n);
 		return 0;
 	case V_CODE:
 		if (strcmp(v, "ask") == 0 || (strlen(v) == 64 &&
 		    str_only(v, "0123456789abcdefABCDEF")))
 			return 0;
-		snprintf(err, errlen, "%s: expected the 64 hex characters from "
-		    "'aws iot get-registration-code', or ask", k->key);
-		return -1;
+		return errf(err, errlen, "%s: expected the 64 hex characters "
+		    "from 'aws iot get-registration-code', or ask", k->key);
 	case V_DIGITS:
 		if ((long)strlen(v) == k->lo && str_only(v, "0123456789"))
 			return 0;
-		snprintf(err, errlen, "%s = %s: expected %ld digits", k->key, v,
-		    k->lo);
-		return -1;
+		return errf(err, errlen, "%s = %s: expected %ld digits", k->key,
+		    v, k->lo);
 	}
 	return -1;
 }

@@ -207,14 +207,22 @@ test_label(void **state)
 	memset(&fi, 0, sizeof(fi));
 	memcpy(fi.idhex, "ab12cd34", 9);
 	fi.n = 12;
-	frames_label(&fi, 2, l);
+	frames_label(&fi, 2, FRAMES_LABEL_FULL, l);
 	assert_string_equal(l, "03/12 ab12cd34");
+	frames_label(&fi, 2, FRAMES_LABEL_POS, l);
+	assert_string_equal(l, "03/12");
+	frames_label(&fi, 2, FRAMES_LABEL_NUM, l);
+	assert_string_equal(l, "03");
 	fi.n = 5;
-	frames_label(&fi, 4, l);
+	frames_label(&fi, 4, FRAMES_LABEL_FULL, l);
 	assert_string_equal(l, "05/05 ab12cd34");
 	fi.n = 255;
-	frames_label(&fi, 6, l);
+	frames_label(&fi, 6, FRAMES_LABEL_FULL, l);
 	assert_string_equal(l, "007/255 ab12cd34");
+	frames_label(&fi, 6, FRAMES_LABEL_POS, l);
+	assert_string_equal(l, "007/255");
+	frames_label(&fi, 6, FRAMES_LABEL_NUM, l);
+	assert_string_equal(l, "007");
 }
 
 static void

@@ -1,0 +1,41 @@
+/* The ustar header block (POSIX.1-1988) that tar.c writes and tar_read.c
+ * reads: each field's offset in the block and its width in bytes. Numbers
+ * are octal digits ended by NUL (the checksum: six digits, NUL, space). */
+#ifndef USTAR_H
+#define USTAR_H
+
+#define USTAR_BLOCK 512
+
+#define USTAR_NAME 0
+#define USTAR_NAME_LEN 100
+#define USTAR_MODE 100
+#define USTAR_MODE_LEN 8
+#define USTAR_UID 108
+#define USTAR_UID_LEN 8
+#define USTAR_GID 116
+#define USTAR_GID_LEN 8
+#define USTAR_SIZE 124
+#define USTAR_SIZE_LEN 12
+#define USTAR_MTIME 136
+#define USTAR_MTIME_LEN 12
+#define USTAR_CHKSUM 148 /* summed as if it were all spaces */
+#define USTAR_CHKSUM_LEN 8
+#define USTAR_TYPE 156 /* one byte: '0' file, '5' directory, ... */
+#define USTAR_LINKNAME 157
+#define USTAR_LINKNAME_LEN 100
+#define USTAR_MAGIC 257 /* "ustar\0", then the version "00" */
+#define USTAR_MAGIC_LEN 6
+#define USTAR_ID "ustar\0" "00" /* magic and version together */
+#define USTAR_ID_LEN 8
+#define USTAR_UNAME 265
+#define USTAR_UNAME_LEN 32
+#define USTAR_GNAME 297
+#define USTAR_GNAME_LEN 32
+#define USTAR_DEVMAJOR 329
+#define USTAR_DEVMAJOR_LEN 8
+#define USTAR_DEVMINOR 337
+#define USTAR_DEVMINOR_LEN 8
+#define USTAR_PREFIX 345
+#define USTAR_PREFIX_LEN 155
+
+#endif
