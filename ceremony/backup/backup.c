@@ -73,15 +73,15 @@ keys_load(struct pass_src *src, const char *given, const X509 *cert,
 		goto out;
 	r = sigkey_decode_secret((char *)sk, sklen, NULL, &k->sign);
 	if (given == NULL &&
-	    (r == -3 || strstr((char *)ca, "ENCRYPTED") != NULL)) {
+	    (r == RC_SHORT || strstr((char *)ca, "ENCRYPTED") != NULL)) {
 		if ((asked = pass_get(src, "CA key", 0)) == NULL)
 			goto out;
 		pass = asked;
 	}
-	if (r == -3)
+	if (r == RC_SHORT)
 		r = sigkey_decode_secret((char *)sk, sklen, pass, &k->sign);
 	if (r != 0) {
-		warnf("%s: %s", SIGN_KEY, r == -4 ? "wrong passphrase, or the "
+		warnf("%s: %s", SIGN_KEY, r == RC_CHECK ? "wrong passphrase, or the "
 		    "key is damaged" : "not a minisign secret key");
 		goto out;
 	}

@@ -44,7 +44,7 @@ bundle_time(uint64_t *t)
 	j = json_loads(p, 0, NULL);
 	s = json_string_value(json_object_get(j, "time"));
 	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || (p = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
+	if (s == NULL || (p = strptime(s, UTC_ISO_FMT, &tm)) == NULL ||
 	    *p != 0 || timegm(&tm) < 0)
 		warnf("%s: the last line has no time; set SOURCE_DATE_EPOCH",
 		    TRANSCRIPT_FILE);

@@ -214,7 +214,7 @@ sigkey_decode_secret(const char *text, size_t len, const char *pass,
 	}
 	if (memcmp(raw + 2, "Sc", 2) == 0) {
 		if (pass == NULL) {
-			rv = -3;
+			rv = RC_SHORT;
 			goto out;
 		}
 		if (get64le(raw + 38) > (1ULL << 36) ||
@@ -230,7 +230,7 @@ sigkey_decode_secret(const char *text, size_t len, const char *pass,
 	    sodium_is_zero(raw + SK_KEYNUM_OFF + 72, 32))
 		memcpy(chk, raw + SK_KEYNUM_OFF + 72, 32);
 	if (sodium_memcmp(chk, raw + SK_KEYNUM_OFF + 72, 32) != 0) {
-		rv = -4;
+		rv = RC_CHECK;
 		goto out;
 	}
 	memcpy(k->keynum, raw + SK_KEYNUM_OFF, 8);
@@ -256,14 +256,14 @@ sigkey_load_secret(const char *path, struct pass_src *src, struct sigkey *k)
 	if (file_read(path, &text, &len, 4096) == -1)
 		return -1;
 	rv = sigkey_decode_secret((char *)text, len, NULL, k);
-	if (rv == -3) {
+	if (rv == RC_SHORT) {
 		if ((pass = pass_get(src, "signing key", 0)) == NULL)
 			goto out;
 		rv = sigkey_decode_secret((char *)text, len, pass, k);
 	}
 	if (rv == RC_USAGE)
 		warnf("%s: not a minisign secret key", path);
-	else if (rv == -4)
+	else if (rv == RC_CHECK)
 		warnf("%s: wrong passphrase, or the key is damaged", path);
 	else if (rv != 0)
 		warnf("%s: cannot decode the signing key", path);

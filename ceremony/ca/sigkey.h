@@ -27,9 +27,9 @@ int sigkey_load_secret(const char *path, struct pass_src *src,
 /* Encodes the secret key file into sodium_malloc'd text (for the vault). */
 int sigkey_encode_secret(const struct sigkey *k, const char *pass,
     char **out, size_t *len);
-/* 0 ok; RC_USAGE the text is not a minisign secret key, -3 a passphrase
- * is needed (pass was NULL), -4 wrong passphrase or damaged, -1 other
- * errors. */
+/* 0 ok; RC_USAGE the text is not a minisign secret key, RC_SHORT a
+ * passphrase is needed (pass was NULL), RC_CHECK wrong passphrase or
+ * damaged, -1 other errors. */
 int sigkey_decode_secret(const char *text, size_t len, const char *pass,
     struct sigkey *k);
 void sigkey_free(struct sigkey *k);

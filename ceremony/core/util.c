@@ -462,5 +462,5 @@ utc_iso(time_t t, char out[21])
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	strftime(out, 21, UTC_ISO_FMT, &tm);
 }

@@ -54,7 +54,8 @@ int dir_sync(const char *path);              /* fsync the dir holding path */
 /* Empties and removes a folder of plain files (a message if it stays). */
 void dir_remove(const char *path);
 
-/* UTC as 2026-11-29T18:35:35Z. */
+/* UTC as 2026-11-29T18:35:35Z; UTC_ISO_FMT for strftime and strptime. */
+#define UTC_ISO_FMT "%Y-%m-%dT%H:%M:%SZ"
 void utc_iso(time_t t, char out[21]);
 
 void sha256_hex(const void *buf, size_t len, char out[65]);
