@@ -19,9 +19,19 @@ if [ ! -f "$base" ]; then
 	tar -C "$T/mb" -cf "$base.tmp" . && mv "$base.tmp" "$base"
 	rm -rf "$T/mb"
 fi
-fresh() { rm -rf "$T/r" && mkdir "$T/r" && tar -C "$T/r" -xf "$base"; }
-# in the chroot, no network, /proc mounted privately
-inroot() { unshare -n -m sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" /bin/sh -c "$1"' "$T/r" "$1"; }
+fresh() { umount "$T/r/proc" 2>/dev/null; rm -rf "$T/r" && mkdir "$T/r" && tar -C "$T/r" -xf "$base"; }
+# in the chroot, no network (its own empty network namespace), /proc
+# mounted for the call (no mount namespace: inside a chroot, as on the
+# fresh-machine check, / is not a mount point and cannot be made private)
+trap 'umount "$T/r/proc" 2>/dev/null; rm -rf "$T"' EXIT
+inroot() {
+	local rc
+	mount -t proc proc "$T/r/proc" || return 2
+	unshare -n chroot "$T/r" /bin/sh -c "$1"
+	rc=$?
+	umount "$T/r/proc"
+	return $rc
+}
 
 # the kit, signed with a throwaway minisign key, built twice: same bytes
 minisign -G -W -p "$T/kit.pub" -s "$T/kit.key" >/dev/null
@@ -94,6 +104,8 @@ diag "install.sh: $(($(date +%s) - s)) s"
 has "$out" "good signature" "install.sh checked the signature"
 has "$out" "$(sha256sum <"$bin" | cut -d' ' -f1)" "install.sh prints the installed binary's SHA-256"
 like "$out" "source commit [0-9a-f]{40}" "installed ceremony --version names the commit"
+run inroot 'tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "'
+is "$out" "lo" "the install runs in a network namespace with only a loopback"
 run inroot 'cd /root && ceremony init c.cnf >/dev/null && TMPDIR=/root ceremony run --rehearse --yes c.cnf'
 is "$rc" 0 "installed ceremony: run --rehearse"
 b=$(ls "$T"/r/root/ceremony-REHEARSAL-*/bundle/REHEARSAL-bundle.tar.gz 2>/dev/null | sed "s|^$T/r||")
