@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "core/transcript.h"
 #include "core/util.h"
 
 static const struct command {
@@ -33,6 +34,41 @@ static const struct command {
 	{"run", cmd_run, "run the whole ceremony from one reviewed config"},
 	{NULL, NULL, NULL},
 };
+
+/* Commands that keep their state in the ceremony directory (checked
+ * first), and of those, the ones that append to its transcript (opened
+ * and locked before they write anything). */
+static const char *const state_commands[] = {"root", "verification",
+    "template", "backup", "restore", "sign", "bundle", "transcript", NULL};
+static const char *const transcript_commands[] = {"root", "verification",
+    "template", "backup", "restore", "sign", "bundle", NULL};
+
+static int
+listed(const char *const *list, const char *name)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* The ceremony directory is fit to hold the command's state. */
+static int
+state_check(const char *cmd, const char *dir, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    (i == 1 && strcmp(argv[i], "-h") == 0))
+			return 0;
+	if (listed(state_commands, cmd) &&
+	    dir_check_state(".", dir != NULL ? dir : ".") == -1)
+		return -1;
+	if (listed(transcript_commands, cmd) && transcript_begin() == -1)
+		return -1;
+	return 0;
+}
 
 static void
 usage(FILE *f)
@@ -106,5 +142,7 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (state_check(c->name, dir, argc, argv) == -1)
+		return EXIT_USAGE;
 	return c->fn(argc, argv);
 }

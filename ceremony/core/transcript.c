@@ -53,6 +53,42 @@ hash_files(const char **paths)
 	return o;
 }
 
+/* transcript.log as opened and locked by transcript_begin (-1: absent
+ * then, or not begun), for the next transcript_append. */
+static int held_fd = -1;
+static int held;
+
+/* Opens transcript.log (made 0644 by the first append) and locks it. */
+static int
+transcript_open(int flags)
+{
+	int fd;
+
+	fd = file_open_state(TRANSCRIPT_FILE, O_RDWR | O_APPEND | flags, 0644);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX) == -1) {
+		warnf("%s: cannot lock: %s", TRANSCRIPT_FILE, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+transcript_begin(void)
+{
+	if (held)
+		return 0;
+	if ((held_fd = transcript_open(0)) == -1 && errno != ENOENT) {
+		warnf("%s: cannot append to the transcript; nothing was "
+		      "written", TRANSCRIPT_FILE);
+		return -1;
+	}
+	held = 1;
+	return 0;
+}
+
 int
 transcript_append(const char *command, json_t *args, const char **inputs,
     const char **outputs, json_t *extra)
@@ -66,14 +102,11 @@ transcript_append(const char *command, json_t *args, const char **inputs,
 	time_t t = time(NULL);
 	int fd, rv = -1;
 
-	fd = open(TRANSCRIPT_FILE, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0644);
-	if (fd == -1) {
-		warnf("%s: cannot open: %s", TRANSCRIPT_FILE, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0644) == -1 || flock(fd, LOCK_EX) == -1 ||
-	    file_read(TRANSCRIPT_FILE, &text, &len, TRANSCRIPT_MAX) == -1)
+	fd = held_fd != -1 ? held_fd : transcript_open(O_CREAT);
+	held_fd = -1;
+	held = 0;
+	if (fd == -1 || lseek(fd, 0, SEEK_SET) == -1 ||
+	    fd_read_all(fd, TRANSCRIPT_FILE, &text, &len, TRANSCRIPT_MAX) == -1)
 		goto out;
 	strcpy(prev, ZERO_HASH);
 	if (len > 0) {
@@ -147,7 +180,7 @@ transcript_head(const char *path, char head[65])
 	strcpy(head, ZERO_HASH);
 	if (!file_exists(path))
 		return 0;
-	if (file_read(path, &text, &len, TRANSCRIPT_MAX) == -1)
+	if (file_read_state(path, &text, &len, TRANSCRIPT_MAX) == -1)
 		return -1;
 	last = last_line((char *)text, len, &n);
 	if (n > 0)
@@ -207,7 +240,7 @@ transcript_verify_flags(const char *path, int flags, char head[65])
 	int rv = 2;
 
 	strcpy(prev, ZERO_HASH);
-	if (file_read(path, &text, &len, TRANSCRIPT_MAX) == -1)
+	if (file_read_state(path, &text, &len, TRANSCRIPT_MAX) == -1)
 		return 2;
 	if (len == 0 || text[len - 1] != '\n' || memchr(text, 0, len)) {
 		warnf("%s: %s", path, len == 0 ? "empty transcript" :
@@ -275,7 +308,7 @@ transcript_last(const char *path, const char *command)
 	size_t len;
 
 	if (!file_exists(path) ||
-	    file_read(path, &text, &len, TRANSCRIPT_MAX) == -1)
+	    file_read_state(path, &text, &len, TRANSCRIPT_MAX) == -1)
 		return NULL;
 	for (p = (char *)text; *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)

@@ -6,6 +6,13 @@
 
 #define TRANSCRIPT_FILE "transcript.log"
 
+/* Opens and locks transcript.log (when present) before a command writes
+ * anything, so that one that cannot be appended (a symbolic link, not a
+ * regular file) stops the command first. The next transcript_append uses
+ * and releases it; a second call before that append does nothing. -1 with
+ * a message. */
+int transcript_begin(void);
+
 /* Appends one line. args is a JSON object of non-secret arguments (stolen,
  * may be NULL). inputs and outputs are NULL-terminated path lists (may be
  * NULL); each file's SHA-256 is recorded. extra (stolen, may be NULL) is

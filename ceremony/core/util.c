@@ -43,21 +43,16 @@ warnf(const char *fmt, ...)
 }
 
 int
-file_read(const char *path, unsigned char **buf, size_t *len, size_t max)
+fd_read_all(int fd, const char *path, unsigned char **buf, size_t *len,
+    size_t max)
 {
 	unsigned char *b = NULL, *nb;
 	size_t n = 0, cap = 0, room;
 	ssize_t r;
-	int fd, rv = -1;
+	int rv = -1;
 
 	*buf = NULL;
 	*len = 0;
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		warnf("%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
 	do {
 		if (n + 1 >= cap) {
 			cap = cap ? cap * 2 : 8192;
@@ -84,9 +79,123 @@ file_read(const char *path, unsigned char **buf, size_t *len, size_t max)
 	rv = 0;
 out:
 	free(b);
-	if (fd != STDIN_FILENO)
-		close(fd);
 	return rv;
+}
+
+/* file_read; with state, of a file opened by file_open_state. */
+static int
+read_whole(const char *path, int state, unsigned char **buf, size_t *len,
+    size_t max)
+{
+	int fd, rv;
+
+	*buf = NULL;
+	*len = 0;
+	if (!state && strcmp(path, "-") == 0)
+		return fd_read_all(STDIN_FILENO, path, buf, len, max);
+	fd = state ? file_open_state(path, O_RDONLY, 0) :
+	    open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (!state || errno == ENOENT)
+			warnf("%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	rv = fd_read_all(fd, path, buf, len, max);
+	close(fd);
+	return rv;
+}
+
+int
+file_read(const char *path, unsigned char **buf, size_t *len, size_t max)
+{
+	return read_whole(path, 0, buf, len, max);
+}
+
+int
+file_open_state(const char *path, int flags, mode_t mode)
+{
+	int base = (flags & ~(O_CREAT | O_EXCL)) | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK;
+	int fd = -1, made = 0, fl;
+	struct stat st;
+
+	if (!(flags & O_EXCL))
+		fd = open(path, base);
+	if ((flags & O_CREAT) && ((flags & O_EXCL) ||
+	    (fd == -1 && errno == ENOENT))) {
+		fd = open(path, base | O_CREAT | O_EXCL, mode);
+		made = fd != -1;
+	}
+	if (fd == -1) {
+		int e = errno;
+
+		if (e == ENOENT && !(flags & O_CREAT))
+			return -1;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			warnf("%s: a symbolic link; refusing to follow it (the "
+			      "ceremony's own files must be regular files)",
+			    path);
+		else if (e == EISDIR)
+			warnf("%s: not a regular file", path);
+		else
+			warnf("%s: cannot %s: %s", path,
+			    (flags & O_CREAT) ? "create" : "open", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		warnf("%s: not a regular file", path);
+		goto fail;
+	}
+	/* only the file made just now gets a mode: never someone else's */
+	if ((made && fchmod(fd, mode) == -1) ||
+	    (fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		warnf("%s: cannot set up: %s", path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	if (made)
+		unlink(path);
+	return -1;
+}
+
+int
+file_read_state(const char *path, unsigned char **buf, size_t *len,
+    size_t max)
+{
+	return read_whole(path, 1, buf, len, max);
+}
+
+int
+dir_check_state(const char *path, const char *name)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		warnf("%s: cannot read the ceremony directory: %s", name,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		warnf("%s: the ceremony directory is not a directory", name);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		warnf("%s: the ceremony directory belongs to another user "
+		      "(uid %ld); use a directory of your own",
+		    name, (long)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		warnf("%s: the ceremony directory is writable by %s, who "
+		      "could replace its files; chmod go-w it first",
+		    name, (st.st_mode & S_IWOTH) ? "everyone" : "its group");
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -34,6 +34,9 @@ void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a whole file (or stdin for "-") into malloc'd memory, NUL-terminated.
  * Fails (with a message naming the file) if larger than max. */
 int file_read(const char *path, unsigned char **buf, size_t *len, size_t max);
+/* The same from fd's offset to its end (fd stays open). */
+int fd_read_all(int fd, const char *path, unsigned char **buf, size_t *len,
+    size_t max);
 int file_exists(const char *path);
 /* Fails with "PATH exists; use --force to replace it" unless force. */
 int file_check_new(const char *path, int force);
@@ -44,6 +47,20 @@ int file_write(const char *path, const void *buf, size_t len, mode_t mode,
  * overwrite) or rename (force). */
 int file_write_secret(const char *path, const void *buf, size_t len,
     int force);
+/* The tool's own state files (transcript.log, ledger.jsonl): never a
+ * symbolic link, always a regular file, and never given a mode unless just
+ * made. Opens path with flags plus O_NOFOLLOW|O_CLOEXEC and checks it with
+ * fstat; with O_CREAT an absent file is made O_EXCL and given mode (past
+ * the umask) by fchmod, that new file only. Returns the fd, or -1 with a
+ * message naming path; an absent file without O_CREAT gives -1 and errno
+ * ENOENT, silently. */
+int file_open_state(const char *path, int flags, mode_t mode);
+/* file_read of a state file, opened by file_open_state (absent: an error). */
+int file_read_state(const char *path, unsigned char **buf, size_t *len,
+    size_t max);
+/* The ceremony directory (path, shown as name) must belong to the user and
+ * be writable by nobody else: -1 with a message naming it otherwise. */
+int dir_check_state(const char *path, const char *name);
 /* write() until done, retrying EINTR; -1 on error. */
 int fd_write_all(int fd, const void *buf, size_t len);
 /* read() into buf until EOF or room bytes, retrying EINTR: the count, less

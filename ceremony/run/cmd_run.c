@@ -87,6 +87,8 @@ step_exec(struct run *r, const struct step *s, int force)
 		goto out;
 	optind = 0; /* restart getopt for the step */
 	fflush(stdout);
+	if (transcript_begin() == -1)
+		goto out;
 	rv = s->fn(a.n, a.v);
 	fflush(stdout);
 out:
@@ -190,6 +192,8 @@ enter_dir(struct run *r, long *since)
 		warnf("%s: cannot enter the ceremony directory", r->dir);
 		return -1;
 	}
+	if (dir_check_state(".", r->dir) == -1 || transcript_begin() == -1)
+		return -1;
 	if (!file_exists(TRANSCRIPT_FILE))
 		return 0;
 	if (transcript_verify(TRANSCRIPT_FILE, 1, NULL) != 0) {

@@ -329,13 +329,11 @@ ledger_open(struct ledger *l, const char *path)
 	l->fd = -1;
 	if ((l->path = strdup(path)) == NULL)
 		return -1;
-	l->fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	l->fd = file_open_state(path, O_RDWR | O_APPEND, 0);
 	if (l->fd == -1 && errno == ENOENT)
 		return 0; /* created by the first append */
-	if (l->fd == -1) {
-		warnf("%s: cannot open: %s", path, strerror(errno));
+	if (l->fd == -1)
 		goto fail;
-	}
 	if (flock(l->fd, LOCK_EX | LOCK_NB) == -1) {
 		warnf("%s: locked: another 'ceremony sign' is running in this "
 		      "directory; wait for it to finish", path);
@@ -425,10 +423,11 @@ ledger_append(struct ledger *l, const char *buf, size_t len, off_t *at)
 
 	*at = l->size;
 	if (l->fd == -1) {
-		l->fd = open(l->path, O_RDWR | O_CREAT | O_EXCL | O_APPEND |
-		    O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (l->fd == -1 || fchmod(l->fd, 0644) == -1 ||
-		    flock(l->fd, LOCK_EX | LOCK_NB) == -1) {
+		l->fd = file_open_state(l->path, O_RDWR | O_CREAT | O_EXCL |
+		    O_APPEND, 0644);
+		if (l->fd == -1)
+			return -1;
+		if (flock(l->fd, LOCK_EX | LOCK_NB) == -1) {
 			warnf("%s: cannot create: %s", l->path,
 			    strerror(errno));
 			return -1;

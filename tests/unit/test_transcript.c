@@ -556,6 +556,46 @@ test_unreadable_input_refused(void **state)
 	assert_int_equal(verify(), 0);
 }
 
+/* A symbolic link or a directory in its place is refused, before and at
+ * the append; the link's target keeps its bytes and its mode. */
+static void
+test_not_a_regular_file(void **state)
+{
+	struct stat st;
+	char *text;
+	size_t len;
+
+	assert_int_equal(rename(TRANSCRIPT_FILE, "d.txt"), 0);
+	assert_int_equal(chmod("d.txt", 0600), 0);
+	assert_int_equal(symlink("d.txt", TRANSCRIPT_FILE), 0);
+	text = slurp("d.txt", &len);
+	assert_int_equal(transcript_begin(), -1);
+	assert_int_equal(transcript_append("sign", NULL, NULL, NULL, NULL), -1);
+	assert_int_equal(transcript_verify(TRANSCRIPT_FILE, 1, NULL), 2);
+	assert_null(transcript_last(TRANSCRIPT_FILE, "root"));
+	assert_int_equal(stat("d.txt", &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal((size_t)st.st_size, len);
+	free(text);
+	assert_int_equal(unlink(TRANSCRIPT_FILE), 0);
+	assert_int_equal(unlink("d.txt"), 0);
+
+	assert_int_equal(mkdir(TRANSCRIPT_FILE, 0700), 0);
+	assert_int_equal(transcript_begin(), -1);
+	assert_int_equal(transcript_append("sign", NULL, NULL, NULL, NULL), -1);
+	assert_int_equal(rmdir(TRANSCRIPT_FILE), 0);
+
+	/* absent: begin holds nothing, the append makes it 0644 */
+	assert_int_equal(transcript_begin(), 0);
+	assert_int_equal(transcript_append("root", NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(stat(TRANSCRIPT_FILE, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	/* present: begin holds it for the append */
+	assert_int_equal(transcript_begin(), 0);
+	assert_int_equal(transcript_append("sign", NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(transcript_verify(TRANSCRIPT_FILE, 1, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -581,6 +621,7 @@ main(void)
 		T(test_flat_skips_folders),
 		T(test_newest_mention_wins),
 		T(test_unreadable_input_refused),
+		T(test_not_a_regular_file),
 		/* last: a crash here must not hide the results above */
 		T(test_nul_byte_hides_lines),
 		T(test_nul_byte_in_line),
