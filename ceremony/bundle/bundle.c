@@ -261,13 +261,14 @@ bundle_self_check(const struct bundle *b, const struct sigkey *pub)
 	struct tar_list l;
 	const struct tar_entry *e;
 	struct minisig s;
-	char err[512];
+	char err[512], q[4 * 512 + 1];
 	size_t i;
 	int rv = -1;
 
 	if (tar_read(b->gz, b->gzlen, &bundle_limits, &l, err,
 		sizeof(err)) == -1) {
-		warnf("self-check: the archive does not read back: %s", err);
+		warnf("self-check: the archive does not read back: %s",
+		    str_safe(err, (size_t)-1, q, sizeof(q)));
 		return -1;
 	}
 	for (i = 0; i < b->n; i++) {

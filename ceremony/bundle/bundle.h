@@ -84,7 +84,8 @@ int bundle_certs_check(const unsigned char *ca, size_t calen,
     const unsigned char *ver, size_t verlen, char fp[96], char cn[129]);
 /* Import's checks 4-6 on an archive in memory: the signature, MANIFEST
  * against every file, the file names and modes, ceremony.pub is the
- * pinned key, the certificates. Each failure says what is wrong. */
+ * pinned key, every file register.sh names (file://NAME) is there, the
+ * certificates. Each failure says what is wrong. */
 int bundle_verify(const struct tar_list *l, const struct sigkey *pin,
     struct minisig *s, char fp[96]);
 

@@ -7,6 +7,7 @@
 
 #include "bundle/bundle.h"
 #include "ca/pki.h"
+#include "ca/template.h"
 #include "core/fingerprint.h"
 #include "core/util.h"
 
@@ -226,6 +227,40 @@ files_check(const struct tar_list *l, const struct manifest *m)
 	return 0;
 }
 
+/* Every file register.sh names (file://NAME) is in the bundle, or the
+ * script would fail on the online machine after a clean import. */
+static int
+register_check(const struct tar_list *l)
+{
+	const struct tar_entry *e = tar_list_find(l, REGISTER_FILE);
+	const char *p = (const char *)e->data, *end = p + e->len;
+	char name[TAR_NAME_MAX + 1];
+	size_t n;
+
+	while ((p = memmem(p, (size_t)(end - p), "file://", 7)) != NULL) {
+		p += 7;
+		for (n = 0; p + n < end && n <= TAR_NAME_MAX && p[n] != 0 &&
+		     strchr(BUNDLE_NAMECHARS, p[n]) != NULL; n++)
+			;
+		if (n == 0 || n > TAR_NAME_MAX) {
+			warnf("%s: a file:// reference that is not a file "
+			      "name a bundle carries",
+			    REGISTER_FILE);
+			return -1;
+		}
+		memcpy(name, p, n);
+		name[n] = 0;
+		if (tar_list_find(l, name) == NULL) {
+			warnf("%s names file://%s, but %s is missing from the "
+			      "bundle; register.sh would fail",
+			    REGISTER_FILE, name, name);
+			return -1;
+		}
+		p += n;
+	}
+	return 0;
+}
+
 int
 bundle_verify(const struct tar_list *l, const struct sigkey *pin,
     struct minisig *s, char fp[96])
@@ -233,18 +268,18 @@ bundle_verify(const struct tar_list *l, const struct sigkey *pin,
 	const struct tar_entry *man, *pe, *ca, *ver;
 	struct manifest m;
 	struct sigkey pub;
-	char err[512];
+	char err[512], q[4 * 512 + 1];
 
 	if (bundle_sig_check(l, pin, s, err, sizeof(err)) == -1) {
-		warnf("%s", err);
+		warnf("%s", str_safe(err, (size_t)-1, q, sizeof(q)));
 		return -1;
 	}
 	man = tar_list_find(l, BUNDLE_MANIFEST);
 	if (manifest_parse(man->data, man->len, &m, err, sizeof(err)) == -1) {
-		warnf("MANIFEST: %s", err);
+		warnf("MANIFEST: %s", str_safe(err, (size_t)-1, q, sizeof(q)));
 		return -1;
 	}
-	if (files_check(l, &m) == -1)
+	if (files_check(l, &m) == -1 || register_check(l) == -1)
 		return -1;
 	pe = tar_list_find(l, SIGN_PUB);
 	if (bundle_pub_parse(pe->data, pe->len, &pub) == -1) {

@@ -33,7 +33,8 @@ static const char help_text[] =
     "     paths, '..', duplicate names or oversized members; a gzip bomb\n"
     "     is cut off at a fixed size\n"
     "  4. MANIFEST.minisig against the pinned public key\n"
-    "  5. every file's SHA-256 against MANIFEST; no file missing or extra\n"
+    "  5. every file's SHA-256 against MANIFEST; no file missing or extra;\n"
+    "     every file register.sh names (file://...) is in the bundle\n"
     "  6. ceremony.pub is the pinned key; the certificates pass lint\n"
     "  7. the transcript's hash chain and the files it records\n"
     "  8. the archive is byte for byte what 'ceremony bundle' writes from\n"
@@ -160,13 +161,15 @@ print_register(const struct tar_entry *e)
 	const char *p = strstr((const char *)e->data,
 	    "aws iot register-ca-certificate");
 	const char *nl;
+	char q[4 * 1024 + 1];
 
 	if (p == NULL)
 		return;
 	printf("which runs:\n");
 	for (;;) {
 		nl = strchr(p, '\n');
-		printf("  %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+		printf("  %s\n", str_safe(p, nl ? (size_t)(nl - p) : strlen(p), q,
+		    sizeof(q)));
 		if (nl == NULL || nl == p || nl[-1] != '\\')
 			break;
 		for (p = nl + 1; *p == ' ' || *p == '\t'; p++)
@@ -182,14 +185,14 @@ read_frames(const char *path, const char *src, unsigned char **buf,
 {
 	unsigned char *text;
 	size_t tlen;
-	char err[1024];
+	char err[1024], q[4 * 1024 + 1];
 	int rv = 0;
 
 	if (file_read(path, &text, &tlen, IMPORT_MAX) == -1)
 		return EXIT_USAGE;
 	if (bundle_qr_join((const char *)text, tlen, src, buf, len, err,
 		sizeof(err)) == -1) {
-		warnf("%s: %s", src, err);
+		warnf("%s: %s", src, str_safe(err, (size_t)-1, q, sizeof(q)));
 		rv = EXIT_CHECK;
 	}
 	free(text);
@@ -215,6 +218,7 @@ cmd_import(int argc, char **argv)
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	char err[512], shahex[65], head[65], fp[96], id[17], b64[57];
+	char q[4 * MINISIG_COMMENT_MAX + 1];
 	char *tmp = NULL;
 	int c, rv = EXIT_USAGE;
 
@@ -277,7 +281,8 @@ cmd_import(int argc, char **argv)
 	/* 3: structure, and the bytes are what tar_write makes of it */
 	rv = EXIT_CHECK;
 	if (tar_read(buf, len, &bundle_limits, &list, err, sizeof(err)) == -1) {
-		warnf("%s: %s", src, err);
+		/* the message quotes member names: untrusted bytes */
+		warnf("%s: %s", src, str_safe(err, (size_t)-1, q, sizeof(q)));
 		goto out;
 	}
 	if (pubkey == NULL && pubfile == NULL) {
@@ -317,7 +322,8 @@ cmd_import(int argc, char **argv)
 	printf("Bundle %s verified and unpacked into %s/\n", list.top, out);
 	printf("  archive SHA-256  %s\n", shahex);
 	printf("  signed by        key id %s (%s)\n", id, b64);
-	printf("  signed comment   %s\n", s.trusted);
+	printf("  signed comment   %s\n",
+	    str_safe(s.trusted, (size_t)-1, q, sizeof(q)));
 	printf("  files            %zu, all match MANIFEST\n", list.n);
 	printf("\nCompare with the witnesses' paper record:\n");
 	printf("  CA certificate SHA-256 fingerprint\n    %s\n", fp);

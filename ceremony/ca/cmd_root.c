@@ -35,8 +35,10 @@ static const char usage_text[] =
     PASS_HELP
     "  --force            replace existing outputs\n\n"
     "Without a passphrase option the passphrase is asked twice at the\n"
-    "terminal; it protects both keys. Witnesses write down the printed\n"
-    "CA fingerprint and signing key.\n";
+    "terminal; it protects both keys. It must have at least "
+    PASS_MIN_TEXT "\n"
+    "characters, and no NUL byte. Witnesses write down the printed CA\n"
+    "fingerprint and signing key.\n";
 
 static int
 root_verify(X509 *cert, const struct sigkey *sk, const char *pass)

@@ -16,7 +16,9 @@ static const char usage_text[] =
     "Verifies the minisign (Ed25519) signature SIG of FILE against KEY, a\n"
     "minisign public key file or its base64 line. The signature and the\n"
     "global signature over its trusted comment are both checked; the\n"
-    "trusted comment is printed. Reads nothing else, writes nothing.\n\n"
+    "trusted comment is printed, control characters and bytes outside\n"
+    "printable ASCII as \\xNN and a backslash doubled. Reads nothing\n"
+    "else, writes nothing.\n\n"
     "  --pubkey KEY       public key file (.pub) or base64 key line\n"
     "  --signature SIG    signature file (default FILE.minisig)\n\n"
     "Example: ceremony verify-signature --pubkey kit.pub SHA256SUMS\n\n"
@@ -45,6 +47,7 @@ cmd_verify_signature(int argc, char **argv)
 	unsigned char *msg = NULL, *sig = NULL;
 	const char *pub = NULL, *sigpath = NULL, *path;
 	char defsig[4096], err[512], id[17];
+	char q[4 * MINISIG_COMMENT_MAX + 1]; /* the comment, quoted */
 	size_t msglen, siglen;
 	int c, rv = EXIT_USAGE;
 
@@ -94,7 +97,7 @@ cmd_verify_signature(int argc, char **argv)
 	}
 	minisig_keyid(s.keynum, id);
 	printf("%s: good signature by key %s\ntrusted comment: %s\n", path,
-	    id, s.trusted);
+	    id, str_safe(s.trusted, (size_t)-1, q, sizeof(q)));
 	rv = 0;
 out:
 	free(msg);

@@ -32,6 +32,12 @@ read_line(int fd, char *p, const char *name)
 		}
 		if (r == 0 || c == '\n')
 			break;
+		if (c == 0) {
+			/* the rest of the tool sees up to the NUL only */
+			warnf("%s: the passphrase contains a NUL byte; refused",
+			    name);
+			return -1;
+		}
 		if (n + 1 >= PASS_MAX) {
 			warnf("%s: passphrase longer than %d bytes", name,
 			    PASS_MAX - 1);
@@ -71,10 +77,22 @@ prompt(const char *text, char *p)
 	return rv;
 }
 
+/* Characters, not bytes: UTF-8 continuation bytes are not counted. */
+static size_t
+pass_chars(const char *p)
+{
+	size_t n = 0;
+
+	for (; *p != 0; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 char *
 pass_get(struct pass_src *src, const char *what, int confirm)
 {
-	char *p, *again = NULL, text[128], name[32];
+	char *p, *again = NULL, text[128], name[32] = "";
 	int fd;
 
 	if ((p = sodium_malloc(PASS_MAX)) == NULL) {
@@ -122,6 +140,13 @@ pass_get(struct pass_src *src, const char *what, int confirm)
 	}
 	if (p[0] == 0) {
 		warnf("empty %s passphrase refused", what);
+		goto fail;
+	}
+	if (confirm && pass_chars(p) < PASS_MIN) {
+		warnf("%s%sthe new %s passphrase has %zu characters; a new "
+		      "passphrase needs at least %d",
+		    src->file ? src->file : name, src->file || name[0] ? ": " :
+		    "", what, pass_chars(p), PASS_MIN);
 		goto fail;
 	}
 	return p;

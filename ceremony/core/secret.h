@@ -11,9 +11,16 @@ struct pass_src {
 };
 #define PASS_SRC_INIT {NULL, -1, 0}
 
+/* Shortest new passphrase, in characters (PASS_MIN_TEXT for --help). */
+#define PASS_MIN 12
+#define PASS_MIN_TEXT "12"
+
 /* Returns a sodium_malloc'd NUL-terminated passphrase, or NULL with a
- * message. confirm: ask twice at a TTY. what: "CA key" etc. An empty
- * passphrase is refused. */
+ * message. confirm: a new passphrase, for a key or shares being made:
+ * asked twice at a TTY and refused under PASS_MIN characters (reading an
+ * existing one has no minimum). what: "CA key" etc. An empty passphrase,
+ * or one with a NUL byte (which would cut it short), is refused with the
+ * file or descriptor named. */
 char *pass_get(struct pass_src *src, const char *what, int confirm);
 void pass_free(char *p);
 

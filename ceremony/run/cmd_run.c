@@ -39,7 +39,9 @@ static const char usage_text[] =
     "                     otherwise)\n"
     "  --share-passphrase-file F, --share-passphrase-fd N\n"
     "                     the SLIP-39 passphrase when [backup] says\n"
-    "                     slip39_passphrase = yes (asked twice otherwise)\n\n"
+    "                     slip39_passphrase = yes (asked twice otherwise)\n"
+    "A new passphrase (the key's before root has run, the SLIP-39 one)\n"
+    "needs at least " PASS_MIN_TEXT " characters; --rehearse asks for none.\n\n"
     "After an interruption, run the same command again: finished steps are\n"
     "checked against the transcript and skipped. A changed CONFIG is\n"
     "refused.\n";
@@ -143,22 +145,49 @@ pass_file_absolute(struct pass_src *src, char **abs)
 	return 0;
 }
 
+/* The key passphrase (new until root has run) and the SLIP-39 one (new,
+ * until backup has run); none when rehearsing. since 0: a new ceremony. */
+static int
+ask_passes(struct run *r, const char *pp, struct pass_src *src,
+    struct pass_src *share_src, long since)
+{
+	const char *sp = run_get(r, "backup", "slip39_passphrase");
+
+	if (r->rehearse)
+		return 0;
+	if ((pp == NULL || strcmp(pp, "yes") == 0) &&
+	    (r->pass = pass_get(src, "CA key", since == 0 ||
+		!run_step_done("root", since))) == NULL)
+		return -1;
+	if (step_wanted(r, "backup") && sp != NULL && strcmp(sp, "yes") == 0 &&
+	    (since == 0 || !run_step_done("backup", since)) &&
+	    (r->share_pass = pass_get(share_src, "SLIP-39 share", 1)) == NULL)
+		return -1;
+	return 0;
+}
+
 static void
 print_plan(struct run *r)
 {
 	const struct step *s;
 	int i;
 
-	printf("Plan (directory %s):\n", r->rehearse ? "<temp REHEARSAL dir>" :
-	    run_get(r, "ceremony", "directory"));
+	printf("Plan (directory ");
+	if (r->rehearse)
+		printf("<temp REHEARSAL dir>");
+	else
+		run_sh_word(stdout, run_get(r, "ceremony", "directory"));
+	printf("):\n");
 	for (s = steps; s->name != NULL; s++) {
 		struct argv_buf a = {{NULL}, 0};
 		if (!step_wanted(r, s->name))
 			continue;
 		run_step_args(r, s->name, &a);
 		printf("  ceremony");
-		for (i = 0; i < a.n; i++)
-			printf(strchr(a.v[i], ' ') ? " '%s'" : " %s", a.v[i]);
+		for (i = 0; i < a.n; i++) {
+			putchar(' ');
+			run_sh_word(stdout, a.v[i]);
+		}
 		printf("%s\n", s->secret && r->pass ? " --passphrase-fd N" : "");
 		argv_free(&a);
 	}
@@ -234,12 +263,13 @@ cmd_run(int argc, char **argv)
 	struct pass_src src = PASS_SRC_INIT;
 	struct run r;
 	const struct step *s;
-	const char *subj, *pp, *sp;
+	const char *subj, *pp;
 	struct pass_src share_src = PASS_SRC_INIT;
 	json_t *air = NULL;
 	char *passfile = NULL, *sharefile = NULL;
 	long since;
-	int c, check = 0, airgap = 0, problems, resumed, rv = EXIT_USAGE;
+	int c, check = 0, airgap = 0, problems, resumed, fresh;
+	int rv = EXIT_USAGE;
 
 	memset(&r, 0, sizeof(r));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -296,6 +326,12 @@ cmd_run(int argc, char **argv)
 		rv = EXIT_CHECK;
 		goto out;
 	}
+	/* a new ceremony asks before making its directory, so that a
+	 * refused passphrase leaves nothing behind */
+	fresh = !r.rehearse && !file_exists(run_get(&r, "ceremony",
+	    "directory"));
+	if (fresh && ask_passes(&r, pp, &src, &share_src, 0) == -1)
+		goto out;
 	if ((resumed = enter_dir(&r, &since)) < 0) {
 		rv = resumed == RC_CHECK ? EXIT_CHECK : EXIT_USAGE;
 		goto out;
@@ -303,14 +339,7 @@ cmd_run(int argc, char **argv)
 	if (r.rehearse)
 		printf("REHEARSAL in %s (throwaway keys, fake registration "
 		       "code)\n", r.dir);
-	if (!r.rehearse && (pp == NULL || strcmp(pp, "yes") == 0) &&
-	    (r.pass = pass_get(&src, "CA key", !run_step_done("root", since))) ==
-		NULL)
-		goto out;
-	sp = run_get(&r, "backup", "slip39_passphrase");
-	if (!r.rehearse && step_wanted(&r, "backup") && sp != NULL &&
-	    strcmp(sp, "yes") == 0 && !run_step_done("backup", since) &&
-	    (r.share_pass = pass_get(&share_src, "SLIP-39 share", 1)) == NULL)
+	if (!fresh && ask_passes(&r, pp, &src, &share_src, since) == -1)
 		goto out;
 	if (!resumed) {
 		json_t *args = json_pack("{s:s,s:s,s:b,s:O}", "config",

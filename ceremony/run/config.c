@@ -66,9 +66,15 @@ static int
 value_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
 {
 	char *end, buf[256], *tok, *save;
+	const char *p;
 	X509_NAME *n;
 	long i;
 
+	/* values go into command lines the plan prints */
+	for (p = v; *p != 0; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return errf(err, errlen, "%s: control character \\x%02x "
+			    "in the value", k->key, (unsigned char)*p);
 	switch (k->kind) {
 	case V_TEXT:
 		if (*v == 0)

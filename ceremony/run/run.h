@@ -3,6 +3,8 @@
 #ifndef RUN_H
 #define RUN_H
 
+#include <stdio.h>
+
 #include "run/config.h"
 #include "core/secret.h"
 
@@ -39,6 +41,9 @@ void run_opt(struct argv_buf *a, struct run *r, const char *sec,
 void run_opt_list(struct argv_buf *a, struct run *r, const char *sec,
     const char *key, const char *flag);
 int run_step_args(struct run *r, const char *step, struct argv_buf *a);
+/* Prints s as one shell word: as is when it holds only characters no
+ * shell treats specially, else in single quotes, each ' as '\''. */
+void run_sh_word(FILE *f, const char *s);
 /* Adds FLAG N where descriptor N reads pass, one line per read. */
 int run_feed(struct argv_buf *a, const char *flag, const char *pass, int *fd);
 

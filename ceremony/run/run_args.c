@@ -112,6 +112,26 @@ run_step_args(struct run *r, const char *step, struct argv_buf *a)
 	return 0;
 }
 
+void
+run_sh_word(FILE *f, const char *s)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz"
+				    "0123456789@%+=:,./_-";
+
+	if (*s != 0 && str_only(s, plain)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s != 0; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
 int
 run_feed(struct argv_buf *a, const char *flag, const char *pass, int *fd)
 {

@@ -112,7 +112,7 @@ like "$(tail -1 transcript.log)" '"check":true' "--check is in the transcript"
 R=$T/r
 fresh "$R" "$A"
 cd "$R" || exit 2
-printf 'new secret\n' >"$T/newpass"
+printf 'new secret phrase\n' >"$T/newpass"
 run cer restore --passphrase-file "$T/newpass" \
 	"$A/backup/share-1-2.txt" "$A/backup/share-1-4.txt" "$A/backup/share-1-5.txt"
 is "$rc" 0 "restore from 3 sheets"
@@ -270,7 +270,7 @@ refuses 2 "--custodian: give a name" "control character in a name" -- \
 refuses 2 "--iteration-exponent: '16' is out of range" "exponent 16" -- \
 	cer backup --iteration-exponent 0 --threshold 2 --shares 2 --iteration-exponent 16 --force
 refuses 2 "the SLIP-39 passphrase must be printable ASCII" "non-ASCII passphrase" -- \
-	cer backup --iteration-exponent 0 --threshold 2 --shares 2 --share-passphrase-file <(printf 'caf\xc3\xa9\n') --force
+	cer backup --iteration-exponent 0 --threshold 2 --shares 2 --share-passphrase-file <(printf 'caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9\n') --force
 for f in share vault; do
 	CEREMONY_TEST_FAULT=$f refuses 1 "did not prove out; it was deleted" \
 		"a backup whose $f fails the proof (old backup kept)" -- \
@@ -328,7 +328,7 @@ is "$rc" 0 "restore --check from 8 of group 1 and 2 of group 2"
 # ---- a passphrase-protected CA key
 P=$T/p
 mkdir "$P" && cd "$P" || exit 2
-printf 'ca pass\n' >"$T/capass"
+printf 'ca passphrase\n' >"$T/capass"
 cer root --key ec-p256 --passphrase-file "$T/capass" >/dev/null 2>&1
 ok $? "root with a passphrase"
 refuses 2 "wrong passphrase" "wrong CA key passphrase" -- \

@@ -174,6 +174,19 @@ refuses 1 "the bundle has no MANIFEST.minisig" "no signature" -- cer import "$T/
 mk mode && chmod 0600 "$T/m/mode/README.txt" && pack mode
 refuses 1 "README.txt: mode 0600 in the archive, expected 0644" "mode changed" -- cer import "$T/mode.tar.gz" --pubkey "$pub"
 
+# A member name that would rewrite the terminal ("verified" over the
+# error) is quoted in the message, before any signature check.
+noraw() { # noraw NAME: no raw CR or ESC in what the last run printed
+	! LC_ALL=C grep -q $'[\r\e]' "$T/out" "$T/err"; ok $? "$1: no raw CR or ESC printed"
+}
+mk evil && printf hi >"$T/m/evil/"$'x\r\e[2K\e[8mBundle b1 verified' && pack evil
+refuses 1 "member 'evil/x\\\\x0d\\\\x1b\\[2K\\\\x1b\\[8mBundle b1 verified' has a bad name" \
+	"hostile member name" -- cer import "$T/evil.tar.gz" --pubkey "$pub"
+noraw "hostile member name"
+mk evil2 && printf hi >"$T/m/evil2/back\\slash" && pack evil2
+refuses 1 "member 'evil2/back\\\\\\\\slash' has a bad name" "backslash in a member name: doubled" -- \
+	cer import "$T/evil2.tar.gz" --pubkey "$pub"
+
 # Re-signed with the real key (by real minisign): the later checks.
 resign() { # resign NAME: new MANIFEST and signature by ceremony.key
 	(cd "$T/m/$1" && ls | grep -v '^MANIFEST' | xargs sha256sum >MANIFEST &&
@@ -202,5 +215,23 @@ refuses 1 "the bundle's transcript.log does not check out" "broken transcript, s
 like "$err" "line 2 has sequence number 7" "broken transcript: says where"
 mk tcert && printf '\n' >>"$T/m/tcert/jitp_template.json" && resign tcert && pack tcert
 refuses 1 "jitp_template.json: SHA-256 differs from transcript" "file differs from the transcript, signed" -- cer import "$T/tcert.tar.gz" --pubkey "$pub"
+
+# The trusted comment is signed, but still not the terminal's to obey.
+mk tcq && (cd "$T/m/tcq" && ls | grep -v '^MANIFEST' | xargs sha256sum >MANIFEST &&
+	rm -f MANIFEST.minisig &&
+	minisign -S -s "$d/ceremony.key" -m MANIFEST -x MANIFEST.minisig \
+		-c "signature from ceremony bundle key $keyid" \
+		-t $'bundle:b1\e[2K\e[8m' >/dev/null 2>&1) && pack tcq
+run cer import "$T/tcq.tar.gz" --pubkey "$pub" --out tcq
+is "$rc" 0 "hostile trusted comment, signed: imports"
+has "$out" 'signed comment   bundle:b1\x1b[2K\x1b[8m' "hostile trusted comment: quoted"
+noraw "hostile trusted comment"
+rm -rf tcq
+
+# Default mode without verificationCert.crt, signed: register.sh would
+# fail online, so import refuses it and unpacks nothing.
+mk nover && rm "$T/m/nover/verificationCert.crt" && resign nover && pack nover
+refuses 1 "register.sh names file://verificationCert.crt, but verificationCert.crt is missing from the bundle" \
+	"register.sh names a file the bundle lacks" -- cer import "$T/nover.tar.gz" --pubkey "$pub" --out nover
 
 done_testing

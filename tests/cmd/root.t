@@ -48,6 +48,34 @@ like "$err" "empty CA key passphrase refused" "empty passphrase: message"
 
 # bad inputs: message, exit 2, nothing written
 mkdir "$T/b"
+
+# passphrase rules: no NUL byte (it would cut the passphrase short), and a
+# new one has at least 12 characters; reading an existing key has no
+# minimum
+printf 'ab\0LongSecret123\n' >"$T/nul"
+refuses 2 "$T/nul: the passphrase contains a NUL byte; refused" "NUL in a passphrase file" -- \
+	cer -C "$T/b" root --key ec-p256 --passphrase-file "$T/nul"
+refuses 2 "passphrase fd 3: the passphrase contains a NUL byte; refused" "NUL on a passphrase fd" -- \
+	cer -C "$T/b" root --key ec-p256 --passphrase-fd 3 3<"$T/nul"
+printf 'elevenchars\n' >"$T/short"
+refuses 2 "$T/short: the new CA key passphrase has 11 characters; a new passphrase needs at least 12" \
+	"11-character passphrase" -- cer -C "$T/b" root --key ec-p256 --passphrase-file "$T/short"
+printf '\xc3\xa9%.0s' 1 2 3 4 5 6 7 8 9 10 11 >"$T/accents"
+refuses 2 "the new CA key passphrase has 11 characters" "11 characters in 22 bytes: counted as characters" -- \
+	cer -C "$T/b" root --key ec-p256 --passphrase-fd 3 3<"$T/accents"
+printf 'twelve chars\n' >"$T/twelve"
+run cer -C "$T/t12" root --key ec-p256 --passphrase-file "$T/twelve"
+is "$rc" 0 "a 12-character passphrase is enough"
+run cer root --help
+like "$out" "at least 12" "--help states the minimum"
+# an existing key under a short passphrase still opens
+openssl pkcs8 -topk8 -scrypt -in "$T/t12/deviceRootCA.key" -passin file:"$T/twelve" \
+	-passout pass:short -out "$T/t12/short.key" 2>/dev/null &&
+	mv "$T/t12/short.key" "$T/t12/deviceRootCA.key"
+printf 'short\n' >"$T/shortpw"
+run cer -C "$T/t12" verification --registration-code "$(openssl rand -hex 32)" --passphrase-file "$T/shortpw"
+is "$rc" 0 "a key under a 5-character passphrase still opens"
+rm -rf "$T/t12"
 refuses 2 "unknown key type 'rsa1024'.*under 2048" "rsa1024" -- cer -C "$T/b" root --no-passphrase --key rsa1024
 refuses 2 "unknown key type 'ec-p521'" "unknown curve" -- cer -C "$T/b" root --no-passphrase --key ec-p521
 refuses 2 "--days: '0' is not a number of days" "days 0" -- cer -C "$T/b" root --no-passphrase --days 0

@@ -47,6 +47,37 @@ KT=rsa4096 refuses 2 "bad.cnf:[0-9]+: '\\\$' references are not allowed" "an env
 printf '[ceremony\nname = x\n' >bad.cnf
 refuses 2 "bad.cnf:1: syntax error" "syntax error" -- cer run --check bad.cnf
 
+# The plan is pasted into a shell: every value is one shell word, so
+# hostile custodian names run nothing.
+evil1="x' ; touch PWNED1 ; echo '"
+evil2='Bob;touch PWNED2 `touch PWNED3` "q"'
+sed -e "s/^registration_code = ask/registration_code = $code/" \
+    -e "s/^custodians = .*/custodians = \"$evil1\", '$evil2'/" ceremony.cnf >evil.cnf
+run cer run --check evil.cnf
+is "$rc" 0 "--check: hostile custodian names are valid text"
+grep '^  ceremony ' "$T/out" | sed 's/^  //' >plan.sh
+is "$(wc -l <plan.sh)" 5 "--check: one plan line per step"
+sh -n plan.sh; ok $? "the printed plan parses with sh -n"
+mkdir -p scratch/bin
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" >>argv\n' >scratch/bin/ceremony
+chmod +x scratch/bin/ceremony
+(cd scratch && PATH=$PWD/bin:$PATH sh ../plan.sh) 2>/dev/null
+is "$(ls scratch | tr '\n' ' ')" "argv bin " "pasting the plan creates no stray file"
+[ ! -e PWNED1 ] && [ ! -e PWNED2 ] && [ ! -e PWNED3 ]; ok $? "nor outside the scratch dir"
+grep -Fxq -- "$evil1" scratch/argv; ok $? "the first name is one argument, as written"
+grep -Fxq -- "$evil2" scratch/argv; ok $? "the second name is one argument, as written"
+is "$(grep -c '^--custodian$' scratch/argv)" 2 "two --custodian options"
+has "$(sed -n '/^backup$/,$p' scratch/argv | head -12 | tr '\n' '|')" \
+	"backup|--threshold|3|--shares|5|--custodian|$evil1|--custodian|$evil2|" \
+	"backup's argv, word for word"
+grep '^subject' ceremony.cnf | sed 's/^subject = //' >subject.txt
+grep -Fxq -- "$(cat subject.txt)" scratch/argv; ok $? "a subject with spaces stays one argument"
+rm -rf scratch plan.sh subject.txt evil.cnf
+sed -e "s/^registration_code = ask/registration_code = $code/" \
+    -e 's/^custodians = .*/custodians = Al\\nice, Bob/' ceremony.cnf >bad.cnf
+refuses 2 "bad.cnf:[0-9]+: custodians: control character \\\\x0a in the value" \
+	"a control character in a value (a line break in the plan)" -- cer run --check bad.cnf
+
 # checkpoint answered with anything but yes stops
 run sh -c "echo no | '$CEREMONY' run --passphrase-file pw good.cnf"
 is "$rc" 1 "checkpoint 'no': exit 1"
@@ -169,6 +200,17 @@ is "$rc" 0 "restore --check with the SLIP-39 passphrase"
 printf 'wrong\n' >bad
 run sh -c "cd sp && '$CEREMONY' restore --check --share-passphrase-file ../bad backup/share-1-2.txt backup/share-1-4.txt backup/share-1-5.txt"
 is "$rc" 1 "a wrong SLIP-39 passphrase does not open the vault"
+# a new ceremony's passphrases are new ones: 12 characters at least,
+# refused before the ceremony directory is made
+sed -e "s/^directory = .*/directory = short/" good.cnf >short.cnf
+printf 'elevenchars\n' >short.pw
+refuses 2 "short.pw: the new CA key passphrase has 11 characters; a new passphrase needs at least 12" \
+	"run: a short new key passphrase" -- cer run --yes --passphrase-file short.pw short.cnf
+sed -e "s/^directory = .*/directory = short/" sp.cnf >short.cnf
+refuses 2 "short.pw: the new SLIP-39 share passphrase has 11 characters" \
+	"run: a short new SLIP-39 passphrase" -- \
+	cer run --yes --passphrase-file pw --share-passphrase-file short.pw short.cnf
+rm short.cnf short.pw
 # registration_code = ask with nothing on stdin
 sed -e "s/^key = rsa2048/key = ec-p256/" -e "s/^directory = ca/directory = ask/" ceremony.cnf |
 	awk '/^\[backup\]|^\[bundle\]/ {skip=1} /^\[(ceremony|root|verification|template)\]/ {skip=0} !skip' >ask.cnf

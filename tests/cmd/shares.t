@@ -63,7 +63,7 @@ got=$(head -2 "$T/mp" | cer shares combine --reveal)
 ok $? "no passphrase: another secret, as SLIP-39 intends"
 got=$(head -2 "$T/mp" | cer shares combine --reveal --passphrase-fd 3 3<"$T/pass")
 is "$got" "$S16" "passphrase fd: recovered"
-printf 'caf\xc3\xa9\n' >"$T/badpass"
+printf 'caf\xc3\xa9 caf\xc3\xa9 caf\xc3\xa9\n' >"$T/badpass"
 refuses 2 "printable ASCII" "non-ASCII passphrase" -- \
 	cer shares split --threshold 2 --shares 3 --passphrase-file "$T/badpass" <<<"$S16"
 is "$out" "" "non-ASCII passphrase: no shares printed"

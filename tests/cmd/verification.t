@@ -30,7 +30,7 @@ like "$(openssl x509 -in "$d/verificationCert.crt" -noout -text)" "ecdsa-with-SH
 refuses 2 "verificationCert.key exists; use --force" "existing outputs" -- cer -C "$d" verification --registration-code "$code"
 
 # CA key protected: wrong passphrase, and a key that does not match
-printf 'right\n' >"$T/pw"; printf 'wrong\n' >"$T/bad"
+printf 'right passphrase\n' >"$T/pw"; printf 'wrong\n' >"$T/bad"
 cer -C "$T/p" root --key ec-p256 --passphrase-file "$T/pw" >/dev/null 2>&1
 refuses 2 "deviceRootCA.key: wrong passphrase" "wrong CA passphrase" -- \
 	cer -C "$T/p" verification --registration-code "$code" --passphrase-file "$T/bad"

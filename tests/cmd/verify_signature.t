@@ -47,4 +47,12 @@ has "$err" "usage: ceremony verify-signature" "no --pubkey: usage shown"
 run cer verify-signature --help
 is "$rc" 0 "--help: exit 0"
 is "$(snapshot .)" "$before" "nothing written"
+
+# A trusted comment that would rewrite the terminal is printed quoted
+# (minisign itself refuses CR in it; so does the parser).
+cp SUMS evil && minisign -S -s k.key -m evil -t $'ok\e[2K\e[8mhidden\b\\' >/dev/null
+run cer verify-signature --pubkey k.pub evil
+is "$rc" 0 "hostile trusted comment: still a good signature"
+has "$out" 'trusted comment: ok\x1b[2K\x1b[8mhidden\x08\\' "hostile trusted comment: quoted"
+! LC_ALL=C grep -q $'[\r\e]' "$T/out" "$T/err"; ok $? "hostile trusted comment: no raw CR or ESC printed"
 done_testing
