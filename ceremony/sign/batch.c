@@ -77,6 +77,7 @@ intake(struct batch_state *s)
 		}
 		it->seq = b->seen++;
 		it->state = r == 1 ? IT_NEW : IT_BAD;
+		it->notfile = s->in.notfile != NULL;
 		if (r == 1)
 			crypto_hash_sha256(it->csr_sha256, it->der, it->len);
 		n++;
@@ -157,6 +158,7 @@ commit(struct batch_state *s, size_t n)
 		it = &s->items[i];
 		if (it->state == IT_BAD) {
 			b->rejected++;
+			b->notfiles += (unsigned long)it->notfile;
 			if (b->progress && b->report)
 				fputs("\r\033[K", stderr); /* the progress line */
 			if (b->report)
@@ -239,6 +241,7 @@ void
 batch_reset(struct batch *b)
 {
 	b->seen = b->issued = b->have = b->rewritten = b->rejected = 0;
+	b->notfiles = 0;
 	b->started = b->finished = 0;
 }
 

@@ -26,6 +26,7 @@ struct batch {
 	unsigned long total;
 	/* results */
 	unsigned long seen, issued, have, rewritten, rejected;
+	unsigned long notfiles; /* of the rejected: not regular files */
 	double started, finished;
 };
 

@@ -27,6 +27,7 @@ struct item {
 	unsigned char csr_sha256[32];
 	enum item_state state;
 	int write;    /* files to put in place */
+	int notfile;  /* the input is not a regular file: not read */
 	char err[400];
 	struct csr csr;
 	struct ledger_entry ent;

@@ -24,6 +24,7 @@ batch_label(struct batch_state *s, uint64_t v, char *buf, size_t len)
 	struct batch *b = s->b;
 	size_t lo = 0, hi = s->in_idx + 1, mid;
 	uint64_t n;
+	char q[300];
 
 	v &= ~LEDGER_BATCH;
 	if (s->in_first == NULL || hi > s->ninputs)
@@ -37,12 +38,12 @@ batch_label(struct batch_state *s, uint64_t v, char *buf, size_t len)
 			hi = mid;
 	}
 	n = v - s->in_first[lo] + 1;
+	str_safe(strcmp(b->inputs[lo], "-") ? b->inputs[lo] : "stdin",
+	    (size_t)-1, q, sizeof(q));
 	if (n > 1)
-		snprintf(buf, len, "%s#%llu", strcmp(b->inputs[lo], "-") ?
-		    b->inputs[lo] : "stdin", (unsigned long long)n);
+		snprintf(buf, len, "%s#%llu", q, (unsigned long long)n);
 	else
-		snprintf(buf, len, "%s", strcmp(b->inputs[lo], "-") ?
-		    b->inputs[lo] : "stdin");
+		snprintf(buf, len, "%s", q);
 	return buf;
 }
 

@@ -33,8 +33,9 @@ load_subject(const char *path, const struct template_info *t, X509 **cert,
 {
 	struct csr_in in;
 	unsigned char *buf = NULL, *der = NULL;
-	char label[600];
+	char label[600], q[300];
 	size_t len;
+	FILE *f = NULL;
 	int r, rv = -1;
 
 	if (file_read(path, &buf, &len, 1u << 20) == -1)
@@ -43,34 +44,46 @@ load_subject(const char *path, const struct template_info *t, X509 **cert,
 		rv = 0;
 		goto out;
 	}
-	if (csr_in_open(&in, path, NULL) == -1)
+	/* the bytes already read, not the path a second time */
+	str_safe(path, (size_t)-1, q, sizeof(q));
+	if (len == 0 || (f = fmemopen(buf, len, "rb")) == NULL) {
+		warnf("%s: neither a certificate nor a CSR", q);
+		goto out;
+	}
+	if (csr_in_open(&in, path, f) == -1)
 		goto out;
 	r = csr_in_next(&in, &der, &len, label, sizeof(label), err, errlen);
 	csr_in_close(&in);
 	if (r == 0)
 		snprintf(err, errlen, "neither a certificate nor a CSR");
 	if (r != 1 || csr_parse(der, len, c, err, errlen) == -1) {
-		warnf("%s: %s", path, err);
+		warnf("%s: %s", q, err);
 		goto out;
 	}
 	csr_check(c, t, csr_err, csr_errlen);
 	rv = 0;
 out:
+	if (f != NULL)
+		fclose(f);
 	free(buf);
 	free(der);
 	return rv;
 }
 
+/* Values come from the subject: quoted, so no control character or
+ * escape sequence reaches the terminal. */
 static void
 print_value(const char *key, json_t *v, int indent)
 {
-	char *s;
+	char q[1024], *s;
 
 	if (json_is_string(v)) {
-		printf("%*s%-13s %s\n", indent, "", key, json_string_value(v));
+		printf("%*s%-13s %s\n", indent, "", key, str_safe(
+		    json_string_value(v), json_string_length(v), q, sizeof(q)));
 		return;
 	}
-	s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY |
+	    JSON_ENSURE_ASCII);
 	printf("%*s%-13s %s\n", indent, "", key, s ? s : "?");
 	free(s);
 }
@@ -79,7 +92,7 @@ static void
 print_policy(json_t *props)
 {
 	json_t *doc, *pd = json_object_get(props, "PolicyDocument");
-	char *s;
+	char q[1024], *s;
 
 	if (!json_is_string(pd)) {
 		print_value("policy name", json_object_get(props, "PolicyName"),
@@ -87,8 +100,10 @@ print_policy(json_t *props)
 		return;
 	}
 	doc = json_loads(json_string_value(pd), 0, NULL);
-	s = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	printf("  policy document:\n%s\n", s ? s : json_string_value(pd));
+	s = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII) : NULL;
+	printf("  policy document:\n%s\n", s ? s : str_safe(
+	    json_string_value(pd), json_string_length(pd), q, sizeof(q)));
 	free(s);
 	json_decref(doc);
 }
@@ -133,7 +148,7 @@ cmd_preview(int argc, char **argv)
 	struct csr c = {0};
 	const char *tpath = TEMPLATE_FILE, *path;
 	const X509_NAME *subject;
-	char err[512] = "", csr_err[512] = "", *s;
+	char err[512] = "", csr_err[512] = "", qpath[300], qerr[2048], *s;
 	X509 *cert = NULL;
 	json_t *res = NULL;
 	int ch, as_json = 0, rv = EXIT_USAGE;
@@ -160,6 +175,7 @@ cmd_preview(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	path = argv[optind];
+	str_safe(path, (size_t)-1, qpath, sizeof(qpath));
 	if (template_load(tpath, &t, err, sizeof(err)) == -1) {
 		warnf("%s: %s", tpath, err);
 		goto out;
@@ -170,7 +186,7 @@ cmd_preview(int argc, char **argv)
 	subject = cert != NULL ? X509_get_subject_name(cert) : c.subject;
 	if ((s = pki_name_string(subject)) != NULL && !as_json)
 		printf("%s %s\nsubject  %s\n\n", cert ? "certificate" : "CSR",
-		    path, s);
+		    qpath, s);
 	free(s);
 	rv = EXIT_CHECK;
 	if ((res = template_preview(&t, subject, err, sizeof(err))) == NULL) {
@@ -178,21 +194,23 @@ cmd_preview(int argc, char **argv)
 			warnf("%s: %s", tpath, err);
 			rv = EXIT_USAGE;
 		} else if (strstr(err, "thing name") != NULL)
-			warnf("%s: JITP would fail: %s", path, err);
+			warnf("%s: JITP would fail: %s", qpath, str_safe(err,
+			    (size_t)-1, qerr, sizeof(qerr)));
 		else
 			warnf("%s: JITP would fail: the subject lacks %s, "
-			      "which %s declares", path, err, tpath);
+			      "which %s declares", qpath, err, tpath);
 		goto out;
 	}
 	if (as_json) {
-		if ((s = json_dumps(res, JSON_INDENT(2))) == NULL)
+		if ((s = json_dumps(res, JSON_INDENT(2) | JSON_ENSURE_ASCII)) ==
+		    NULL)
 			goto out;
 		puts(s);
 		free(s);
 	} else
 		print_resources(res);
 	if (csr_err[0] != 0) {
-		warnf("%s: 'ceremony sign' would reject this CSR: %s", path,
+		warnf("%s: 'ceremony sign' would reject this CSR: %s", qpath,
 		    csr_err);
 		goto out;
 	}

@@ -30,7 +30,8 @@ static const char usage_text[] =
     "the CN as a thing name, duplicate CNs or keys in the batch or in the\n"
     "ledger. A file may hold one DER CSR or many PEM CSRs; '-' is stdin.\n"
     "Paths are relative to the ceremony directory.\n\n"
-    "  --csr-dir DIR      every file in DIR (not dot files), by name\n"
+    "  --csr-dir DIR      every file in DIR (not dot files), by name; links,\n"
+    "                     FIFOs, folders are not read (in rejected.txt)\n"
     "  --days N           validity (default 365; never past the CA's end)\n"
     "  --jobs N           signing threads (default: the number of cores)\n"
     "  --out DIR          output directory (default issued/<batch-id>)\n"
@@ -86,17 +87,18 @@ name_cmp(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* Every entry of dir but dot files: what is not a regular file is
+ * reported when read (csr_in_open), never followed or opened. */
 static int
 add_dir(struct inputs *in, const char *dir)
 {
 	struct dirent **list = NULL;
-	struct stat st;
-	char *path;
+	char *path, q[300];
 	int i, n, rv = 0;
 
 	if ((n = scandir(dir, &list, NULL, name_cmp)) == -1) {
-		warnf("%s: cannot read the directory: %s", dir,
-		    strerror(errno));
+		warnf("%s: cannot read the directory: %s", str_safe(dir,
+		    (size_t)-1, q, sizeof(q)), strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -104,7 +106,7 @@ add_dir(struct inputs *in, const char *dir)
 			if (asprintf(&path, "%s/%s", dir,
 			    list[i]->d_name) == -1)
 				rv = -1;
-			else if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			else
 				rv = inputs_add(in, path);
 			free(path);
 		}
@@ -114,10 +116,12 @@ add_dir(struct inputs *in, const char *dir)
 	return rv;
 }
 
+/* A CSR named on the command line: a regular file, not a link to one. */
 static int
 check_input(const char *path, int *nstdin)
 {
 	struct stat st;
+	char q[300];
 
 	if (strcmp(path, "-") == 0) {
 		if (++*nstdin > 1) {
@@ -126,16 +130,22 @@ check_input(const char *path, int *nstdin)
 		}
 		return 0;
 	}
-	if (stat(path, &st) == -1) {
-		warnf("%s: %s", path, strerror(errno));
+	str_safe(path, (size_t)-1, q, sizeof(q));
+	if (lstat(path, &st) == -1) {
+		warnf("%s: %s", q, strerror(errno));
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		warnf("%s: a directory; use --csr-dir %s", path, path);
+		warnf("%s: a directory; use --csr-dir %s", q, q);
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		warnf("%s: a symbolic link; name the file it points to",
+		    q);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		warnf("%s: not a regular file", path);
+		warnf("%s: not a regular file", q);
 		return -1;
 	}
 	return 0;
@@ -220,22 +230,26 @@ static int
 summary_write(struct batch *b, const char *set_hex, const char *led_hex,
     double secs, int quiet)
 {
-	char *text = NULL, *path = NULL;
+	char *text = NULL, *path = NULL, why[80] = "";
 	int rv = -1, n;
 
+	if (b->notfiles > 0)
+		snprintf(why, sizeof(why), "; %lu not regular files, not read",
+		    b->notfiles);
 	n = asprintf(&text,
 	    "batch            %s\n"
 	    "csr_set_sha256   %s\n"
 	    "csrs             %lu\n"
 	    "signed           %lu\n"
 	    "already_issued   %lu (files written again: %lu)\n"
-	    "rejected         %lu%s\n"
+	    "rejected         %lu%s%s%s\n"
 	    "days             %ld\n"
 	    "out              %s\n"
 	    "ledger           %s (%lu certificates, sha256 %s)\n"
 	    "seconds          %.2f (%.0f certs/s, %d jobs)\n",
 	    b->batch, set_hex, b->seen, b->issued, b->have, b->rewritten,
-	    b->rejected, b->rejected ? " (see rejected.txt)" : "", b->is.days,
+	    b->rejected, b->rejected ? " (see rejected.txt" : "", why,
+	    b->rejected ? ")" : "", b->is.days,
 	    b->outdir, LEDGER_FILE, b->led->count, led_hex, secs,
 	    secs > 0 ? b->issued / secs : 0.0, b->jobs);
 	if (n == -1 || asprintf(&path, "%s/summary.txt", b->outdir) == -1)
@@ -295,10 +309,11 @@ record(struct batch *b, const char *tpath, const char *set_hex,
 	    "days", (json_int_t)b->is.days, "jobs", (json_int_t)b->jobs,
 	    "strict", strict, "allow_duplicate_cn", b->allow_dup_cn, "out",
 	    b->outdir);
-	extra = json_pack("{s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I}", "csrs",
+	extra = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:I}", "csrs",
 	    (json_int_t)b->seen, "signed", (json_int_t)b->issued,
 	    "already_issued", (json_int_t)b->have, "rewritten",
 	    (json_int_t)b->rewritten, "rejected", (json_int_t)b->rejected,
+	    "not_regular_files", (json_int_t)b->notfiles,
 	    "csr_set_sha256", set_hex, "ledger_sha256", led_hex,
 	    "ledger_certificates", (json_int_t)b->led->count);
 	return transcript_append("sign", args, inputs, NULL, extra);
@@ -328,7 +343,6 @@ cmd_sign(int argc, char **argv)
 	FILE *spool = NULL;
 	long days = 365, jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, r, strict = 0, quiet = 0, nstdin = 0, rv = EXIT_USAGE;
-	size_t i;
 
 	memset(&b, 0, sizeof(b));
 	memset(&led, 0, sizeof(led));
@@ -338,7 +352,8 @@ cmd_sign(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "-hq", opts, NULL)) != -1) {
 		switch (c) {
 		case 1:
-			if (inputs_add(&in, optarg) == -1)
+			if (check_input(optarg, &nstdin) == -1 ||
+			    inputs_add(&in, optarg) == -1)
 				goto out;
 			break;
 		case 'D':
@@ -390,9 +405,6 @@ cmd_sign(int argc, char **argv)
 		fputs(usage_text, stderr);
 		goto out;
 	}
-	for (i = 0; i < in.n; i++)
-		if (check_input(in.v[i], &nstdin) == -1)
-			goto out;
 	if (jobs < 1)
 		jobs = 1;
 	if (template_load(tpath, &tpl, err, sizeof(err)) == -1) {

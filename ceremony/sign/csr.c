@@ -167,6 +167,18 @@ ec_key_native(const CSR_SPKI *s)
 	return k;
 }
 
+/* The RSAPublicKey bytes are the DER encoding of the key they hold. */
+static int
+rsa_key_der(EVP_PKEY *k, const unsigned char *der, int len)
+{
+	unsigned char *enc = NULL;
+	int n = i2d_PublicKey(k, &enc), same;
+
+	same = n == len && memcmp(enc, der, (size_t)len) == 0;
+	OPENSSL_free(enc);
+	return same;
+}
+
 /* The device key from the SubjectPublicKeyInfo parts. */
 static EVP_PKEY *
 spki_key(const CSR_SPKI *s, char *err, size_t errlen)
@@ -190,9 +202,18 @@ spki_key(const CSR_SPKI *s, char *err, size_t errlen)
 			goto out;
 		}
 		k = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, s->key->length);
-		if (k == NULL || p != s->key->data + s->key->length) {
+		if (k == NULL) {
 			errf(err, errlen, "RSA public key does not parse");
 			goto out;
+		}
+		if (p != s->key->data + s->key->length) {
+			errf(err, errlen, "%ld bytes after the RSA public key",
+			    (long)(s->key->data + s->key->length - p));
+			goto bad;
+		}
+		if (!rsa_key_der(k, s->key->data, s->key->length)) {
+			errf(err, errlen, "RSA public key is not in DER");
+			goto bad;
 		}
 		break;
 	case NID_X9_62_id_ecPublicKey:
@@ -232,6 +253,103 @@ spki_key(const CSR_SPKI *s, char *err, size_t errlen)
 	}
 out:
 	return k;
+bad:
+	EVP_PKEY_free(k);
+	return NULL;
+}
+
+/* Every length in DER form: definite, in its shortest form, each element
+ * inside its parent; also inside elements the ASN.1 templates keep as
+ * raw bytes (ANY). NULL, or the offence with its byte offset in *at. */
+static const char *
+der_lengths(const unsigned char *p, size_t len, size_t base, int depth,
+    size_t *at)
+{
+	const char *why;
+	size_t i = 0, n, k;
+	unsigned char tag;
+
+	if (depth > 32)
+		return (*at = base, "elements nested too deep");
+	while (i < len) {
+		tag = p[i++];
+		if ((tag & 0x1f) == 0x1f) /* high tag number form */
+			while (i < len && (p[i] & 0x80))
+				i++;
+		if ((tag & 0x1f) == 0x1f && i < len)
+			i++;
+		if (i >= len)
+			return (*at = base + i, "an element cut short");
+		*at = base + i;
+		if (p[i] == 0x80)
+			return "a length in indefinite form (BER)";
+		if (p[i] < 0x80)
+			n = p[i++];
+		else {
+			k = p[i++] & 0x7f;
+			if (k > sizeof(size_t) || k > len - i)
+				return "an element cut short";
+			if (p[i] == 0)
+				return "a length not in its shortest form";
+			for (n = 0; k > 0; k--)
+				n = n << 8 | p[i++];
+			if (n < 0x80)
+				return "a length not in its shortest form";
+		}
+		if (n > len - i)
+			return "an element cut short";
+		if ((tag & 0x20) &&
+		    (why = der_lengths(p + i, n, base + i, depth + 1, at)))
+			return why;
+		i += n;
+	}
+	return NULL;
+}
+
+/* DER only, so that one CSR has one encoding (one csr_sha256, one batch
+ * id): the lengths, then the whole CSR against its re-encoding. 0 or -1
+ * with err. */
+static int
+csr_der(CSR_REQ *r, const unsigned char *der, size_t len, char *err,
+    size_t errlen)
+{
+	X509_NAME *nm = r->info->subject;
+	unsigned char *enc = NULL;
+	const char *why;
+	size_t at = 0, i;
+	int n, rv = -1;
+
+	if ((why = der_lengths(der, len, 0, 0, &at)) != NULL)
+		return errf(err, errlen, "not DER: %s at byte %zu; encode the "
+		    "CSR in DER (as openssl req does)", why, at);
+	/* the decoder keeps the bytes it read (the signed part, the name):
+	 * mark them changed so that they are encoded afresh */
+	r->info->enc.modified = 1;
+	if (!X509_NAME_add_entry_by_NID(nm, NID_commonName, MBSTRING_ASC,
+		(const unsigned char *)"x", 1, -1, 0)) {
+		rv = errf(err, errlen, "out of memory");
+		goto out;
+	}
+	X509_NAME_ENTRY_free(X509_NAME_delete_entry(nm,
+	    X509_NAME_entry_count(nm) - 1));
+	if ((n = ASN1_item_i2d((ASN1_VALUE *)r, &enc,
+	    ASN1_ITEM_rptr(CSR_REQ))) <= 0) {
+		rv = errf(err, errlen, "CSR cannot be encoded again");
+		goto out;
+	}
+	if ((size_t)n != len || memcmp(enc, der, len) != 0) {
+		for (i = 0; i < len && i < (size_t)n && enc[i] == der[i]; i++)
+			;
+		rv = errf(err, errlen, "not DER: differs from its DER "
+		    "encoding at byte %zu (BER, an unsorted SET OF, or a "
+		    "value not in its shortest form); encode the CSR in DER",
+		    i);
+		goto out;
+	}
+	rv = 0;
+out:
+	OPENSSL_free(enc);
+	return rv;
 }
 
 /* Verifies the CSR's signature over the bytes it signed. */
@@ -241,9 +359,9 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 	const ASN1_OBJECT *alg;
 	EVP_MD_CTX *ctx = NULL;
 	EVP_PKEY *vkey = NULL;
-	int signid, mdnid = NID_undef, pknid = NID_undef, want, rv = -1;
+	int signid, mdnid = NID_undef, pknid = NID_undef, want, ptype, rv = -1;
 
-	X509_ALGOR_get0(&alg, NULL, NULL, r->sigalg);
+	X509_ALGOR_get0(&alg, &ptype, NULL, r->sigalg);
 	signid = OBJ_obj2nid(alg);
 	if (!OBJ_find_sigid_algs(signid, &mdnid, &pknid) ||
 	    (mdnid != NID_sha256 && mdnid != NID_sha384 &&
@@ -260,10 +378,25 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 	}
 	want = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? NID_rsaEncryption :
 	    NID_X9_62_id_ecPublicKey;
-	if (pknid != want || !param_empty(r->sigalg)) {
+	if (pknid != want) {
 		rv = errf(err, errlen, "signature algorithm %s does not match "
 		    "the %s key", OBJ_nid2sn(signid),
 		    EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "RSA" : "EC");
+		goto out;
+	}
+	/* one encoding only: the algorithm is outside the signed bytes */
+	if (want == NID_X9_62_id_ecPublicKey && ptype != V_ASN1_UNDEF) {
+		rv = errf(err, errlen, "signature algorithm %s has parameters "
+		    "(%s); RFC 5758 requires them absent for ECDSA",
+		    OBJ_nid2sn(signid), ptype == V_ASN1_NULL ? "NULL" :
+		    "not NULL");
+		goto out;
+	}
+	if (want == NID_rsaEncryption && ptype != V_ASN1_NULL) {
+		rv = errf(err, errlen, "signature algorithm %s has %s "
+		    "parameters; RFC 4055 requires NULL for RSA",
+		    OBJ_nid2sn(signid), ptype == V_ASN1_UNDEF ? "absent" :
+		    "other");
 		goto out;
 	}
 	if (!bits_whole(r->sig)) {
@@ -322,6 +455,8 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 		    len - (size_t)(p - der));
 		goto out;
 	}
+	if (csr_der(r, der, len, err, errlen) == -1)
+		goto out;
 	if (ASN1_INTEGER_get(r->info->version) != 0) {
 		rv = errf(err, errlen, "CSR version is not 1");
 		goto out;
@@ -384,17 +519,53 @@ static const struct {
 };
 #define NATTRS (sizeof(aws_attrs) / sizeof(aws_attrs[0]))
 
-/* Code points in valid UTF-8 without control characters, or -1. */
+/* A code point no copied attribute may hold: C0 and C1 controls and DEL
+ * (1), bidi controls, which reorder what a reader sees (2); else 0. */
 static int
-utf8_chars(const unsigned char *s, int len)
+cp_refused(unsigned long cp)
 {
-	int i, n = 0;
+	if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+		return 1;
+	if (cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return 2;
+	return 0;
+}
 
-	for (i = 0; i < len; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f)
+/* The code points of UTF-8 text, or -1: not valid UTF-8 (*bad 0), or a
+ * refused code point (*bad, *cls from cp_refused). */
+static int
+utf8_chars(const unsigned char *s, int len, unsigned long *bad, int *cls)
+{
+	unsigned long cp;
+	int i = 0, k, j, n = 0;
+
+	*bad = 0;
+	*cls = 0;
+	while (i < len) {
+		if (s[i] < 0x80)
+			cp = s[i], k = 0;
+		else if ((s[i] & 0xe0) == 0xc0)
+			cp = s[i] & 0x1f, k = 1;
+		else if ((s[i] & 0xf0) == 0xe0)
+			cp = s[i] & 0x0f, k = 2;
+		else if ((s[i] & 0xf8) == 0xf0)
+			cp = s[i] & 0x07, k = 3;
+		else
 			return -1;
-		if ((s[i] & 0xc0) != 0x80)
-			n++;
+		if (k > len - i - 1)
+			return -1;
+		for (j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if ((*cls = cp_refused(cp)) != 0) {
+			*bad = cp;
+			return -1;
+		}
+		i += k + 1;
+		n++;
 	}
 	return n;
 }
@@ -404,9 +575,11 @@ check_attrs(struct csr *c, char *err, size_t errlen)
 {
 	const X509_NAME_ENTRY *e;
 	unsigned char *u = NULL;
+	unsigned long bad;
 	unsigned seen = 0;
 	size_t a;
-	int i, nid, ulen, chars, rv = -1;
+	int i, nid, ulen, chars, cls, rv = -1;
+	char q[4 * 64 + 4];
 
 	if ((c->copy = X509_NAME_new()) == NULL) {
 		rv = errf(err, errlen, "out of memory");
@@ -431,9 +604,16 @@ check_attrs(struct csr *c, char *err, size_t errlen)
 			    "string", aws_attrs[a].sn);
 			goto out;
 		}
-		if ((chars = utf8_chars(u, ulen)) < 0) {
-			rv = errf(err, errlen, "subject %s holds control "
-			    "characters", aws_attrs[a].sn);
+		if ((chars = utf8_chars(u, ulen, &bad, &cls)) < 0) {
+			if (bad == 0 && cls == 0)
+				rv = errf(err, errlen, "subject %s is not valid "
+				    "UTF-8", aws_attrs[a].sn);
+			else
+				rv = errf(err, errlen, "subject %s holds the %s "
+				    "character U+%04lX; copied attributes must "
+				    "be text without control characters",
+				    aws_attrs[a].sn, cls == 2 ? "bidirectional "
+				    "control" : "control", bad);
 			goto out;
 		}
 		if (chars == 0) {
@@ -445,9 +625,10 @@ check_attrs(struct csr *c, char *err, size_t errlen)
 			snprintf(c->cn, sizeof(c->cn), "%.*s", ulen, u);
 		if (nid == NID_countryName && (ulen != 2 || u[0] < 'A' ||
 		    u[0] > 'Z' || u[1] < 'A' || u[1] > 'Z')) {
-			rv = errf(err, errlen, "subject C '%.*s' is not a "
+			rv = errf(err, errlen, "subject C '%s' is not a "
 			    "two-letter country code (ISO 3166, upper case, "
-			    "e.g. US)", ulen, u);
+			    "e.g. US)", str_safe((char *)u, (size_t)ulen, q,
+				sizeof(q)));
 			goto out;
 		}
 		if (chars > aws_attrs[a].max) {
@@ -461,9 +642,10 @@ check_attrs(struct csr *c, char *err, size_t errlen)
 		if (!X509_NAME_add_entry_by_NID(c->copy, nid, MBSTRING_UTF8, u,
 			ulen, -1, 0)) {
 			ERR_clear_error();
-			rv = errf(err, errlen, "subject %s '%.*s' has "
+			rv = errf(err, errlen, "subject %s '%s' has "
 			    "characters its string type does not allow",
-			    aws_attrs[a].sn, ulen, u);
+			    aws_attrs[a].sn, str_safe((char *)u, (size_t)ulen,
+				q, sizeof(q)));
 			goto out;
 		}
 		OPENSSL_free(u);
@@ -479,7 +661,7 @@ int
 csr_check(struct csr *c, const struct template_info *t, char *err,
     size_t errlen)
 {
-	char missing[512] = "";
+	char missing[512] = "", q[4 * sizeof(c->cn)];
 	size_t used = 0, n;
 	int b;
 
@@ -505,18 +687,19 @@ csr_check(struct csr *c, const struct template_info *t, char *err,
 	if (c->cn[0] == 0)
 		return errf(err, errlen, "subject has no CN (CommonName); it "
 		    "names the device and its files");
+	str_safe(c->cn, (size_t)-1, q, sizeof(q));
 	if (t->thing_from_cn && !template_thing_name_ok(c->cn))
 		return errf(err, errlen, "CN '%s' is not a valid thing name "
 		    "(1-128 of [a-zA-Z0-9:_-]); the template makes the CN the "
-		    "thing name", c->cn);
+		    "thing name", q);
 	if (!csr_name_ok(c->cn))
 		return errf(err, errlen, "CN '%s' cannot name the output files "
 		    "(use letters, digits and . _ : -, not starting with '.')",
-		    c->cn);
+		    q);
 	n = strlen(c->cn);
 	if (n >= 6 && strcmp(c->cn + n - 6, "-chain") == 0)
 		return errf(err, errlen, "CN '%s' ends in '-chain': its "
 		    "certificate file would be the chain file of the device "
-		    "named '%.*s'", c->cn, (int)(n - 6), c->cn);
+		    "named '%.*s'", q, (int)(n - 6), c->cn);
 	return 0;
 }

@@ -38,7 +38,8 @@ int csr_name_ok(const char *s);
  * number of CERTIFICATE REQUEST blocks). */
 struct csr_in {
 	FILE *f;
-	char *name;   /* the path, "stdin" for "-" */
+	char *name;   /* the path ("stdin" for "-"), quoted (str_safe) */
+	const char *notfile; /* not a regular file (what it is): not read */
 	int der;      /* input is one DER CSR */
 	int borrowed; /* f belongs to the caller */
 	int done;
@@ -49,7 +50,9 @@ struct csr_in {
 };
 
 /* Opens path ("-" names stdin), or reads f when not NULL (not closed).
- * 0, or -1 with a message (cannot open). */
+ * A path that is not a regular file is not opened (never through a
+ * symbolic link, never blocking on a FIFO): the input then yields one bad
+ * item saying what it is. 0, or -1 with a message (cannot open). */
 int csr_in_open(struct csr_in *in, const char *path, FILE *f);
 /* 1: a CSR in *der (malloc'd) and its label ("file", "file#3"); 0: end of
  * input; RC_CHECK: a bad item (label and err set, reading may go on);

@@ -1,9 +1,12 @@
 /* Reading CSRs from files: one DER CSR, or PEM text holding any number of
  * CERTIFICATE REQUEST blocks, streamed so a big file costs no memory. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -12,18 +15,77 @@
 
 #define LINE_MAX_PEM 4096
 
+/* What a directory entry is, for the message that skips it. */
+static const char *
+kind(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "not a regular file";
+}
+
+/* Opens a regular file, never through a symbolic link and never blocking
+ * (a FIFO swapped in). NULL with errno, or with *what set when the path is
+ * not a regular file (it was not read). */
+static FILE *
+open_regular(const char *path, const char **what)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	memset(&st, 0, sizeof(st));
+	*what = NULL;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*what = kind(st.st_mode);
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			*what = kind(S_IFLNK);
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*what = kind(st.st_mode);
+		close(fd);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "rb")) == NULL)
+		close(fd);
+	return f;
+}
+
 int
 csr_in_open(struct csr_in *in, const char *path, FILE *f)
 {
+	const char *what = NULL;
+	size_t n;
 	int c;
 
 	memset(in, 0, sizeof(*in));
-	in->name = strdup(strcmp(path, "-") == 0 ? "stdin" : path);
-	if (in->name == NULL)
+	if (strcmp(path, "-") == 0)
+		path = "stdin";
+	n = strlen(path) * 4 + 4;
+	if ((in->name = malloc(n)) == NULL)
 		return -1;
+	str_safe(path, (size_t)-1, in->name, n);
 	in->borrowed = f != NULL;
-	if (f == NULL && (f = fopen(path, "rb")) == NULL) {
-		warnf("%s: cannot open: %s", path, strerror(errno));
+	if (f == NULL && (f = open_regular(path, &what)) == NULL) {
+		if (what != NULL) {
+			/* one bad item, nothing read */
+			in->notfile = what;
+			return 0;
+		}
+		warnf("%s: cannot open: %s", in->name, strerror(errno));
 		free(in->name);
 		in->name = NULL;
 		return -1;
@@ -138,6 +200,7 @@ csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
     char *label, size_t labellen, char *err, size_t errlen)
 {
 	char line[LINE_MAX_PEM + 2], *b64 = NULL, why[160] = "";
+	char qtype[4 * sizeof(in->type)], qline[4 * 40 + 4];
 	const char *type, *p;
 	size_t n = 0, k;
 	int inside = 0, rv = RC_CHECK, partial = 0, cont, isreq = 0;
@@ -147,6 +210,13 @@ csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
 	snprintf(label, labellen, "%s", in->name);
 	if (in->done)
 		return 0;
+	if (in->notfile != NULL) {
+		in->done = 1;
+		in->n = 1;
+		snprintf(err, errlen, "not read: %s (only regular files are "
+		    "read)", in->notfile);
+		return RC_CHECK;
+	}
 	if (in->der)
 		return read_der(in, der, len, err, errlen);
 	if ((b64 = malloc(CSR_MAX)) == NULL)
@@ -183,13 +253,16 @@ csr_in_next(struct csr_in *in, unsigned char **der, size_t *len,
 			continue;
 		if (!cont && strncmp(line, "-----END ", 9) == 0) {
 			k = strlen(in->type);
+			str_safe(in->type, k, qtype, sizeof(qtype));
 			if (strncmp(line + 9, in->type, k) != 0 ||
 			    strcmp(line + 9 + k, "-----") != 0)
 				snprintf(err, errlen, "PEM block BEGIN %s ends "
-				    "with '%.40s'", in->type, line);
+				    "with '%s'", qtype, str_safe(line,
+					strnlen(line, 40), qline,
+					sizeof(qline)));
 			else if (!isreq)
 				snprintf(err, errlen, "a %s PEM block, not a "
-				    "CERTIFICATE REQUEST", in->type);
+				    "CERTIFICATE REQUEST", qtype);
 			else if (why[0] != 0)
 				snprintf(err, errlen, "%s", why);
 			else if (b64_decode(b64, n, der, len) == -1)

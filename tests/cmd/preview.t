@@ -81,6 +81,26 @@ run cer -C "$d3" preview "$T/iss/dev1.crt"
 is "$rc" 2 "named template: exit 2"
 like "$err" "named template 'MyTemplate'.*cannot be previewed offline" "named template: message"
 
+# subject text is quoted: no escape sequence reaches the terminal
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -utf8 \
+	-subj "/C=US/CN=ok$(printf '\r\033[2K')Verified" -keyout "$T/esc.key" -out "$T/esc.csr" 2>/dev/null
+openssl x509 -req -in "$T/esc.csr" -CA "$d/deviceRootCA.pem" -CAkey "$d/deviceRootCA.key" \
+	-CAcreateserial -days 30 -sha256 -out "$T/esc.crt" 2>/dev/null
+run cer -C "$d" preview "$T/esc.crt"
+is "$rc" 1 "CN with CR and ESC[2K: exit 1"
+has "$err" "CommonName 'ok\\x0d\\x1b[2KVerified' is not a valid thing name" "CN quoted in the message"
+case $out$err in *$'\e'*|*$'\r'*) fail "no ESC or CR printed" ;; *) pass "no ESC or CR printed" ;; esac
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -utf8 \
+	-subj "/C=US/O=Acme$(printf '\xc2\x9b')2J/CN=c1" -keyout "$T/c1.key" -out "$T/c1.csr" 2>/dev/null
+run cer -C "$d" preview "$T/c1.csr"
+is "$rc" 1 "CSR with U+009B in O: exit 1"
+like "$err" "'ceremony sign' would reject this CSR: subject O holds the control character U\+009B" \
+	"CSR with U+009B: sign's reason"
+case $out$err in *$'\xc2\x9b'*) fail "U+009B not printed" ;; *) pass "U+009B not printed" ;; esac
+ln -s dev1.csr "$T/link.csr"
+run cer -C "$d" preview "$T/link.csr"
+is "$rc" 0 "a CSR named through a link previews (read once, as given)"
+
 # usage and I/O
 run cer -C "$d" preview
 is "$rc" 2 "no argument: exit 2"

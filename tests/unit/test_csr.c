@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -292,13 +293,193 @@ test_reader(void **state)
 	assert_non_null(strstr(err, "no CSR found"));
 	csr_in_close(&in);
 	/* a read error stops the input, apart from a bad item */
-	assert_int_equal(csr_in_open(&in, "/", NULL), 0);
-	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
-	    err, sizeof(err)), RC_ERR);
-	assert_non_null(strstr(err, "read error"));
-	csr_in_close(&in);
+	{
+		FILE *dir = fopen("/", "rb");
+
+		assert_non_null(dir);
+		assert_int_equal(csr_in_open(&in, "/", dir), 0);
+		assert_int_equal(csr_in_next(&in, &got, &glen, label,
+		    sizeof(label), err, sizeof(err)), RC_ERR);
+		assert_non_null(strstr(err, "read error"));
+		csr_in_close(&in);
+		fclose(dir);
+	}
 	fclose(f);
 	unlink(path);
+	free(der);
+}
+
+/* Only regular files are read: a link, a FIFO (without blocking), a
+ * folder each give one bad item; a file name is quoted in labels. */
+static void
+test_not_files(void **state)
+{
+	char dir[] = "/tmp/test_csr.XXXXXX", path[128], label[128], err[256];
+	const char *kinds[][2] = {
+		{"link", "not read: a symbolic link"},
+		{"fifo", "not read: a FIFO"},
+		{"sub", "not read: a directory"},
+	};
+	unsigned char *got;
+	size_t glen, i;
+	struct csr_in in;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/target", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("-----BEGIN PRIVATE KEY-----\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	assert_int_equal(symlink("target", path), 0);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	alarm(20); /* a FIFO opened for reading would block */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, kinds[i][0]);
+		assert_int_equal(csr_in_open(&in, path, NULL), 0);
+		assert_int_equal(csr_in_next(&in, &got, &glen, label,
+		    sizeof(label), err, sizeof(err)), RC_CHECK);
+		assert_string_equal(label, path);
+		if (strstr(err, kinds[i][1]) == NULL)
+			fail_msg("%s: got '%s'", kinds[i][0], err);
+		assert_null(strstr(err, "PRIVATE"));
+		assert_int_equal(csr_in_next(&in, &got, &glen, label,
+		    sizeof(label), err, sizeof(err)), 0);
+		csr_in_close(&in);
+		unlink(path);
+		rmdir(path);
+	}
+	alarm(0);
+	snprintf(path, sizeof(path), "%s/target", dir);
+	unlink(path);
+	/* a name with control characters is quoted in labels */
+	snprintf(path, sizeof(path), "%s/a\r\033[2Kb", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("text\n", f);
+	fclose(f);
+	assert_int_equal(csr_in_open(&in, path, NULL), 0);
+	assert_int_equal(csr_in_next(&in, &got, &glen, label, sizeof(label),
+	    err, sizeof(err)), RC_CHECK);
+	assert_non_null(strstr(label, "/a\\x0d\\x1b[2Kb"));
+	csr_in_close(&in);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* C0 and C1 controls, DEL and the bidi controls are refused in every
+ * copied attribute, with the code point; their neighbours are text. */
+static void
+test_text(void **state)
+{
+	static const struct {
+		unsigned long cp;
+		const char *want;
+	} cases[] = {
+		{0x01, "control character U+0001"},
+		{0x1f, "control character U+001F"},
+		{0x7f, "control character U+007F"},
+		{0x80, "control character U+0080"},
+		{0x9b, "control character U+009B"},
+		{0x9f, "control character U+009F"},
+		{0x61c, "bidirectional control character U+061C"},
+		{0x200e, "bidirectional control character U+200E"},
+		{0x200f, "bidirectional control character U+200F"},
+		{0x202a, "bidirectional control character U+202A"},
+		{0x202e, "bidirectional control character U+202E"},
+		{0x2066, "bidirectional control character U+2066"},
+		{0x2069, "bidirectional control character U+2069"},
+		{0xa0, NULL}, {0x61b, NULL}, {0x61d, NULL}, {0x200d, NULL},
+		{0x2010, NULL}, {0x2029, NULL}, {0x202f, NULL},
+		{0x2065, NULL}, {0x206a, NULL}, {0x1f600, NULL},
+	};
+	static const int nids[] = {NID_organizationName,
+	    NID_organizationalUnitName, NID_stateOrProvinceName,
+	    NID_commonName};
+	static const char *sns[] = {"O", "OU", "ST", "CN"};
+	unsigned char v[16], *der;
+	char want[128];
+	size_t i, n, k, len;
+	X509_NAME *name;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (k = 0; k < 4; k++) {
+			unsigned long cp = cases[i].cp;
+
+			n = 0;
+			v[n++] = 'a';
+			if (cp < 0x80)
+				v[n++] = (unsigned char)cp;
+			else if (cp < 0x800) {
+				v[n++] = (unsigned char)(0xc0 | cp >> 6);
+				v[n++] = (unsigned char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				v[n++] = (unsigned char)(0xe0 | cp >> 12);
+				v[n++] = (unsigned char)(0x80 |
+				    (cp >> 6 & 0x3f));
+				v[n++] = (unsigned char)(0x80 | (cp & 0x3f));
+			} else {
+				v[n++] = (unsigned char)(0xf0 | cp >> 18);
+				v[n++] = (unsigned char)(0x80 |
+				    (cp >> 12 & 0x3f));
+				v[n++] = (unsigned char)(0x80 |
+				    (cp >> 6 & 0x3f));
+				v[n++] = (unsigned char)(0x80 | (cp & 0x3f));
+			}
+			v[n++] = 'b';
+			name = X509_NAME_new();
+			assert_true(X509_NAME_add_entry_by_NID(name,
+			    NID_countryName, MBSTRING_ASC,
+			    (unsigned char *)"US", -1, -1, 0));
+			if (nids[k] != NID_commonName)
+				assert_true(X509_NAME_add_entry_by_NID(name,
+				    NID_commonName, MBSTRING_ASC,
+				    (unsigned char *)"dev", -1, -1, 0));
+			assert_true(X509_NAME_add_entry_by_NID(name, nids[k],
+			    V_ASN1_UTF8STRING, v, (int)n, -1, 0));
+			der = mkcsr_name(p256, name, EVP_sha256(), &len);
+			if (cases[i].want != NULL)
+				snprintf(want, sizeof(want), "subject %s holds "
+				    "the %s", sns[k], cases[i].want);
+			/* a CN with any of them is no thing name anyway */
+			expect(der, len, &loose, cases[i].want ? want :
+			    nids[k] == NID_commonName ?
+			    "cannot name the output files" : NULL);
+			free(der);
+			X509_NAME_free(name);
+		}
+	}
+}
+
+/* A CSR re-encoded in BER, with the same signature, is refused. */
+static void
+test_der(void **state)
+{
+	unsigned char *der, *b;
+	size_t len, hl, body;
+
+	der = mkcsr(p256, "/C=US/CN=dev1", EVP_sha256(), &len);
+	expect(der, len, &howto, NULL);
+	/* the outer header: 30 81 LL (an EC CSR is over 127 bytes) */
+	assert_int_equal(der[1], 0x81);
+	hl = 3;
+	body = len - hl;
+	b = malloc(len + 4);
+	/* the length in three bytes instead of one */
+	memcpy(b, "\x30\x83\x00\x00", 4);
+	b[4] = (unsigned char)body;
+	memcpy(b + 5, der + hl, body);
+	expect(b, body + 5, &howto, "not DER: a length not in its shortest "
+	    "form at byte 1");
+	/* indefinite length, ended by 00 00 */
+	memcpy(b, "\x30\x80", 2);
+	memcpy(b + 2, der + hl, body);
+	memcpy(b + 2 + body, "\0\0", 2);
+	expect(b, body + 4, &howto, "not DER: a length in indefinite form "
+	    "(BER) at byte 1");
+	free(b);
 	free(der);
 }
 
@@ -362,6 +543,9 @@ main(void)
 		cmocka_unit_test(test_keys_and_digests),
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_not_files),
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_der),
 		cmocka_unit_test(test_issue),
 	};
 	int rv;
