@@ -197,7 +197,10 @@ backup_options(int argc, char **argv, struct backup_run *b)
 		}
 	}
 	if (optind != argc) {
-		warnf("backup: unexpected argument '%s'", argv[optind]);
+		char q[256];
+
+		warnf("backup: unexpected argument '%s'",
+		    str_safe(argv[optind], (size_t)-1, q, sizeof(q)));
 		return -1;
 	}
 	if (slip39_opts_scheme(&b->so, "backup", 1) == -1)

@@ -25,8 +25,9 @@ static const char usage_text[] =
     "Rebuilds deviceRootCA.key and ceremony.key from the backup vault and\n"
     "enough SLIP-39 shares. A SHARE-FILE is a share sheet (share-G-M.txt)\n"
     "or a file of mnemonics, one per line ('-' for stdin). With no files,\n"
-    "the words are asked for at the terminal, share by share. Words may be\n"
-    "in any case, with extra spaces, or cut to their first 4 letters.\n\n"
+    "the words are asked for at the terminal, share by share, and not\n"
+    "shown: each share shows its word count and checksum result. Words may\n"
+    "be in any case, with extra spaces, or cut to their first 4 letters.\n\n"
     "  --check                    restore in memory only: prove the shares\n"
     "                             work (the yearly drill); writes no key\n"
     "  --vault FILE               default " BACKUP_VAULT "\n"
@@ -158,7 +159,7 @@ static int
 restore_gather(struct restore_run *r)
 {
 	struct shares *s = &r->s;
-	char err[512];
+	char err[512], name[4 * sizeof(r->h.name)], scheme[4 * 64];
 	size_t i;
 	int typed = 0;
 
@@ -167,9 +168,14 @@ restore_gather(struct restore_run *r)
 			return -1;
 	if (r->nfiles == 0) {
 		if (isatty(STDIN_FILENO)) {
+			/* the header is not authenticated yet */
 			fprintf(stderr, "Restoring %s (%s, identifier %u, "
 			                "scheme %s)\n",
-			    r->vault, r->h.name, r->h.slip39_id, r->h.scheme);
+			    r->vault,
+			    str_safe(r->h.name, (size_t)-1, name, sizeof(name)),
+			    r->h.slip39_id,
+			    str_safe(r->h.scheme, (size_t)-1, scheme,
+			        sizeof(scheme)));
 			if (shares_prompt(s, &r->h) == -1)
 				return -1;
 			typed = 1;

@@ -73,7 +73,8 @@ shares_split(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		warnf("shares split: unexpected argument '%s'", argv[optind]);
+		warnf("shares split: unexpected argument '%s'",
+		    str_safe(argv[optind], (size_t)-1, err, sizeof(err)));
 		return EXIT_USAGE;
 	}
 	if (slip39_opts_scheme(&so, "shares split", 0) == -1)
@@ -139,9 +140,10 @@ shares_combine(int argc, char **argv)
 	struct pass_src src = PASS_SRC_INIT;
 	struct slip39_share *sh = NULL;
 	char *text = NULL, *pass = NULL, *mn[SLIP39_MAX_SHARES];
+	char *name[SLIP39_MAX_SHARES] = {NULL};
 	char err[512], hex[2 * SLIP39_MAX_SECRET + 1];
 	unsigned char *ms = NULL;
-	size_t len, n = 0, i;
+	size_t len, n = 0, i, line[SLIP39_MAX_SHARES];
 	int c, reveal = 0, ask = 0, rv = EXIT_USAGE;
 
 	optind = 1;
@@ -164,11 +166,13 @@ shares_combine(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		warnf("shares combine: unexpected argument '%s'", argv[optind]);
+		warnf("shares combine: unexpected argument '%s'",
+		    str_safe(argv[optind], (size_t)-1, err, sizeof(err)));
 		return EXIT_USAGE;
 	}
 	if (sheet_read("-", &text, &len, SHARES_INPUT_MAX) == -1 ||
-	    sheet_parse(text, "stdin", mn, SLIP39_MAX_SHARES, &n) == -1)
+	    sheet_parse_lines(text, "stdin", mn, line, SLIP39_MAX_SHARES,
+	        &n) == -1)
 		goto out;
 	if (n == 0) {
 		warnf("stdin: no mnemonics; give one share per line");
@@ -180,11 +184,18 @@ shares_combine(int argc, char **argv)
 		warnf("out of secure memory");
 		goto out;
 	}
+	/* each share named by its line (a sheet gives one share) */
+	for (i = 0; i < n; i++)
+		if ((line[i] == 0 ? asprintf(&name[i], "stdin") :
+		        asprintf(&name[i], "stdin line %zu", line[i])) == -1) {
+			name[i] = NULL;
+			warnf("out of memory");
+			goto out;
+		}
 	rv = EXIT_CHECK;
 	for (i = 0; i < n; i++)
 		if (slip39_decode(mn[i], &sh[i], err, sizeof(err)) == -1) {
-			warnf("share %zu (line %zu of the shares): %s", i + 1,
-			    i + 1, err);
+			warnf("%s: %s", name[i], err);
 			goto out;
 		}
 	rv = EXIT_USAGE;
@@ -192,8 +203,8 @@ shares_combine(int argc, char **argv)
 	if ((pass = slip39_pass_read(&src, ask, 0)) == NULL)
 		goto out;
 	rv = EXIT_CHECK;
-	if (slip39_combine(sh, n, NULL, pass, ms, &len, err, sizeof(err)) ==
-	    -1) {
+	if (slip39_combine(sh, n, (const char *const *)name, pass, ms, &len,
+	        err, sizeof(err)) == -1) {
 		warnf("shares combine: %s", err);
 		goto out;
 	}
@@ -214,6 +225,8 @@ shares_combine(int argc, char **argv)
 	}
 	rv = 0;
 out:
+	for (i = 0; i < n; i++)
+		free(name[i]);
 	sheet_free_all(mn, n);
 	sheet_free(text);
 	sodium_free(sh);

@@ -1,8 +1,10 @@
 /* The shares a restore is given: files, stdin and the terminal. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -31,10 +33,14 @@ shares_free(struct shares *s)
 int
 shares_read(struct shares *s, const char *path)
 {
-	const char *label = strcmp(path, "-") == 0 ? "stdin" : path;
 	size_t len, first = s->n, i;
-	char *text;
+	char *text, label[256];
 	int rv;
+
+	if (strcmp(path, "-") == 0)
+		snprintf(label, sizeof(label), "stdin");
+	else
+		str_safe(path, (size_t)-1, label, sizeof(label));
 
 	if (sheet_read(path, &text, &len, 1 << 20) == -1)
 		return -1;
@@ -83,6 +89,110 @@ shares_check_ids(const struct shares *s, const struct vault_header *h,
 	return 0;
 }
 
+/* The terminal, quiet while share words are typed: echo off (but the
+ * newline), and back as it was on every way out, signals included. */
+static struct termios tty_saved, tty_quiet_mode;
+static volatile sig_atomic_t tty_is_quiet;
+static const int tty_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+    SIGTSTP, SIGCONT};
+#define NSIG_TTY (sizeof(tty_signals) / sizeof(tty_signals[0]))
+static struct sigaction tty_old[NSIG_TTY];
+
+static void tty_on_signal(int sig);
+
+static void
+tty_catch(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = tty_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(sig, &sa, NULL);
+}
+
+/* Async-signal-safe: tcsetattr, sigaction, sigprocmask, raise. */
+static void
+tty_on_signal(int sig)
+{
+	int e = errno;
+	sigset_t set;
+	size_t i;
+
+	if (sig == SIGCONT) { /* back from a stop: quiet again */
+		if (tty_is_quiet)
+			tcsetattr(STDIN_FILENO, TCSANOW, &tty_quiet_mode);
+		errno = e;
+		return;
+	}
+	if (tty_is_quiet)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+	for (i = 0; i < NSIG_TTY; i++)
+		if (tty_signals[i] == sig)
+			sigaction(sig, &tty_old[i], NULL);
+	/* the old action (a stop for SIGTSTP) once unblocked */
+	raise(sig);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	/* still here (continued, or a handler that returned): quiet again */
+	tty_catch(sig);
+	if (tty_is_quiet)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tty_quiet_mode);
+	errno = e;
+}
+
+/* 0 with the terminal quiet, -1 if it cannot be (with a message). */
+static int
+tty_quiet(void)
+{
+	size_t i;
+
+	if (tcgetattr(STDIN_FILENO, &tty_saved) == -1) {
+		warnf("the terminal: cannot read its settings: %s",
+		    strerror(errno));
+		return -1;
+	}
+	tty_quiet_mode = tty_saved;
+	tty_quiet_mode.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
+	tty_quiet_mode.c_lflag |= ECHONL;
+	for (i = 0; i < NSIG_TTY; i++) {
+		sigaction(tty_signals[i], NULL, &tty_old[i]);
+		if (tty_old[i].sa_handler != SIG_IGN)
+			tty_catch(tty_signals[i]);
+	}
+	/* TCSANOW: words typed or pasted ahead are kept */
+	tty_is_quiet = 1;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &tty_quiet_mode) == -1) {
+		warnf("the terminal: cannot turn echo off: %s",
+		    strerror(errno));
+		tty_is_quiet = 0;
+		for (i = 0; i < NSIG_TTY; i++)
+			sigaction(tty_signals[i], &tty_old[i], NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The signals held meanwhile: one that comes finds the terminal back. */
+static void
+tty_restore(void)
+{
+	sigset_t set, old;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < NSIG_TTY; i++)
+		sigaddset(&set, tty_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	tty_is_quiet = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &tty_saved);
+	for (i = 0; i < NSIG_TTY; i++)
+		sigaction(tty_signals[i], &tty_old[i], NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Reads one line from stdin into secure memory. 0 ok, 1 EOF, -1 error. */
 static int
 read_line(char *buf, size_t max)
@@ -108,34 +218,58 @@ read_line(char *buf, size_t max)
 	return 0;
 }
 
+/* The words on a line, as slip39_decode splits them. */
+static size_t
+count_words(const char *p)
+{
+	size_t n = 0;
+
+	for (;;) {
+		p += strspn(p, " \t\r\n");
+		if (*p == 0)
+			return n;
+		n++;
+		p += strcspn(p, " \t\r\n");
+	}
+}
+
 int
 shares_prompt(struct shares *s, const struct vault_header *h)
 {
 	char *line, err[512], *ems;
-	size_t len;
-	int r, rv = -1;
+	size_t len, nw;
+	int r, rv = -1, quiet = 0;
 
 	line = sodium_malloc(LINE_MAX_SHARE);
 	ems = sodium_malloc(SLIP39_MAX_SECRET);
 	if (line == NULL || ems == NULL)
 		goto out;
+	if (tty_quiet() == -1)
+		goto out;
+	quiet = 1;
 	fprintf(stderr, "Type each share's words on one line (first 4 letters "
-	                "are enough); a blank line ends.\n");
+	                "are enough); they are not shown. A blank line ends.\n");
 	while (s->n < SLIP39_MAX_SHARES) {
 		fprintf(stderr, "share %zu> ", s->n + 1);
-		if ((r = read_line(line, LINE_MAX_SHARE)) == -1)
+		if ((r = read_line(line, LINE_MAX_SHARE)) == -1) {
+			warnf("the terminal: read error: %s", strerror(errno));
 			goto out;
+		}
 		if (r == 1 || str_only(line, " \t\r"))
 			break;
-		if (slip39_decode(line, &s->sh[s->n], err, sizeof(err)) == -1) {
-			fprintf(stderr, "  %s; type this share again\n", err);
+		nw = count_words(line);
+		if (slip39_decode_blind(line, &s->sh[s->n], err, sizeof(err)) ==
+		    -1) {
+			fprintf(stderr, "  %zu words: %s; type this share "
+			                "again\n", nw, err);
 			continue;
 		}
 		if (s->sh[s->n].id != h->slip39_id) {
-			fprintf(stderr, "  this share is from another backup "
+			fprintf(stderr, "  %zu words, checksum ok, but this "
+			                "share is from another backup "
 			                "(identifier %u, the vault's is %u); "
 			                "type a share of this backup\n",
-			    s->sh[s->n].id, h->slip39_id);
+			    nw, s->sh[s->n].id, h->slip39_id);
 			continue;
 		}
 		if ((s->mn[s->n] = sodium_malloc(strlen(line) + 1)) == NULL ||
@@ -148,16 +282,21 @@ shares_prompt(struct shares *s, const struct vault_header *h)
 		    (const char *const *)s->name, (uint8_t *)ems, &len, err,
 		    sizeof(err));
 		if (r == 0) {
-			fprintf(stderr, "  enough shares\n");
+			fprintf(stderr, "  %zu words, checksum ok (group %d, "
+			                "member %d); enough shares\n",
+			    nw, s->sh[s->n - 1].group_index + 1,
+			    s->sh[s->n - 1].member_index + 1);
 			break;
 		}
 		if (r == RC_SHORT) {
-			fprintf(stderr, "  ok (group %d, member %d); still %s\n",
-			    s->sh[s->n - 1].group_index + 1,
+			fprintf(stderr, "  %zu words, checksum ok (group %d, "
+			                "member %d); still %s\n",
+			    nw, s->sh[s->n - 1].group_index + 1,
 			    s->sh[s->n - 1].member_index + 1, err);
 			continue;
 		}
-		fprintf(stderr, "  %s; this share was not kept\n", err);
+		fprintf(stderr, "  %zu words, checksum ok, but %s; this share "
+		                "was not kept\n", nw, err);
 		s->n--;
 		sodium_free(s->mn[s->n]);
 		s->mn[s->n] = NULL;
@@ -166,8 +305,9 @@ shares_prompt(struct shares *s, const struct vault_header *h)
 	}
 	rv = 0;
 out:
+	if (quiet)
+		tty_restore();
 	sodium_free(line);
 	sodium_free(ems);
 	return rv;
 }
-

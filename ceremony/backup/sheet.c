@@ -34,26 +34,27 @@ sheet_free_all(char **mn, size_t n)
 int
 sheet_read(const char *path, char **text, size_t *len, size_t max)
 {
-	char *b = NULL;
+	char *b = NULL, name[256];
 	ssize_t r;
 	int fd, rv = -1;
 
 	*text = NULL;
 	*len = 0;
+	str_safe(path, (size_t)-1, name, sizeof(name));
 	if (strcmp(path, "-") == 0)
 		fd = STDIN_FILENO;
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		warnf("%s: cannot open: %s", path, strerror(errno));
+		warnf("%s: cannot open: %s", name, strerror(errno));
 		return -1;
 	}
 	if ((b = sodium_malloc(max + 1)) == NULL) {
-		warnf("%s: out of secure memory", path);
+		warnf("%s: out of secure memory", name);
 		goto out;
 	}
-	if ((r = fd_read_max(fd, path, b, max + 1)) == -1)
+	if ((r = fd_read_max(fd, name, b, max + 1)) == -1)
 		goto out;
 	if ((size_t)r > max) {
-		warnf("%s: larger than the limit of %zu bytes", path, max);
+		warnf("%s: larger than the limit of %zu bytes", name, max);
 		goto out;
 	}
 	b[r] = 0;
@@ -171,8 +172,15 @@ int
 sheet_parse(const char *text, const char *name, char **mn, size_t max,
     size_t *n)
 {
+	return sheet_parse_lines(text, name, mn, NULL, max, n);
+}
+
+int
+sheet_parse_lines(const char *text, const char *name, char **mn,
+    size_t *line, size_t max, size_t *n)
+{
 	const char *p, *eol, *s;
-	size_t l;
+	size_t l, ln = 0;
 
 	/* a sheet: one share, from its grid */
 	for (p = text; *p != 0; p = *eol ? eol + 1 : eol) {
@@ -190,6 +198,8 @@ sheet_parse(const char *text, const char *name, char **mn, size_t max,
 			if (parse_grid(*eol ? eol + 1 : eol, name, &mn[*n]) ==
 			    -1)
 				return -1;
+			if (line != NULL)
+				line[*n] = 0;
 			(*n)++;
 			return 0;
 		}
@@ -197,6 +207,7 @@ sheet_parse(const char *text, const char *name, char **mn, size_t max,
 	/* otherwise one mnemonic per line */
 	for (p = text; *p != 0; p = *eol ? eol + 1 : eol) {
 		eol = p + strcspn(p, "\n");
+		ln++;
 		for (s = p; s < eol && isspace((unsigned char)*s); s++)
 			;
 		if (s == eol || *s == '#')
@@ -209,6 +220,8 @@ sheet_parse(const char *text, const char *name, char **mn, size_t max,
 			warnf("%s: out of secure memory", name);
 			return -1;
 		}
+		if (line != NULL)
+			line[*n] = ln;
 		(*n)++;
 	}
 	return 0;

@@ -38,6 +38,10 @@ int sheet_read(const char *path, char **text, size_t *len, size_t max);
  * sodium_malloc'd string. name labels errors. */
 int sheet_parse(const char *text, const char *name, char **mn, size_t max,
     size_t *n);
+/* The same, and line[i] (when line is not NULL) the line number, from 1,
+ * of mnemonic i; 0 for the one a sheet's word grid gives. */
+int sheet_parse_lines(const char *text, const char *name, char **mn,
+    size_t *line, size_t max, size_t *n);
 void sheet_free_all(char **mn, size_t n);
 
 #endif

@@ -412,9 +412,11 @@ static int
 option_num(const char *opt, const char *arg, int lo, int hi, int *v)
 {
 	long n = strtol(arg, NULL, 10);
+	char q[128];
 
 	if (*arg == 0 || !str_only(arg, "0123456789") || n < lo || n > hi) {
-		warnf("--%s: '%s' is out of range (%d-%d)", opt, arg, lo, hi);
+		warnf("--%s: '%s' is out of range (%d-%d)", opt,
+		    str_safe(arg, (size_t)-1, q, sizeof(q)), lo, hi);
 		return -1;
 	}
 	*v = (int)n;
@@ -433,6 +435,7 @@ int
 slip39_option(struct slip39_opts *o, int opt, const char *arg)
 {
 	struct slip39_scheme *s = &o->s;
+	char q[128];
 	int v, rv = 0;
 
 	switch (opt) {
@@ -455,7 +458,8 @@ slip39_option(struct slip39_opts *o, int opt, const char *arg)
 		if (s->group_count == SLIP39_MAX_GROUPS ||
 		    slip39_group_parse(arg, &s->groups[s->group_count]) == -1) {
 			warnf("--group: '%s' is not T/N with 1 <= T <= N <= 16 "
-			      "(at most 16 groups)", arg);
+			      "(at most 16 groups)",
+			    str_safe(arg, (size_t)-1, q, sizeof(q)));
 			rv = -1;
 		} else
 			s->group_count++;

@@ -109,9 +109,16 @@ int slip39_generate(const struct slip39_scheme *s, const uint8_t *ms,
 /* Mnemonic text: lower case words, single spaces. */
 int slip39_encode(const struct slip39_share *sh, char *out, size_t outlen);
 /* Accepts any case, extra white space, 4-letter prefixes. Errors name the
- * word position, the closest words, or a one-word checksum repair. */
+ * word position, the closest words, or a one-word checksum repair; an
+ * unknown word is quoted with str_safe(). A share whose group index is
+ * not less than its group count is refused. */
 int slip39_decode(const char *text, struct slip39_share *sh, char *err,
     size_t errlen);
+/* The same for words typed unseen: errors name word positions only,
+ * never a word (neither the input nor a suggestion), so that nothing of
+ * the share reaches the terminal. */
+int slip39_decode_blind(const char *text, struct slip39_share *sh,
+    char *err, size_t errlen);
 
 /* Checks that the shares belong together and are enough, then recovers
  * the encrypted master secret. Shares beyond a threshold must agree with

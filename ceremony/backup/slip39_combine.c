@@ -26,19 +26,30 @@ check_alike(const struct slip39_share *sh, size_t n,
 	char n1[32], n2[32];
 	const char *what;
 	size_t i, j;
+	int ext;
 
 	for (i = 1; i < n; i++) {
 		b = &sh[i];
-		what = NULL;
-		if (b->id != a->id || b->ext != a->ext)
+		if (b->id != a->id)
 			return errf(err, errlen,
 			    "%s is from a different backup than %s "
 			    "(identifier %u, not %u): use shares of one backup",
 			    share_name(names, i, n1), share_name(names, 0, n2),
 			    b->id, a->id);
-		if (b->exp != a->exp)
-			what = "iteration exponent";
-		else if (b->group_threshold != a->group_threshold)
+		/* the same identifier: a share of another split (with the
+		 * same identifier), or made by another tool */
+		if (b->ext != a->ext || b->exp != a->exp) {
+			ext = b->ext != a->ext;
+			return errf(err, errlen,
+			    "%s is from a different backup than %s (the same "
+			    "identifier %u, but %s %u, not %u): use shares of "
+			    "one backup",
+			    share_name(names, i, n1), share_name(names, 0, n2),
+			    b->id, ext ? "extendable flag" : "iteration exponent",
+			    ext ? b->ext : b->exp, ext ? a->ext : a->exp);
+		}
+		what = NULL;
+		if (b->group_threshold != a->group_threshold)
 			what = "group threshold";
 		else if (b->group_count != a->group_count)
 			what = "group count";
@@ -56,6 +67,13 @@ check_alike(const struct slip39_share *sh, size_t n,
 		    "%s: group threshold %d is more than the group count %d",
 		    share_name(names, 0, n1), a->group_threshold,
 		    a->group_count);
+	for (i = 0; i < n; i++)
+		if (sh[i].group_index >= sh[i].group_count)
+			return errf(err, errlen,
+			    "%s: group index %d is not less than the group "
+			    "count %d: not a valid share",
+			    share_name(names, i, n1), sh[i].group_index,
+			    sh[i].group_count);
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++) {
 			a = &sh[i];

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "backup/slip39.h"
+#include "core/util.h"
 
 #define HEADER_WORDS 4 /* id, ext, e, GI, Gt, g, I, t: 40 bits */
 #define CHECKSUM_WORDS 3
@@ -289,12 +290,13 @@ repair_hint(const uint16_t *w, size_t nw, size_t *pos, uint16_t *val)
 	return found == 1 ? 0 : -1;
 }
 
-int
-slip39_decode(const char *text, struct slip39_share *sh, char *err,
+/* blind: the words were typed unseen; errors name positions only. */
+static int
+decode(const char *text, int blind, struct slip39_share *sh, char *err,
     size_t errlen)
 {
 	uint16_t w[SLIP39_MAX_MNEMONIC_WORDS];
-	char tok[MAX_TOKEN + 1], near[64];
+	char tok[MAX_TOKEN + 1], near[64], q[4 * 20 + 4];
 	const char *p = text;
 	size_t nw = 0, n, pbits, pos;
 	uint16_t val;
@@ -317,12 +319,22 @@ slip39_decode(const char *text, struct slip39_share *sh, char *err,
 		}
 		snprintf(tok, sizeof(tok), "%.*s", (int)(n < MAX_TOKEN ? n :
 		    MAX_TOKEN), p);
-		if ((idx = slip39_word_index(tok)) < 0) {
-			closest(tok, near, sizeof(near));
+		if ((idx = slip39_word_index(tok)) < 0 && blind) {
 			snprintf(err, errlen,
-			    "word %zu \"%.20s\" is not a SLIP-39 word%s%s%s",
-			    nw + 1, tok, near[0] ? " (closest: " : "", near,
+			    "word %zu is not a SLIP-39 word; compare it with "
+			    "the share sheet", nw + 1);
+			goto out;
+		}
+		if (idx < 0) {
+			closest(tok, near, sizeof(near));
+			str_safe(tok, n < 20 ? n : 20, q, sizeof(q));
+			snprintf(err, errlen,
+			    "word %zu \"%s%s\" is not a SLIP-39 word%s%s%s",
+			    nw + 1, q, n > 20 ? "..." : "",
+			    near[0] ? " (closest: " : "", near,
 			    near[0] ? ")" : "");
+			sodium_memzero(near, sizeof(near));
+			sodium_memzero(q, sizeof(q));
 			goto out;
 		}
 		w[nw++] = (uint16_t)idx;
@@ -337,15 +349,21 @@ slip39_decode(const char *text, struct slip39_share *sh, char *err,
 		goto out;
 	}
 	if (slip39_rs1024_polymod((w[1] >> 4) & 1, w, nw) != 1) {
-		if (repair_hint(w, nw, &pos, &val) == 0)
+		if (repair_hint(w, nw, &pos, &val) == -1)
+			snprintf(err, errlen,
+			    "checksum failed: words are wrong, missing or out "
+			    "of order; compare each with the share sheet");
+		else if (blind)
+			snprintf(err, errlen,
+			    "checksum failed: word %zu may be wrong; compare "
+			    "it with the share sheet",
+			    pos + 1);
+		else
 			snprintf(err, errlen,
 			    "checksum failed: word %zu may be \"%s\"; "
 			    "compare it with the share sheet",
 			    pos + 1, slip39_wordlist[val]);
-		else
-			snprintf(err, errlen,
-			    "checksum failed: words are wrong, missing or out "
-			    "of order; compare each with the share sheet");
+		val = 0;
 		goto out;
 	}
 	sh->id = (uint16_t)((w[0] << 5) | (w[1] >> 5));
@@ -375,6 +393,13 @@ slip39_decode(const char *text, struct slip39_share *sh, char *err,
 		    sh->group_threshold, sh->group_count);
 		goto out;
 	}
+	if (sh->group_index >= sh->group_count) {
+		snprintf(err, errlen,
+		    "group index %d is not less than the group count %d: "
+		    "not a valid share",
+		    sh->group_index, sh->group_count);
+		goto out;
+	}
 	rv = 0;
 out:
 	if (rv == -1)
@@ -382,4 +407,18 @@ out:
 	sodium_memzero(w, sizeof(w));
 	sodium_memzero(tok, sizeof(tok));
 	return rv;
+}
+
+int
+slip39_decode(const char *text, struct slip39_share *sh, char *err,
+    size_t errlen)
+{
+	return decode(text, 0, sh, err, errlen);
+}
+
+int
+slip39_decode_blind(const char *text, struct slip39_share *sh, char *err,
+    size_t errlen)
+{
+	return decode(text, 1, sh, err, errlen);
 }

@@ -146,7 +146,9 @@ minisign -S -s ceremony.key -m "$T/msg" -x "$T/msg.sig" </dev/null >/dev/null 2>
 	minisign -V -p "$A/ceremony.pub" -m "$T/msg" -x "$T/msg.sig" >/dev/null 2>&1
 ok $? "minisign: the restored signing key signs for the original ceremony.pub"
 
-# words typed at the terminal (script(1) gives restore a TTY)
+# words typed at the terminal (script(1) gives restore a TTY; all of
+# them are written before restore turns echo off, so the pty echoes
+# them: restore_tty.t types each after its prompt, as a person does)
 R3=$T/r3
 fresh "$R3" "$A"
 cd "$R3" || exit 2
@@ -155,8 +157,8 @@ cd "$R3" || exit 2
 script -qec "'$CEREMONY' restore --check" /dev/null <"$T/typed" >"$T/tty" 2>&1
 is "$?" 0 "restore --check with words typed at a TTY"
 tty=$(tr -d '\r' <"$T/tty")
-like "$tty" 'word 1 "foo" is not a SLIP-39 word \(closest: .*\); type this share again' \
-	"TTY: a bad word is named and the share asked again"
+like "$tty" '2 words: word 1 is not a SLIP-39 word; compare it with the share sheet; type this share again' \
+	"TTY: a bad word is placed (not quoted) and the share asked again"
 like "$tty" "still too few shares: have 1 of the 3 needed \(2 more\)" \
 	"TTY: says how many more"
 like "$tty" "is a duplicate of typed share 1.*not kept" "TTY: a duplicate is refused"
@@ -186,6 +188,22 @@ refuses 1 "too few shares: have 2 of the 3 needed \(1 more\)" "too few" -- \
 fresh "$B" "$A" && cd "$B" || exit 2
 refuses 1 "share-1-2.txt is a duplicate of .*share-1-2.txt \(group 1, member 2\)" "duplicate" -- \
 	cer restore --no-passphrase "$S/share-1-2.txt" "$S/share-1-3.txt" "$S/share-1-2.txt"
+# untrusted text is quoted: a word, a file name
+awk '/^Words:/ { g = 1 } g && / 7 / { sub(/ 7 [a-z]+/, " 7 zz\033[8mzz\302\233") } { print }' \
+	"$S/share-1-1.txt" >"$T/escword.txt"
+fresh "$B" "$A" && cd "$B" || exit 2
+refuses 1 'escword.txt: word 7 "zz\\x1b\[8mzz\\xc2\\x9b" is not a SLIP-39 word' \
+	"a word with control characters is quoted" -- \
+	cer restore --no-passphrase "$T/escword.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
+case $err in *$'\033'* | *$'\302'*) fail "restore: no raw control byte on stderr" ;;
+*) pass "restore: no raw control byte on stderr" ;; esac
+cp "$T/escword.txt" "$T/esc"$'\033[2K\r'"name.txt"
+refuses 1 'esc\\x1b\[2K\\x0dname.txt: word 7 "zz\\x1b\[8mzz\\xc2\\x9b" is not a SLIP-39 word' \
+	"a share file name with control characters is quoted" -- \
+	cer restore --no-passphrase "$T/esc"$'\033[2K\r'"name.txt" "$S/share-1-2.txt" "$S/share-1-3.txt"
+rm -f "$T/esc"$'\033[2K\r'"name.txt"
+refuses 2 'nothere\\x1b\[2Kx.txt: cannot open' "a missing share file's name is quoted" -- \
+	cer restore --no-passphrase "$T/nothere"$'\033[2K'"x.txt"
 grep -v '^ *5 ' "$S/share-1-1.txt" | sed 's/^ *16 [a-z]*//' >"$T/hole.txt"
 fresh "$B" "$A" && cd "$B" || exit 2
 refuses 2 "hole.txt: word 5 of the grid is missing" "missing grid word" -- \

@@ -99,7 +99,7 @@ is "$out" "" "extra argument: nothing printed"
 # bad combine input
 sed -n 1p "$T/m5" | awk '{ $7 = "zzzzz"; print }' >"$T/c1"
 sed -n 2,3p "$T/m5" >>"$T/c1"
-refuses 1 'share 1 .*: word 7 "zzzzz" is not a SLIP-39 word \(closest: ' "unknown word" -- cer shares combine --reveal <"$T/c1"
+refuses 1 'stdin line 1: word 7 "zzzzz" is not a SLIP-39 word \(closest: ' "unknown word" -- cer shares combine --reveal <"$T/c1"
 is "$out" "" "unknown word: nothing printed"
 w9=$(sed -n 1p "$T/m5" | cut -d' ' -f9)
 sub=academic; [ "$w9" = academic ] && sub=acid
@@ -107,13 +107,13 @@ sed -n 1p "$T/m5" | awk -v s=$sub '{ $9 = s; print }' >"$T/c2"
 refuses 1 "checksum failed: word 9 may be \"$w9\"" "one wrong word" -- cer shares combine --reveal <"$T/c2"
 is "$out" "" "one wrong word: nothing printed"
 sed -n '1p;1p;2p' "$T/m5" >"$T/c3"
-refuses 1 "share 2 is a duplicate of share 1" "duplicate" -- cer shares combine --reveal <"$T/c3"
+refuses 1 "stdin line 2 is a duplicate of stdin line 1" "duplicate" -- cer shares combine --reveal <"$T/c3"
 is "$out" "" "duplicate: nothing printed"
 sed -n '1p;2p' "$T/m5" >"$T/c4"
 refuses 1 "too few shares: have 2 of the 3 needed \(1 more\)" "too few" -- cer shares combine --reveal <"$T/c4"
 is "$out" "" "too few: nothing printed"
 { sed -n '1p;2p' "$T/m5"; sed -n 1p "$T/mp"; } >"$T/c5"
-refuses 1 "share 3 is from a different backup than share 1" "different backups" -- cer shares combine --reveal <"$T/c5"
+refuses 1 "stdin line 3 is from a different backup than stdin line 1 \(identifier [0-9]+, not [0-9]+\)" "different backups" -- cer shares combine --reveal <"$T/c5"
 is "$out" "" "different backups: nothing printed"
 : >"$T/c6"
 refuses 2 "no mnemonics" "empty input" -- cer shares combine --reveal <"$T/c6"
@@ -121,6 +121,94 @@ is "$out" "" "empty input: nothing printed"
 sed -n 1p "$T/m5" | cut -d' ' -f1-12 >"$T/c7"
 refuses 1 "12 words is not a share" "short mnemonic" -- cer shares combine --reveal <"$T/c7"
 is "$out" "" "short mnemonic: nothing printed"
+
+# the input's lines are counted, not its shares: comments, blank lines
+{ echo "# custodians' shares"; echo; sed -n 1p "$T/m5"; echo "   "
+	sed -n 1p "$T/m5" | awk '{ $7 = "zzzzz"; print }'; } >"$T/c8"
+refuses 1 '^ceremony: stdin line 5: word 7 "zzzzz" is not a SLIP-39 word' \
+	"a bad share on line 5 (the second share)" -- cer shares combine --reveal <"$T/c8"
+is "$out" "" "line 5: nothing printed"
+{ sed -n 2p "$T/m5"; echo "# again"; sed -n 2p "$T/m5"; } >"$T/c9"
+refuses 1 "stdin line 3 is a duplicate of stdin line 1 \(group 1, member 2\)" \
+	"a duplicate on line 3" -- cer shares combine --reveal <"$T/c9"
+is "$out" "" "duplicate on line 3: nothing printed"
+
+# untrusted text is quoted: a bad word with ESC, DEL, a C1 byte and a
+# backslash come back escaped (\xNN, \\), never raw
+sed -n 1p "$T/m5" | awk '{ $3 = "x\033[2Jy\177z\302\233\\"; print }' >"$T/c10"
+refuses 1 'stdin line 1: word 3 "x\\x1b\[2Jy\\x7fz\\xc2\\x9b\\\\" is not a SLIP-39 word' \
+	"a word with control characters is quoted" -- cer shares combine <"$T/c10"
+case $err in *$'\033'* | *$'\177'* | *$'\302'*) fail "no raw control byte on stderr" ;;
+*) pass "no raw control byte on stderr" ;; esac
+sed -n 1p "$T/m5" | awk '{ $2 = "abcdefghijklmnopqrstuvwxyz0123456789"; print }' >"$T/c11"
+refuses 1 'word 2 "abcdefghijklmnopqrst\.\.\." is not a SLIP-39 word' \
+	"a long bad word is cut" -- cer shares combine <"$T/c11"
+refuses 2 "unexpected argument 'a\\\\x1bb'" "a bad argument is quoted" -- \
+	cer shares combine $'a\033b' </dev/null
+refuses 2 "--threshold: 'x\\\\x1by' is out of range" "a bad option value is quoted" -- \
+	cer shares split --threshold $'x\033y' --shares 3 <<<"$S16"
+refuses 2 "--group: '2/x\\\\x9b' is not T/N" "a bad --group is quoted" -- \
+	cer shares split --group $'2/x\x9b' <<<"$S16"
+
+# reshare MNEMONIC FIELD VALUE: the share with one header field changed
+# (ext, exp, gi: group index, gc: group count) and a valid checksum, as a
+# share made that way would be
+reshare() {
+	/usr/bin/python3 - "$WORDS_TXT" "$@" <<'PY'
+import sys
+words = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+w = [words.index(x) for x in sys.argv[2].split()]
+field, val = sys.argv[3], int(sys.argv[4])
+hdr = (w[0] << 30) | (w[1] << 20) | (w[2] << 10) | w[3]  # 40 bits
+# id 15, ext 1, e 4, GI 4, Gt 4, g 4, I 4, t 4
+shift = {"ext": 24, "exp": 20, "gi": 16, "gc": 8}[field]
+size = {"ext": 1, "exp": 4, "gi": 4, "gc": 4}[field]
+if field == "gc":
+    val -= 1
+hdr = (hdr & ~(((1 << size) - 1) << shift)) | (val << shift)
+w[:4] = [(hdr >> (10 * (3 - i))) & 1023 for i in range(4)]
+GEN = [0xE0E040, 0x1C1C080, 0x3838100, 0x7070200, 0xE0E0009,
+       0x1C0C2412, 0x38086C24, 0x3090FC48, 0x21B1F890, 0x3F3F120]
+def polymod(v):
+    chk = 1
+    for x in v:
+        b = chk >> 20
+        chk = (chk & 0xFFFFF) << 10 ^ x
+        for i in range(10):
+            chk ^= GEN[i] if (b >> i) & 1 else 0
+    return chk
+cs = b"shamir_extendable" if (w[1] >> 4) & 1 else b"shamir"
+data = w[:-3]
+chk = polymod(list(cs) + data + [0, 0, 0]) ^ 1
+w = data + [(chk >> (10 * (2 - i))) & 1023 for i in range(3)]
+print(" ".join(words[i] for i in w))
+PY
+}
+WORDS_TXT=$T/words.txt
+grep -o '"[a-z]*"' "$TESTS_DIR/../ceremony/core/wordlist.c" | tr -d '"' >"$WORDS_TXT"
+is "$(wc -l <"$WORDS_TXT")" 1024 "the SLIP-39 wordlist"
+m1=$(sed -n 1p "$T/m5")
+is "$(reshare "$m1" ext 1)" "$m1" "reshare with the same values gives the same share"
+# a share differing only in its extendable flag
+{ sed -n 2p "$T/m5"; reshare "$(sed -n 3p "$T/m5")" ext 0; sed -n 4p "$T/m5"; } >"$T/e1"
+refuses 1 "stdin line 2 is from a different backup than stdin line 1 \(the same identifier [0-9]+, but extendable flag 0, not 1\)" \
+	"a share differing only in its extendable flag" -- cer shares combine --reveal <"$T/e1"
+is "$out" "" "extendable flag: nothing printed"
+# ... only in its iteration exponent
+{ sed -n 2p "$T/m5"; sed -n 4p "$T/m5"; reshare "$(sed -n 3p "$T/m5")" exp 3; } >"$T/e2"
+refuses 1 "stdin line 3 is from a different backup than stdin line 1 \(the same identifier [0-9]+, but iteration exponent 3, not 1\)" \
+	"a share differing only in its iteration exponent" -- cer shares combine --reveal <"$T/e2"
+is "$out" "" "iteration exponent: nothing printed"
+# group index 15 of a single group: not a valid share (SLIP-39: the
+# group index is the x of a group share, below the group count)
+{ reshare "$(sed -n 1p "$T/m5")" gi 15; sed -n 2,3p "$T/m5"; } >"$T/e3"
+refuses 1 "stdin line 1: group index 15 is not less than the group count 1: not a valid share" \
+	"group index 15, group count 1" -- cer shares combine --reveal <"$T/e3"
+is "$out" "" "group index 15: nothing printed"
+{ sed -n 1,2p "$T/g"; reshare "$(sed -n 6p "$T/g")" gi 2; } >"$T/e4"
+refuses 1 "stdin line 3: group index 2 is not less than the group count 2: not a valid share" \
+	"group index 2 of 2 groups" -- cer shares combine --reveal <"$T/e4"
+is "$out" "" "group index 2 of 2: nothing printed"
 
 refuses 2 "give 'split' or 'combine'" "no subcommand" -- cer shares
 run cer shares combine --bogus

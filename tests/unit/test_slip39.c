@@ -692,6 +692,110 @@ test_combine_errors(void **state)
 	assert_memory_equal(rec, ms, 32);
 }
 
+/* What the combiner and the decoder say about header fields that do not
+ * fit: the extendable flag, the iteration exponent, a group index not
+ * below the group count (SLIP-39: the x of a group share, 0..G-1). */
+static void
+test_header_checks(void **state)
+{
+	const char *names[] = {"a.txt", "b.txt", "c.txt"};
+	struct slip39_scheme s;
+	struct slip39_share sh[5], use[3], b;
+	char err[512], mn[SLIP39_MAX_MNEMONIC];
+	uint8_t ms[16], rec[16];
+	size_t len;
+
+	(void)state;
+	scheme1(&s, 3, 5);
+	s.exp = 1;
+	randombytes_buf(ms, sizeof(ms));
+	assert_int_equal(slip39_generate(&s, ms, 16, "", 19700, sh, err,
+	                     sizeof(err)), 0);
+	memcpy(use, sh, sizeof(use));
+	assert_int_equal(slip39_combine(use, 3, names, "", rec, &len, err,
+	                     sizeof(err)), 0);
+	/* the extendable flag alone */
+	use[1].ext = 0;
+	assert_int_equal(slip39_combine(use, 3, names, "", rec, &len, err,
+	                     sizeof(err)), -1);
+	assert_string_equal(err, "b.txt is from a different backup than a.txt "
+	                         "(the same identifier 19700, but extendable "
+	                         "flag 0, not 1): use shares of one backup");
+	/* the iteration exponent alone */
+	memcpy(use, sh, sizeof(use));
+	use[2].exp = 3;
+	assert_int_equal(slip39_combine(use, 3, names, "", rec, &len, err,
+	                     sizeof(err)), -1);
+	assert_string_equal(err, "c.txt is from a different backup than a.txt "
+	                         "(the same identifier 19700, but iteration "
+	                         "exponent 3, not 1): use shares of one "
+	                         "backup");
+	/* the identifier */
+	memcpy(use, sh, sizeof(use));
+	use[1].id = 19701;
+	assert_int_equal(slip39_combine(use, 3, NULL, "", rec, &len, err,
+	                     sizeof(err)), -1);
+	assert_string_equal(err, "share 2 is from a different backup than "
+	                         "share 1 (identifier 19701, not 19700): use "
+	                         "shares of one backup");
+	/* group index 15 of 1 group: the combiner refuses it... */
+	memcpy(use, sh, sizeof(use));
+	use[2].group_index = 15;
+	assert_int_equal(slip39_recover_ems(use, 3, names, rec, &len, err,
+	                     sizeof(err)), -1);
+	assert_string_equal(err, "c.txt: group index 15 is not less than the "
+	                         "group count 1: not a valid share");
+	/* ...and so does the decoder */
+	assert_int_equal(slip39_encode(&use[2], mn, sizeof(mn)), 0);
+	assert_int_equal(slip39_decode(mn, &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "group index 15 is not less than the group "
+	                         "count 1: not a valid share");
+	use[2].group_count = 2;
+	use[2].group_threshold = 2;
+	use[2].group_index = 2;
+	assert_int_equal(slip39_encode(&use[2], mn, sizeof(mn)), 0);
+	assert_int_equal(slip39_decode(mn, &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "group index 2 is not less than the group "
+	                         "count 2: not a valid share");
+	use[2].group_index = 1;
+	assert_int_equal(slip39_encode(&use[2], mn, sizeof(mn)), 0);
+	assert_int_equal(slip39_decode(mn, &b, err, sizeof(err)), 0);
+	sodium_memzero(ms, sizeof(ms));
+}
+
+/* Input quoted in errors; words typed unseen never in them. */
+static void
+test_decode_quoting(void **state)
+{
+	const char *v = vectors[0].mn[0];
+	struct slip39_share b;
+	char buf[1024], err[256], *p;
+
+	(void)state;
+	assert_int_equal(slip39_decode("duckling en\x1b[2Jl\x9b\\ academic",
+	                     &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "word 2 \"en\\x1b[2Jl\\x9b\\\\\" is not a "
+	                            "SLIP-39 word"));
+	assert_null(strchr(err, '\x1b'));
+	assert_int_equal(slip39_decode("duckling abcdefghijklmnopqrstuvwxyz",
+	                     &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "word 2 \"abcdefghijklmnopqrst...\" is "
+	                            "not a SLIP-39 word"));
+	/* typed unseen: the position only, never the word or a neighbour */
+	assert_int_equal(slip39_decode_blind("duckling enlarge academic "
+	                                     "acadmic agency result",
+	                     &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "word 4 is not a SLIP-39 word; compare it "
+	                         "with the share sheet");
+	snprintf(buf, sizeof(buf), "%s", v);
+	p = strstr(buf, "fridge");
+	memcpy(p, "friend", 6);
+	assert_int_equal(slip39_decode_blind(buf, &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "checksum failed: word 9 may be wrong; "
+	                         "compare it with the share sheet");
+	assert_int_equal(slip39_decode_blind(v, &b, err, sizeof(err)), 0);
+}
+
 static void
 test_scheme(void **state)
 {
@@ -752,6 +856,8 @@ main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_decode_forms_and_errors),
 		cmocka_unit_test(test_combine_errors),
+		cmocka_unit_test(test_header_checks),
+		cmocka_unit_test(test_decode_quoting),
 		cmocka_unit_test(test_scheme),
 	};
 
