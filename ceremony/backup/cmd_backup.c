@@ -20,6 +20,7 @@
 #include "backup/sheet.h"
 #include "core/transcript.h"
 #include "core/fingerprint.h"
+#include "core/secret.h"
 #include "core/util.h"
 
 #define QR_SCALE 6
@@ -45,7 +46,8 @@ static const char usage_text[] =
     "  --iteration-exponent E     SLIP-39 PBKDF2 cost 10000*2^E (default 1)\n"
     "  --custodian NAME           label the shares in order (repeat)\n"
     "  --share-passphrase         ask for a SLIP-39 passphrase (optional;\n"
-    "                             restore then needs it as well as shares)\n"
+    "                             restore then needs it as well as shares;\n"
+    "                             at least " PASS_MIN_TEXT " characters)\n"
     "  --share-passphrase-file F, --share-passphrase-fd N\n"
     "                             read the SLIP-39 passphrase instead\n"
     "  --passphrase-file F, --passphrase-fd N\n"

@@ -14,6 +14,7 @@
 #include "backup/shares.h"
 #include "core/transcript.h"
 #include "core/fingerprint.h"
+#include "core/secret.h"
 #include "core/util.h"
 
 static const char usage_text[] =
@@ -37,8 +38,9 @@ static const char usage_text[] =
     "                             read the SLIP-39 passphrase instead\n"
     "  --no-passphrase            write the keys unencrypted\n"
     PASS_HELP
-    "                             (the new passphrase of both keys; asked\n"
-    "                             twice at the terminal by default)\n"
+    "                             (the new passphrase of both keys, at\n"
+    "                             least " PASS_MIN_TEXT " characters; asked twice at\n"
+    "                             the terminal by default)\n"
     "  --force                    replace existing key files\n\n"
     "deviceRootCA.pem must be the CA the vault was made for; the restored\n"
     "key is checked against it before anything is written.\n"
