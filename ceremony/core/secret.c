@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "core/secret.h"
+#include "core/tty.h"
 #include "core/util.h"
 
 #define PASS_MAX 1024
@@ -54,25 +54,16 @@ read_line(int fd, char *p, const char *name)
 static int
 prompt(const char *text, char *p)
 {
-	struct termios old, noecho;
 	int fd, rv;
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1)
 		return -1;
-	if (tcgetattr(fd, &old) == -1) {
-		close(fd);
-		return -1;
-	}
-	noecho = old;
-	noecho.c_lflag &= ~(tcflag_t)ECHO;
-	noecho.c_lflag |= ECHONL;
-	if (write(fd, text, strlen(text)) < 0 ||
-	    tcsetattr(fd, TCSAFLUSH, &noecho) == -1) {
+	if (write(fd, text, strlen(text)) < 0 || tty_quiet(fd, 1) == -1) {
 		close(fd);
 		return -1;
 	}
 	rv = read_line(fd, p, "/dev/tty");
-	tcsetattr(fd, TCSAFLUSH, &old);
+	tty_restore();
 	close(fd);
 	return rv;
 }
