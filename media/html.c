@@ -1,9 +1,10 @@
-/* Printable HTML pages with QR codes. */
+/* Printable HTML pages with QR codes, laid out in mm. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "media/err.h"
 #include "media/html.h"
 
 static void
@@ -56,30 +57,107 @@ esc(struct html *h, const char *s)
 	}
 }
 
+int
+html_paper_parse(const char *arg, const char **paper, char *err,
+    size_t errlen)
+{
+	if (strcmp(arg, "A4") != 0 && strcmp(arg, "Letter") != 0)
+		return media_errf(err, errlen,
+		    "--paper: '%s' is not A4 or Letter", arg);
+	*paper = arg;
+	return 0;
+}
+
+/* Paper sizes, mm. */
+static void
+paper_mm(const char *paper, double *w, double *hgt)
+{
+	int letter = paper && strcmp(paper, "Letter") == 0;
+
+	*w = letter ? 215.9 : 210;
+	*hgt = letter ? 279.4 : 297;
+}
+
+int
+html_layout_plan(const char *paper, int modules, double min_mm,
+    struct html_layout *l)
+{
+	double pw, ph, w, hgt, side, m;
+	int c, r, found = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (modules < 1)
+		return -1;
+	paper_mm(paper, &pw, &ph);
+	w = pw - 2 * HTML_MARGIN_MM;
+	/* 2 mm kept free for the browser's rounding */
+	hgt = ph - 2 * HTML_MARGIN_MM - HTML_HEAD_MM - 2;
+	for (c = 1; c <= 6; c++) {
+		for (r = 1; r <= 12; r++) {
+			side = (w - (c - 1) * HTML_GAP_MM) / c;
+			m = (hgt - r * HTML_LABEL_MM - (r - 1) * HTML_GAP_MM) /
+			    r;
+			if (m < side)
+				side = m;
+			/* whole hundredths of a mm, rounded down */
+			m = (double)(long)(side / modules * 100 + 1e-9) / 100;
+			if (m < min_mm - 1e-9)
+				continue;
+			if (found && (c * r < l->cols * l->rows ||
+					 (c * r == l->cols * l->rows &&
+					     m <= l->module_mm)))
+				continue;
+			l->cols = c;
+			l->rows = r;
+			l->module_mm = m;
+			l->code_mm = m * modules;
+			found = 1;
+		}
+	}
+	return found ? 0 : -1;
+}
+
 void
 html_begin(struct html *h, const char *title, const char *paper)
 {
-	int letter = paper && strcmp(paper, "Letter") == 0;
+	char s[128];
 
 	memset(h, 0, sizeof(*h));
 	puts_(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>");
 	esc(h, title);
 	puts_(h, "</title>\n<style>\n");
-	puts_(h, letter ? "@page { size: Letter; margin: 12mm; }\n" :
-	    "@page { size: A4; margin: 12mm; }\n");
+	snprintf(s, sizeof(s), "@page { size: %s; margin: %.0fmm; }\n",
+	    paper && strcmp(paper, "Letter") == 0 ? "Letter" : "A4",
+	    HTML_MARGIN_MM);
+	puts_(h, s);
 	puts_(h, "body { font-family: sans-serif; font-size: 10pt; "
-	    "color: #000; background: #fff; }\n"
+	    "color: #000; background: #fff; margin: 0; }\n"
 	    "h1 { font-size: 14pt; margin: 0 0 4mm; }\n"
 	    "pre { font-size: 9pt; white-space: pre-wrap; "
-	    "word-break: break-all; }\n"
-	    ".grid { display: grid; gap: 4mm; margin: 4mm 0; }\n"
+	    "word-break: break-all; break-inside: avoid; "
+	    "page-break-inside: avoid; }\n"
+	    ".keep { break-inside: avoid; page-break-inside: avoid; }\n"
+	    ".page { break-after: page; page-break-after: always; }\n"
+	    ".page:last-child { break-after: auto; "
+	    "page-break-after: auto; }\n");
+	snprintf(s, sizeof(s), ".head { height: %.1fmm; overflow: hidden; "
+	    "margin: 0 0 1mm; }\n", HTML_HEAD_MM - 1);
+	puts_(h, s);
+	puts_(h, ".head b { display: block; font-size: 10pt; "
+	    "line-height: 5mm; white-space: nowrap; overflow: hidden; "
+	    "text-overflow: ellipsis; }\n"
+	    ".head pre { font-size: 7pt; line-height: 3.2mm; margin: 0; "
+	    "white-space: pre; }\n"
+	    ".grid { display: grid; justify-content: center; }\n"
 	    ".code { break-inside: avoid; page-break-inside: avoid; "
 	    "text-align: center; }\n"
-	    ".code svg { width: 100%; height: auto; display: block; }\n"
-	    ".label { font-family: monospace; font-size: 11pt; "
-	    "margin-top: 1mm; }\n"
-	    ".break { break-after: page; page-break-after: always; }\n"
+	    ".code svg { width: 100%; height: auto; display: block; }\n");
+	snprintf(s, sizeof(s), ".label { font-family: monospace; "
+	    "font-size: 8pt; height: %.1fmm; line-height: %.1fmm; }\n",
+	    HTML_LABEL_MM, HTML_LABEL_MM);
+	puts_(h, s);
+	puts_(h, ".break { break-after: page; page-break-after: always; }\n"
 	    "</style>\n</head>\n<body>\n");
 }
 
@@ -108,16 +186,50 @@ html_pre(struct html *h, const char *text)
 }
 
 void
-html_grid_begin(struct html *h, int cols)
+html_keep_begin(struct html *h)
 {
-	char s[96];
+	puts_(h, "<div class=\"keep\">\n");
+}
 
-	if (cols < 1)
-		cols = 1;
-	if (cols > 6)
-		cols = 6;
+void
+html_keep_end(struct html *h)
+{
+	puts_(h, "</div>\n");
+}
+
+void
+html_page_begin(struct html *h)
+{
+	puts_(h, "<div class=\"page\">\n");
+}
+
+void
+html_page_head(struct html *h, const char *title, const char *text)
+{
+	puts_(h, "<div class=\"head\"><b>");
+	esc(h, title);
+	puts_(h, "</b><pre>");
+	esc(h, text);
+	puts_(h, "</pre></div>\n");
+}
+
+void
+html_page_end(struct html *h)
+{
+	if (h->grid)
+		html_grid_end(h);
+	puts_(h, "</div>\n");
+}
+
+void
+html_grid_begin(struct html *h, const struct html_layout *l)
+{
+	char s[128];
+	int cols = l->cols < 1 ? 1 : l->cols > 6 ? 6 : l->cols;
+
 	snprintf(s, sizeof(s), "<div class=\"grid\" style=\""
-	    "grid-template-columns: repeat(%d, 1fr);\">\n", cols);
+	    "grid-template-columns: repeat(%d, %.2fmm); gap: %.1fmm;\">\n",
+	    cols, l->code_mm, HTML_GAP_MM);
 	puts_(h, s);
 	h->grid = 1;
 }

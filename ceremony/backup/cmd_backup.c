@@ -16,6 +16,7 @@
 #include "backup/backup.h"
 #include "cmd.h"
 #include "ca/pki.h"
+#include "media/html.h"
 #include "media/qr.h"
 #include "backup/sheet.h"
 #include "core/transcript.h"
@@ -31,8 +32,8 @@ static const char usage_text[] =
     "                       [--iteration-exponent E] [--custodian NAME ...]\n"
     "                       [--share-passphrase | --share-passphrase-file F\n"
     "                        | --share-passphrase-fd N]\n"
-    "                       [--passphrase-file F | --passphrase-fd N]"
-    " [--force]\n\n"
+    "                       [--passphrase-file F | --passphrase-fd N]\n"
+    "                       [--paper A4|Letter] [--force]\n\n"
     "Seals deviceRootCA.key and ceremony.key into backup/deviceRootCA.vault\n"
     "(XChaCha20-Poly1305 under a random 256-bit key K) and splits K into\n"
     "SLIP-39 shares. Writes, per share, backup/share-G-M.txt (the words),\n"
@@ -52,6 +53,8 @@ static const char usage_text[] =
     "                             read the SLIP-39 passphrase instead\n"
     "  --passphrase-file F, --passphrase-fd N\n"
     "                             the passphrase of deviceRootCA.key\n"
+    "  --paper P                  shares.html paper size, A4 or Letter\n"
+    "                             (default A4)\n"
     "  --force                    replace an existing backup/\n\n"
     "Print backup/shares.html, give each custodian their page, then delete\n"
     "the share files from this machine. Exit status: 0 ok, 1 the backup\n"
@@ -63,6 +66,7 @@ struct backup_run {
 	struct slip39_opts so;
 	struct pass_src src, ssrc; /* the CA key's and the SLIP-39 passphrase */
 	const char *custodian[SLIP39_MAX_SHARES];
+	const char *paper; /* of shares.html */
 	size_t ncust, nshares;
 	int ask, force;
 	X509 *cert;
@@ -163,9 +167,11 @@ backup_options(int argc, char **argv, struct backup_run *b)
 {
 	static const struct option opts[] = {
 		SLIP39_LONGOPTS, {"custodian", 1, NULL, 'c'},
-		{"force", 0, NULL, 'f'}, SPASS_LONGOPTS, PASS_LONGOPTS,
+		{"force", 0, NULL, 'f'}, {"paper", 1, NULL, 'P'},
+		SPASS_LONGOPTS, PASS_LONGOPTS,
 		{"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
+	char err[128];
 	int c, v;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -182,6 +188,12 @@ backup_options(int argc, char **argv, struct backup_run *b)
 			break;
 		case 'f':
 			b->force = 1;
+			break;
+		case 'P':
+			if (html_paper_parse(optarg, &b->paper, err, sizeof(err))) {
+				warnf("%s", err);
+				return -1;
+			}
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -313,6 +325,7 @@ backup_write(struct backup_run *b)
 	si.created = b->h.created;
 	si.scheme = b->h.scheme;
 	si.vault = BACKUP_VAULT;
+	si.paper = b->paper;
 	for (i = 0; i < b->so.s.group_count; i++)
 		si.group_sizes[i] = b->so.s.groups[i].count;
 	snprintf(path, sizeof(path), "%s/deviceRootCA.vault", b->tmpdir);

@@ -14,6 +14,7 @@ struct sheet_info {
 	const char *created;     /* UTC, ISO 8601 */
 	const char *scheme;      /* slip39_scheme_format() */
 	const char *vault;       /* vault file name */
+	const char *paper;       /* shares.html: "A4" (NULL too) or "Letter" */
 	int group_sizes[SLIP39_MAX_GROUPS]; /* shares made per group */
 };
 

@@ -1,4 +1,4 @@
-/* shares.html: one printable page per share (A4 and Letter). */
+/* shares.html: one printable page per share, on A4 or Letter. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +101,6 @@ esc(struct sbuf *s, const char *t)
 }
 
 static const char style[] =
-    "@page { margin: 12mm; }\n"
     "body { font-family: sans-serif; color: #000; margin: 0; }\n"
     ".page { max-width: 185mm; break-after: page; "
     "page-break-after: always; }\n"
@@ -240,6 +239,9 @@ sheet_html(const struct sheet_info *si, const struct slip39_share *sh,
 	        "charset=\"utf-8\">\n<title>Backup shares: ");
 	esc(&s, si->ceremony);
 	ADD(&s, "</title>\n<style>\n");
+	addf(&s, "@page { size: %s; margin: 12mm; }\n",
+	    si->paper != NULL && strcmp(si->paper, "Letter") == 0 ? "Letter" :
+	    "A4");
 	add(&s, style, sizeof(style) - 1);
 	ADD(&s, "</style>\n</head>\n<body>\n");
 	for (i = 0; i < n && !s.failed; i++)

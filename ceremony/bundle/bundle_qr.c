@@ -112,45 +112,54 @@ frame_encode(const struct bundle_qr *q, unsigned i, struct qr *code)
 	return -1;
 }
 
+/* frames.html: pages of codes laid out so that a printed module is at
+ * least HTML_MODULE_MIN_MM, each page headed by what restores it. */
 static int
 html_sheet(const char *tmp, const struct bundle *b, char **svgs,
     const struct bundle_qr *q)
 {
 	struct html h;
-	char *text = NULL, label[FRAMES_LABEL_MAX], *out, title[128];
+	struct html_layout l;
+	char *text = NULL, label[FRAMES_LABEL_MAX], *out, title[192];
+	int modules = 17 + 4 * q->version + 2 * QR_QUIET;
+	unsigned i, per, page, pages;
 	size_t len;
-	unsigned i;
 	int rv;
 
+	if (html_layout_plan(q->paper, modules, HTML_MODULE_MIN_MM, &l) == -1) {
+		warnf("%s/frames.html: QR version %d does not fit the page",
+		    BUNDLE_QR_DIR, q->version);
+		return -1;
+	}
+	per = (unsigned)(l.cols * l.rows);
+	pages = (q->info.n + per - 1) / per;
 	snprintf(title, sizeof(title), "Ceremony bundle %s: QR frames",
 	    b->name);
 	html_begin(&h, title, q->paper);
-	html_heading(&h, title);
 	if (asprintf(&text,
-		"%u QR codes; any %u of them rebuild the bundle (QR version "
-		"%d-%c). Bundle id %s, %zu bytes, SHA-256:",
-		q->info.n, q->info.k, q->version, q->level, q->info.idhex,
-		b->gzlen) == -1)
+		"SHA-256 %s  (id %s, %zu bytes)\n"
+		"QR %d-%c, printed module %.2f mm, %u codes a page. Scan at "
+		"300 dpi or more, then on the online machine:\n"
+		"zbarimg --raw -q -Sdisable -Sqrcode.enable scan-*.png |\n"
+		"    ceremony import --qr - --pubkey %s",
+		b->sha, q->info.idhex, b->gzlen, q->version, q->level,
+		l.module_mm, per, b->pub_b64) == -1)
 		text = NULL;
-	html_text(&h, text ? text : "");
-	html_pre(&h, b->sha);
-	html_text(&h, "Restore on the online machine (check the key against "
-		      "the paper record):");
-	free(text);
-	if (asprintf(&text,
-		"zbarimg --raw -q qr/frame-*.png | ceremony import --qr - "
-		"--pubkey %s\n# or, from lines scanned by a phone into "
-		"scanned.txt:\nceremony import --qr scanned.txt --pubkey %s",
-		b->pub_b64, b->pub_b64) == -1)
-		text = NULL;
-	html_pre(&h, text ? text : "");
-	free(text);
-	html_grid_begin(&h, q->version <= 10 ? 4 : q->version <= 20 ? 3 : 2);
-	for (i = 0; i < q->info.n; i++) {
-		frames_label(&q->info, i, FRAMES_LABEL_FULL, label);
-		html_grid_code(&h, svgs[i], label);
+	for (page = 0; page < pages; page++) {
+		snprintf(title, sizeof(title), "Bundle %s: QR frames, page %u "
+		    "of %u. Any %u of the %u codes rebuild it.", b->name,
+		    page + 1, pages, q->info.k, q->info.n);
+		html_page_begin(&h);
+		html_page_head(&h, title, text ? text : "");
+		html_grid_begin(&h, &l);
+		for (i = page * per; i < q->info.n && i < (page + 1) * per;
+		     i++) {
+			frames_label(&q->info, i, FRAMES_LABEL_FULL, label);
+			html_grid_code(&h, svgs[i], label);
+		}
+		html_page_end(&h);
 	}
-	html_grid_end(&h);
+	free(text);
 	if (html_finish(&h, &out, &len) == -1) {
 		warnf("%s/frames.html: out of memory", BUNDLE_QR_DIR);
 		return -1;

@@ -12,7 +12,8 @@
 
 static const char usage_text[] =
     "usage: ceremony transcript verify [--quiet] [FILE]\n"
-    "       ceremony transcript show [--html [--out F]] [FILE]\n\n"
+    "       ceremony transcript show [--html [--out F] [--paper A4|Letter]]"
+    " [FILE]\n\n"
     "transcript.log holds one JSON line per command; each line records the\n"
     "SHA-256 of the line before it, so an edited, deleted or reordered line\n"
     "breaks the chain. The head hash (SHA-256 of the last line) is what\n"
@@ -21,8 +22,12 @@ static const char usage_text[] =
     "           present, still has its recorded SHA-256 (exit 1 if not);\n"
     "           prints the head hash\n"
     "  show     print the entries readably; --html writes a printable\n"
-    "           page (default transcript.html) with the head hash as hex\n"
-    "           and words and lines for the witnesses' signatures\n";
+    "           page for the witnesses: one block per step, never split\n"
+    "           across pages, and on the last page the head hash as hex\n"
+    "           and words beside lines for their signatures\n\n"
+    "  --quiet    (verify) list only problems and the head hash\n"
+    "  --out F    (show --html) the page to write (transcript.html)\n"
+    "  --paper P  (show --html) A4 (default) or Letter\n";
 
 static void
 show_files(const char *label, json_t *files)
@@ -102,7 +107,7 @@ html_entry(struct html *h, json_t *j)
 }
 
 static int
-show_html(const char *path, const char *out)
+show_html(const char *path, const char *out, const char *paper)
 {
 	unsigned char *text, sha[32];
 	char *p, *nl, head[65], words[400], *page = NULL, line[300];
@@ -117,7 +122,7 @@ show_html(const char *path, const char *out)
 	}
 	if (file_read(path, &text, &len, 64u << 20) == -1)
 		return EXIT_USAGE;
-	html_begin(&h, "Ceremony transcript", "A4");
+	html_begin(&h, "Ceremony transcript", paper);
 	html_heading(&h, "Ceremony transcript");
 	snprintf(line, sizeof(line), "File %s, %s.", path,
 	    "every entry holds the SHA-256 of the one before it");
@@ -130,6 +135,8 @@ show_html(const char *path, const char *out)
 	}
 	hex_decode(head, sha, 32);
 	fingerprint_words(sha, words, sizeof(words));
+	/* one block, so the head hash and the signatures share a page */
+	html_keep_begin(&h);
 	html_heading(&h, "Head hash");
 	html_pre(&h, head);
 	html_text(&h, words);
@@ -139,6 +146,7 @@ show_html(const char *path, const char *out)
 	for (int i = 0; i < 3; i++)
 		html_pre(&h, "Name ______________________  Signature "
 			     "______________________  Date ____________");
+	html_keep_end(&h);
 	if (html_finish(&h, &page, &plen) == -1) {
 		warnf("%s: out of memory", out);
 		goto done;
@@ -158,11 +166,13 @@ cmd_transcript(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"quiet", 0, NULL, 'q'}, {"html", 0, NULL, 'H'},
-		{"out", 1, NULL, 'o'}, {"help", 0, NULL, 'h'},
+		{"out", 1, NULL, 'o'}, {"paper", 1, NULL, 'P'},
+		{"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = TRANSCRIPT_FILE, *verb, *out = "transcript.html";
-	char head[65];
+	const char *paper = "A4";
+	char head[65], err[128];
 	int c, quiet = 0, html = 0, rv;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
@@ -184,6 +194,12 @@ cmd_transcript(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'P':
+			if (html_paper_parse(optarg, &paper, err, sizeof(err))) {
+				warnf("%s", err);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -199,7 +215,7 @@ cmd_transcript(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(verb, "show") == 0)
-		return html ? show_html(path, out) : show(path);
+		return html ? show_html(path, out, paper) : show(path);
 	if (strcmp(verb, "verify") != 0) {
 		warnf("transcript: unknown subcommand '%s'; use verify or show",
 		    verb);

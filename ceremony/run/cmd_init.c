@@ -33,12 +33,14 @@ const struct cfg_key run_schema[] = {
 	{"backup", "custodians", V_LIST, 0, NULL, 0, 0},
 	{"backup", "iteration_exponent", V_INT, 0, NULL, 0, 15},
 	{"backup", "slip39_passphrase", V_ENUM, 0, "yes|no", 0, 0},
+	{"backup", "paper", V_ENUM, 0, "A4|Letter", 0, 0},
 	{"bundle", "formats", V_LIST, 0, NULL, 0, 0},
 	{"bundle", "name", V_TEXT, 0, NULL, 0, 0},
 	{"bundle", "parity", V_INT, 0, NULL, 1, 200},
 	{"bundle", "qr_version", V_INT, 0, NULL, 1, 40},
 	{"bundle", "qr_level", V_ENUM, 0, "L|M|Q|H", 0, 0},
 	{"bundle", "scale", V_INT, 0, NULL, 1, 32},
+	{"bundle", "paper", V_ENUM, 0, "A4|Letter", 0, 0},
 	{NULL, NULL, 0, 0, NULL, 0, 0},
 };
 

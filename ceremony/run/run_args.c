@@ -94,6 +94,7 @@ run_step_args(struct run *r, const char *step, struct argv_buf *a)
 		run_opt_list(a, r, "backup", "custodians", "--custodian");
 		run_opt(a, r, "backup", "iteration_exponent",
 		    "--iteration-exponent");
+		run_opt(a, r, "backup", "paper", "--paper");
 	} else if (strcmp(step, "bundle") == 0) {
 		run_opt_list(a, r, "bundle", "formats", "--format");
 		if (run_get(r, "bundle", "name") != NULL || r->rehearse) {
@@ -108,6 +109,7 @@ run_step_args(struct run *r, const char *step, struct argv_buf *a)
 		run_opt(a, r, "bundle", "qr_version", "--qr-version");
 		run_opt(a, r, "bundle", "qr_level", "--qr-level");
 		run_opt(a, r, "bundle", "scale", "--scale");
+		run_opt(a, r, "bundle", "paper", "--paper");
 	}
 	return 0;
 }

@@ -84,8 +84,16 @@ like "$html" "Acme &lt;Root&gt; &amp; Co" "html: ceremony name escaped"
 case "$html" in *"<Root>"*) fail "html: no raw markup from the CN" ;;
 *) pass "html: no raw markup from the CN" ;; esac
 like "$html" "$fp" "html: fingerprint"
-like "$html" "@page" "html: print CSS"
+like "$html" "@page \{ size: A4;" "html: A4 unless asked"
 is "$(grep -c '<svg' backup/shares.html)" 5 "html: a QR code per page"
+refuses 2 "--paper: 'A3' is not A4 or Letter" "paper A3" -- \
+	cer backup --threshold 2 --shares 3 --paper A3 --force
+cp -a "$A" "$T/letter"
+(cd "$T/letter" && cer backup --threshold 2 --shares 2 --iteration-exponent 0 \
+	--paper Letter --force >/dev/null 2>&1)
+ok $? "backup --paper Letter"
+grep -q "@page { size: Letter;" "$T/letter/backup/shares.html"
+ok $? "shares.html asks for Letter"
 
 # transcript: vault hash and share identifiers, never words
 line=$(tail -1 transcript.log)

@@ -114,6 +114,8 @@ grep -qF "01/$nn $id" "$qr/frames.html"; ok $? "frames.html labels: 01/$nn $id"
 grep -qF "$nn/$nn $id" "$qr/frames.html"; ok $? "frames.html labels the last frame"
 grep -qF "$sha" "$qr/frames.html"; ok $? "frames.html shows the bundle SHA-256"
 grep -qF "ceremony import --qr -" "$qr/frames.html"; ok $? "frames.html shows the restore command"
+grep -qF "zbarimg --raw -q -Sdisable -Sqrcode.enable" "$qr/frames.html"; ok $? "frames.html: the QR-only zbarimg line"
+grep -qE "printed module 0\.[6-9][0-9] mm" "$qr/frames.html"; ok $? "frames.html states a printed module of 0.6 mm or more"
 is "$(grep -c '<svg' "$qr/frames.html")" "$n" "frames.html holds every code"
 
 # Existing outputs need --force; --force replaces the QR folder whole.

@@ -21,6 +21,12 @@ is "$(sed -n 1p "$tl" | jq -r .version)" "$(cer --version | awk 'NR == 1 { v = $
 ! grep -q "PRIVATE KEY" "$tl"; ok $? "no key material in the transcript"
 run cer -C "$d" transcript show
 like "$out" "#2 .* verification" "show lists the steps"
+run cer -C "$d" transcript show --html --paper Letter --out "$T/t.html"
+is "$rc" 0 "show --html --paper Letter"
+grep -q "@page { size: Letter;" "$T/t.html"; ok $? "the page asks for Letter"
+grep -q 'class="keep"' "$T/t.html"; ok $? "head hash and signatures kept in one block"
+refuses 2 "--paper: 'A3' is not A4 or Letter" "paper A3" -- \
+	cer -C "$d" transcript show --html --paper A3 --out "$T/t2.html"
 
 cp "$tl" "$T/orig"
 tamper() { # tamper NAME REGEX: verify refuses the edited transcript; restore it

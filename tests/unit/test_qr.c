@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "media/html.h"
 #include "media/png.h"
 #include "media/qr.h"
 
@@ -304,6 +305,44 @@ test_term(void **state)
 	qr_free(&q);
 }
 
+/* The printed layout: columns follow the version, a module never under
+ * 0.6 mm, every page full. */
+static void
+test_layout(void **state)
+{
+	static const struct {
+		const char *paper;
+		int v, cols, rows;
+		double mm;
+	} want[] = {
+		{"A4", 10, 4, 5, 0.69}, {"A4", 15, 3, 4, 0.68},
+		{"A4", 20, 2, 3, 0.75}, {"A4", 25, 2, 3, 0.63},
+		{"A4", 40, 1, 2, 0.66}, {"Letter", 15, 3, 4, 0.63},
+	};
+	struct html_layout l;
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(html_layout_plan(want[i].paper,
+				     17 + 4 * want[i].v + 2 * QR_QUIET,
+				     HTML_MODULE_MIN_MM, &l), 0);
+		assert_int_equal(l.cols, want[i].cols);
+		assert_int_equal(l.rows, want[i].rows);
+		assert_true(l.module_mm > want[i].mm - 0.001 &&
+		    l.module_mm < want[i].mm + 0.001);
+	}
+	for (v = 1; v <= 40; v++) {
+		assert_int_equal(html_layout_plan("Letter", 25 + 4 * v,
+				     HTML_MODULE_MIN_MM, &l), 0);
+		assert_true(l.module_mm >= HTML_MODULE_MIN_MM - 1e-9);
+		assert_true(l.code_mm * l.cols + (l.cols - 1) * HTML_GAP_MM <=
+		    215.9 - 2 * HTML_MARGIN_MM);
+	}
+	/* nothing fits: a code wider than the page at 0.6 mm */
+	assert_int_equal(html_layout_plan("A4", 400, 0.6, &l), -1);
+}
+
 int
 main(void)
 {
@@ -313,6 +352,7 @@ main(void)
 		cmocka_unit_test(test_png),
 		cmocka_unit_test(test_svg),
 		cmocka_unit_test(test_term),
+		cmocka_unit_test(test_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
