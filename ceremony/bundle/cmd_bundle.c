@@ -293,7 +293,8 @@ cmd_bundle(int argc, char **argv)
 		printf("  ceremony import %s --pubkey %s\n", tarpath,
 		    b.pub_b64);
 	if (fmt & F_QR)
-		printf("  zbarimg --raw -q %s/frame-*.png | ceremony import "
+		printf("  zbarimg --raw -q -Sdisable -Sqrcode.enable %s/frame-*.png "
+		       "| ceremony import "
 		       "--qr - --pubkey %s\n",
 		    BUNDLE_QR_DIR, b.pub_b64);
 	rv = 0;
