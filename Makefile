@@ -3,7 +3,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 B ?= build
 CC ?= cc
-PKGS = libcrypto libsodium libqrencode zlib jansson
+PKGS = libcrypto libsodium libqrencode zlib jansson libp11 p11-kit-1
 
 # pkg-config must find every package: a missing one is an error, not an
 # empty flag that shows up later as a cryptic compile failure.
