@@ -12,6 +12,7 @@
 
 #include "core/airgap.h"
 #include "cmd.h"
+#include "ca/p11uri.h"
 #include "ca/pki.h"
 #include "run/run.h"
 #include "core/secret.h"
@@ -23,7 +24,8 @@ static const char usage_text[] =
     "usage: ceremony run [--check] [--yes] [--rehearse] [--require-airgap]\n"
     "                    [--passphrase-file F | --passphrase-fd N]\n"
     "                    [--share-passphrase-file F |\n"
-    "                     --share-passphrase-fd N] CONFIG\n\n"
+    "                     --share-passphrase-fd N]\n"
+    "                    [--pin-file F | --pin-fd N] CONFIG\n\n"
     "Runs root, verification, template, backup and bundle as CONFIG says\n"
     "(write an example with 'ceremony init'). Prints the config's SHA-256\n"
     "first; the transcript records it. At each checkpoint it waits for the\n"
@@ -40,6 +42,9 @@ static const char usage_text[] =
     "  --share-passphrase-file F, --share-passphrase-fd N\n"
     "                     the SLIP-39 passphrase when [backup] says\n"
     "                     slip39_passphrase = yes (asked twice otherwise)\n"
+    "  --pin-file F       the token PIN when [root] has key_uri (the CA key\n"
+    "                     made in a PKCS#11 token); asked otherwise\n"
+    "  --pin-fd N         read that PIN from file descriptor N\n"
     "A new passphrase (the key's before root has run, the SLIP-39 one)\n"
     "needs at least " PASS_MIN_TEXT " characters; --rehearse asks for none.\n\n"
     "After an interruption, run the same command again: finished steps are\n"
@@ -76,7 +81,7 @@ static int
 step_exec(struct run *r, const struct step *s, int force)
 {
 	struct argv_buf a = {{NULL}, 0};
-	int fd1 = -1, fd2 = -1, rv = EXIT_USAGE;
+	int fd1 = -1, fd2 = -1, fd3 = -1, rv = EXIT_USAGE;
 
 	run_step_args(r, s->name, &a);
 	if (force)
@@ -86,6 +91,10 @@ step_exec(struct run *r, const struct step *s, int force)
 		goto out;
 	if (strcmp(s->name, "backup") == 0 && r->share_pass != NULL &&
 	    run_feed(&a, "--share-passphrase-fd", r->share_pass, &fd2) == -1)
+		goto out;
+	if (r->pin != NULL && (strcmp(s->name, "root") == 0 ||
+	    strcmp(s->name, "verification") == 0) &&
+	    run_feed(&a, "--pin-fd", r->pin, &fd3) == -1)
 		goto out;
 	optind = 0; /* restart getopt for the step */
 	fflush(stdout);
@@ -98,8 +107,40 @@ out:
 		close(fd1);
 	if (fd2 != -1)
 		close(fd2);
+	if (fd3 != -1)
+		close(fd3);
 	argv_free(&a);
 	return rv;
+}
+
+/* [root] key_uri: a URI without a PIN, and no [backup] (the key made in
+ * the token cannot be read out to back up: back up a file key, then
+ * 'ceremony key import'). */
+static int
+run_key_uri_check(struct run *r)
+{
+	const char *u = run_get(r, "root", "key_uri");
+	struct p11uri pu;
+	char err[256];
+
+	if (u == NULL)
+		return 0;
+	if (p11uri_parse(u, &pu, err, sizeof(err)) == -1) {
+		warnf("[root] key_uri: %s", err);
+		return -1;
+	}
+	if (step_wanted(r, "backup")) {
+		warnf("[root] key_uri: a key made in the token cannot be backed "
+		      "up, so [backup] cannot run; for a SLIP-39 backup make "
+		      "the key in a file (no key_uri), back it up, then "
+		      "'ceremony key import'");
+		return -1;
+	}
+	if (r->rehearse)
+		fprintf(stderr, "ceremony: --rehearse: the CA key is a "
+				"throwaway file, not made in the token of "
+				"[root] key_uri\n");
+	return 0;
 }
 
 static int
@@ -188,7 +229,11 @@ print_plan(struct run *r)
 			putchar(' ');
 			run_sh_word(stdout, a.v[i]);
 		}
-		printf("%s\n", s->secret && r->pass ? " --passphrase-fd N" : "");
+		printf("%s%s\n", s->secret && r->pass ? " --passphrase-fd N" :
+		    "", run_get(r, "root", "key_uri") && !r->rehearse &&
+		    (strcmp(s->name, "root") == 0 ||
+			strcmp(s->name, "verification") == 0) ? " --pin-fd N" :
+		    "");
 		argv_free(&a);
 	}
 }
@@ -258,15 +303,16 @@ cmd_run(int argc, char **argv)
 		{"rehearse", 0, NULL, 'r'}, {"require-airgap", 0, NULL, 'a'},
 		{"share-passphrase-file", 1, NULL, 'S'},
 		{"share-passphrase-fd", 1, NULL, 'D'},
+		{"pin-file", 1, NULL, 'P'}, {"pin-fd", 1, NULL, 'F'},
 		PASS_LONGOPTS, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	struct pass_src src = PASS_SRC_INIT;
+	struct pass_src src = PASS_SRC_INIT, pin_src = PASS_SRC_INIT;
 	struct run r;
 	const struct step *s;
 	const char *subj, *pp;
 	struct pass_src share_src = PASS_SRC_INIT;
 	json_t *air = NULL;
-	char *passfile = NULL, *sharefile = NULL;
+	char *passfile = NULL, *sharefile = NULL, *pinfile = NULL;
 	long since;
 	int c, check = 0, airgap = 0, problems, resumed, fresh;
 	int rv = EXIT_USAGE;
@@ -278,6 +324,12 @@ cmd_run(int argc, char **argv)
 		case 'y': r.yes = 1; break;
 		case 'r': r.rehearse = 1; break;
 		case 'a': airgap = 1; break;
+		case 'P':
+		case 'F':
+			if (pass_option(&pin_src, c == 'P' ? PASS_OPT_FILE :
+			    PASS_OPT_FD, optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'S':
 		case 'D':
 			if (pass_option(&share_src, c == 'S' ? PASS_OPT_FILE :
@@ -304,7 +356,9 @@ cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	/* the run works inside the ceremony directory */
 	if (pass_file_absolute(&src, &passfile) == -1 ||
-	    pass_file_absolute(&share_src, &sharefile) == -1)
+	    pass_file_absolute(&share_src, &sharefile) == -1 ||
+	    pass_file_absolute(&pin_src, &pinfile) == -1 ||
+	    run_key_uri_check(&r) == -1)
 		goto out;
 	printf("Config %s\n  SHA-256 %s\n", argv[optind], r.cfg.sha256);
 	subj = run_get(&r, "root", "subject");
@@ -332,6 +386,9 @@ cmd_run(int argc, char **argv)
 	    "directory"));
 	if (fresh && ask_passes(&r, pp, &src, &share_src, 0) == -1)
 		goto out;
+	if (!r.rehearse && run_get(&r, "root", "key_uri") != NULL &&
+	    (r.pin = pass_get(&pin_src, "token PIN", 0)) == NULL)
+		goto out;
 	if ((resumed = enter_dir(&r, &since)) < 0) {
 		rv = resumed == RC_CHECK ? EXIT_CHECK : EXIT_USAGE;
 		goto out;
@@ -340,6 +397,10 @@ cmd_run(int argc, char **argv)
 		printf("REHEARSAL in %s (throwaway keys, fake registration "
 		       "code)\n", r.dir);
 	if (!fresh && ask_passes(&r, pp, &src, &share_src, since) == -1)
+		goto out;
+	if (!r.rehearse && r.pin == NULL &&
+	    run_get(&r, "root", "key_uri") != NULL &&
+	    (r.pin = pass_get(&pin_src, "token PIN", 0)) == NULL)
 		goto out;
 	if (!resumed) {
 		json_t *args = json_pack("{s:s,s:s,s:b,s:O}", "config",
@@ -391,6 +452,8 @@ out:
 	json_decref(air);
 	free(passfile);
 	free(sharefile);
+	free(pinfile);
+	pass_free(r.pin);
 	pass_free(r.pass);
 	pass_free(r.share_pass);
 	config_free(&r.cfg);

@@ -150,6 +150,35 @@ ok $? "its certificates chain to the same deviceRootCA.pem"
 run cer -C "$R" key show "${P[@]}"
 like "$out" "token label +spare" "key show names the spare token"
 
+# --- ceremony run with [root] key_uri ---
+cer init "$T/run.cnf" >/dev/null
+/usr/bin/python3 - "$T/run.cnf" "$(hsm_uri run-ca)" "$T/runca" <<'PY'
+import sys
+p, uri, d = sys.argv[1:]
+s = open(p).read()
+s = s[:s.index("[backup]")] + s[s.index("[bundle]"):]
+s = s.replace("[root]\n", "[root]\nkey_uri = %s\n" % uri)
+s = s.replace("registration_code = ask", "registration_code = " + "ab" * 32)
+s = s.replace("directory = ca", "directory = " + d)
+open(p, "w").write(s)
+open(p + ".pin", "w").write(s.replace("?module-path", "?pin-value=1234&module-path"))
+open(p + ".backup", "w").write(s + "[backup]\nthreshold = 2\nshares = 3\n")
+PY
+refuses 2 "\[root\] key_uri: the URI holds a PIN" "run: key_uri with pin-value" -- \
+	cer run --yes "${P[@]}" "$T/run.cnf.pin"
+refuses 2 "\[root\] key_uri: a key made in the token cannot be backed up" "run: key_uri with [backup]" -- \
+	cer run --yes "${P[@]}" "$T/run.cnf.backup"
+run cer run --check "$T/run.cnf"
+like "$out" "ceremony root .*--key-uri 'pkcs11:token=ceremony;object=run-ca.*--pin-fd N" "run --check: root gets --key-uri and the PIN by fd"
+run cer run --yes "${P[@]}" "$T/run.cnf"
+is "$rc" 0 "run with [root] key_uri"
+[ -s "$T/runca/deviceRootCA.uri" ] && [ ! -e "$T/runca/deviceRootCA.key" ] && [ -s "$T/runca/verificationCert.crt" ]
+ok $? "run: the CA key in the token, verificationCert.crt signed by it"
+openssl verify -CAfile "$T/runca/deviceRootCA.pem" "$T/runca/verificationCert.crt" >/dev/null
+ok $? "run: openssl verify of verificationCert.crt"
+grep -rqaF -- "$HSM_PIN" "$T/runca" "$T/run.cnf"
+ok $((!$?)) "run: the PIN is in neither the config nor the ceremony directory"
+
 # --- sign's crash safety with a token key ---
 n=2000
 mkdir -p "$T/many"
