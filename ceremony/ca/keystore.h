@@ -59,6 +59,11 @@ int keystore_generate(struct keystore *ks, int type, char *err,
  * public key beside it (same CKA_ID). Same refusals. */
 int keystore_import(struct keystore *ks, EVP_PKEY *key, char *err,
     size_t errlen);
+/* A new token labelled label in the first uninitialized slot of module
+ * (SoftHSM2's free slot), with so_pin and the user pin: the throwaway
+ * token of a rehearsal. 0, or -1 with err. */
+int keystore_init_token(const char *module, const char *label,
+    const char *so_pin, const char *pin, char *err, size_t errlen);
 /* Removes the key pair again (after a failed check). */
 void keystore_destroy(struct keystore *ks);
 

@@ -12,6 +12,7 @@
 
 #include "core/airgap.h"
 #include "cmd.h"
+#include "ca/keystore.h"
 #include "ca/p11uri.h"
 #include "ca/pki.h"
 #include "run/run.h"
@@ -136,11 +137,63 @@ run_key_uri_check(struct run *r)
 		      "'ceremony key import'");
 		return -1;
 	}
-	if (r->rehearse)
-		fprintf(stderr, "ceremony: --rehearse: the CA key is a "
-				"throwaway file, not made in the token of "
-				"[root] key_uri\n");
 	return 0;
+}
+
+#define SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
+
+/* --rehearse with [root] key_uri: a throwaway SoftHSM2 token in the
+ * rehearsal directory, with a random PIN, holds the rehearsal's key. */
+static int
+rehearsal_token(struct run *r)
+{
+	struct p11uri u, t;
+	char err[512], text[4200 + 128], dir[4096], so[33];
+	unsigned char b[16];
+	int n, rv = -1;
+
+	if (run_get(r, "root", "key_uri") == NULL)
+		return 0;
+	if (p11uri_parse(run_get(r, "root", "key_uri"), &u, err,
+		sizeof(err)) == -1 || getcwd(dir, sizeof(dir)) == NULL)
+		return -1;
+	if (access(SOFTHSM_MODULE, R_OK) == -1) {
+		warnf("--rehearse with [root] key_uri rehearses on a throwaway "
+		      "SoftHSM2 token: install softhsm2 (%s)", SOFTHSM_MODULE);
+		return -1;
+	}
+	n = snprintf(text, sizeof(text), "directories.tokendir = %s/softhsm/"
+	    "tokens\nobjectstore.backend = file\nlog.level = ERROR\n", dir);
+	if (n < 0 || (size_t)n >= sizeof(text) ||
+	    dir_make("softhsm/tokens", 0700) == -1 ||
+	    file_write("softhsm/softhsm2.conf", text, (size_t)n, 0600, 0) ==
+		-1)
+		return -1;
+	snprintf(text, sizeof(text), "%s/softhsm/softhsm2.conf", dir);
+	if (setenv("SOFTHSM2_CONF", text, 1) == -1 ||
+	    (r->pin = sodium_malloc(33)) == NULL)
+		return -1;
+	randombytes_buf(b, sizeof(b));
+	hex_encode(b, sizeof(b), r->pin);
+	randombytes_buf(b, sizeof(b));
+	hex_encode(b, sizeof(b), so);
+	if (keystore_init_token(SOFTHSM_MODULE, "REHEARSAL", so, r->pin, err,
+		sizeof(err)) == -1) {
+		warnf("--rehearse: %s", err);
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	snprintf(t.token, sizeof(t.token), "REHEARSAL");
+	snprintf(t.object, sizeof(t.object), "%s", u.object);
+	snprintf(t.module, sizeof(t.module), "%s", SOFTHSM_MODULE);
+	if (p11uri_format(&t, r->rehearse_uri, sizeof(r->rehearse_uri)) == -1)
+		goto out;
+	printf("REHEARSAL token: a throwaway SoftHSM2 token in %s/softhsm "
+	       "in place of [root] key_uri\n", dir);
+	rv = 0;
+out:
+	sodium_memzero(so, sizeof(so));
+	return rv;
 }
 
 static int
@@ -396,6 +449,8 @@ cmd_run(int argc, char **argv)
 	if (r.rehearse)
 		printf("REHEARSAL in %s (throwaway keys, fake registration "
 		       "code)\n", r.dir);
+	if (r.rehearse && rehearsal_token(&r) == -1)
+		goto out;
 	if (!fresh && ask_passes(&r, pp, &src, &share_src, since) == -1)
 		goto out;
 	if (!r.rehearse && r.pin == NULL &&

@@ -170,6 +170,15 @@ refuses 2 "\[root\] key_uri: a key made in the token cannot be backed up" "run: 
 	cer run --yes "${P[@]}" "$T/run.cnf.backup"
 run cer run --check "$T/run.cnf"
 like "$out" "ceremony root .*--key-uri 'pkcs11:token=ceremony;object=run-ca.*--pin-fd N" "run --check: root gets --key-uri and the PIN by fd"
+mkdir -p "$T/tmp"
+run env TMPDIR="$T/tmp" "$CEREMONY" run --rehearse --yes "$T/run.cnf"
+is "$rc" 0 "run --rehearse with [root] key_uri"
+like "$out" "REHEARSAL token: a throwaway SoftHSM2 token" "the rehearsal says it uses a throwaway token"
+rd=$(ls -d "$T"/tmp/ceremony-REHEARSAL-*)
+like "$(cat "$rd/deviceRootCA.uri")" "^pkcs11:token=REHEARSAL;object=run-ca;" "the rehearsal's key is in its own token"
+run pkcs11-tool --module "$HSM_MOD" --token-label ceremony --login --pin "$HSM_PIN" --list-objects --type privkey
+ok $(grep -c "label: *run-ca" <<<"$out") "the rehearsal left the real token alone"
+rm -rf "$T/tmp"
 run cer run --yes "${P[@]}" "$T/run.cnf"
 is "$rc" 0 "run with [root] key_uri"
 [ -s "$T/runca/deviceRootCA.uri" ] && [ ! -e "$T/runca/deviceRootCA.key" ] && [ -s "$T/runca/verificationCert.crt" ]
