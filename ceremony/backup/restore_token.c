@@ -26,11 +26,14 @@ restore_token_write(struct key_src *ks, EVP_PKEY *ca, const X509 *cert,
 	    cakey_test_sign(cert, ck.pkey) == -1) {
 		warnf("the key restored into the token does not sign for %s",
 		    CA_CERT);
+		cakey_discard(&ck);
 		goto out;
 	}
 	r = RC_ERR;
-	if (cakey_uri_write(ck.info.uri, force) == -1)
+	if (cakey_uri_write(ck.info.uri, force) == -1) {
+		cakey_discard(&ck);
 		goto out;
+	}
 	*info = cakey_json(&ck);
 	r = 0;
 out:

@@ -132,7 +132,7 @@ static int
 put(struct cakey *k, struct key_src *ks, int type, EVP_PKEY *key)
 {
 	char err[512];
-	int r = RC_USAGE;
+	int r = RC_USAGE, made = 0;
 
 	memset(k, 0, sizeof(*k));
 	if (keystore_open(&k->ks, ks->uri, ks->module, &ks->pin, err,
@@ -141,6 +141,7 @@ put(struct cakey *k, struct key_src *ks, int type, EVP_PKEY *key)
 	if ((key == NULL ? keystore_generate(k->ks, type, err, sizeof(err)) :
 		keystore_import(k->ks, key, err, sizeof(err))) == -1)
 		goto fail;
+	made = 1;
 	if (keystore_info(k->ks, &k->info, err, sizeof(err)) == -1 ||
 	    (k->pkey = keystore_pkey(k->ks, err, sizeof(err))) == NULL) {
 		r = RC_CHECK;
@@ -156,7 +157,10 @@ put(struct cakey *k, struct key_src *ks, int type, EVP_PKEY *key)
 	return 0;
 fail:
 	warnf("--key-uri: %s", err);
-	cakey_free(k);
+	if (made)
+		cakey_discard(k);
+	else
+		cakey_free(k);
 	ERR_clear_error();
 	return r;
 }
@@ -201,6 +205,23 @@ out:
 	EVP_PKEY_free(k);
 	ERR_clear_error();
 	return rv;
+}
+
+void
+cakey_discard(struct cakey *k)
+{
+	char err[512];
+
+	EVP_PKEY_free(k->pkey);
+	k->pkey = NULL;
+	if (k->ks != NULL && keystore_discard(k->ks, err, sizeof(err)) == -1)
+		warnf("%s: cannot remove the key just made in the token (%s); "
+		      "remove it with pkcs11-tool --delete-object", k->where,
+		    err);
+	else if (k->ks != NULL)
+		fprintf(stderr, "ceremony: the key put in token '%s' was "
+				"removed again\n", k->info.label);
+	cakey_free(k);
 }
 
 void

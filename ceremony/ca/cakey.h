@@ -28,6 +28,10 @@ struct cakey {
 int cakey_load(struct cakey *k, struct key_src *ks, struct pass_src *pass,
     const X509 *cert);
 void cakey_free(struct cakey *k);
+/* After a failed root, key import or restore: removes the key just put
+ * in the token (with a message if it cannot), then cakey_free. Every
+ * other holder of k->pkey must have let it go. */
+void cakey_discard(struct cakey *k);
 /* Makes the CA key in the token ks->uri names (type: enum pki_keytype),
  * reads its public key back and checks type, size, e = 65537 and curve.
  * 0, or RC_USAGE / RC_CHECK with a message. */

@@ -97,11 +97,14 @@ key_import(struct key_src *ks, struct pass_src *src)
 	if (!pki_key_matches(ck.pkey, ca) || cakey_test_sign(ca, ck.pkey) == -1) {
 		warnf("the key in the token does not sign for %s; %s is kept",
 		    CA_CERT, CA_KEY);
+		cakey_discard(&ck);
 		goto out;
 	}
 	rv = EXIT_USAGE;
-	if (cakey_uri_write(ck.info.uri, 0) == -1)
+	if (cakey_uri_write(ck.info.uri, 0) == -1) {
+		cakey_discard(&ck);
 		goto out;
+	}
 	EVP_PKEY_free(key);
 	key = NULL;
 	if (wipe(CA_KEY) == -1)

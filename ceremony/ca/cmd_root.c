@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/x509.h>
 #include <sodium.h>
@@ -109,7 +110,7 @@ cmd_root(int argc, char **argv)
 	char *pass = NULL, err[256], fp[96], b64[57], desc[64];
 	unsigned char sha[32];
 	long days = 3650;
-	int c, type, force = 0, rv = EXIT_USAGE, i, r = -1;
+	int c, type, force = 0, rv = EXIT_USAGE, i, r = -1, wrote_uri = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -185,8 +186,10 @@ cmd_root(int argc, char **argv)
 	if (sigkey_generate(&sk) == -1)
 		goto out;
 	rv = EXIT_USAGE;
-	if ((ck.ks != NULL ? cakey_uri_write(ck.info.uri, force) :
-		pki_key_save(CA_KEY, key, pass, force)) == -1 ||
+	if (ck.ks != NULL && cakey_uri_write(ck.info.uri, force) == 0)
+		wrote_uri = 1;
+	if ((ck.ks != NULL ? !wrote_uri :
+		pki_key_save(CA_KEY, key, pass, force) == -1) ||
 	    pki_cert_save(CA_CERT, cert, force) == -1 ||
 	    sigkey_save_secret(SIGN_KEY, &sk, pass, force) == -1 ||
 	    sigkey_save_public(SIGN_PUB, &sk, force) == -1)
@@ -230,6 +233,12 @@ out:
 	X509_NAME_free(name);
 	EVP_PKEY_free(key);
 	X509_free(cert);
+	if (rv != 0 && ck.ks != NULL) {
+		/* nothing is left: neither the key in the token nor its URI */
+		if (wrote_uri)
+			unlink(CA_URI);
+		cakey_discard(&ck);
+	}
 	cakey_free(&ck);
 	return rv;
 }

@@ -137,13 +137,14 @@ out:
 	return rv;
 }
 
+static int raw_begin(struct keystore *ks, struct pass_src *pin, char *err,
+    size_t errlen);
+
 int
 keystore_open(struct keystore **out, const char *uri, const char *module,
     struct pass_src *pin, char *err, size_t errlen)
 {
-	CK_C_GetFunctionList getlist;
 	struct keystore *ks;
-	CK_RV r;
 	const char *mod;
 
 	*out = NULL;
@@ -165,51 +166,60 @@ keystore_open(struct keystore **out, const char *uri, const char *module,
 		goto fail;
 	}
 	snprintf(ks->module, sizeof(ks->module), "%s", mod);
-	if ((ks->dl = dlopen(ks->module, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		errf(err, errlen, "%s: cannot load the PKCS#11 module (no "
-		    "such module?): %s", ks->module, dlerror());
+	if (raw_begin(ks, pin, err, errlen) == -1)
 		goto fail;
-	}
-	getlist = (CK_C_GetFunctionList)(uintptr_t)dlsym(ks->dl,
-	    "C_GetFunctionList");
-	if (getlist == NULL || getlist(&ks->f) != CKR_OK || ks->f == NULL) {
-		errf(err, errlen, "%s: not a PKCS#11 module (no "
-		    "C_GetFunctionList)", ks->module);
-		goto fail;
-	}
-	r = ks->f->C_Initialize(NULL);
-	if (r != CKR_OK && r != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-		errf(err, errlen, "%s: C_Initialize failed (0x%lx)",
-		    ks->module, (unsigned long)r);
-		goto fail;
-	}
-	ks->inited = 1;
-	if (find_slot(ks, err, errlen) == -1)
-		goto fail;
-	if ((r = ks->f->C_OpenSession(ks->slot, CKF_SERIAL_SESSION |
-		CKF_RW_SESSION, NULL, NULL, &ks->s)) != CKR_OK) {
-		errf(err, errlen, "token '%s': cannot open a session: %s "
-		    "(0x%lx)", ks->u.token, ks_ckr_text(r), (unsigned long)r);
-		goto fail;
-	}
-	ks->open = 1;
-	if ((ks->pin = pass_get(pin, "token PIN", 0)) == NULL) {
-		errf(err, errlen, "token '%s': no PIN", ks->u.token);
-		goto fail;
-	}
-	r = ks->f->C_Login(ks->s, CKU_USER, (unsigned char *)ks->pin,
-	    strlen(ks->pin));
-	if (r != CKR_OK && r != CKR_USER_ALREADY_LOGGED_IN) {
-		errf(err, errlen, "token '%s': login failed: %s",
-		    ks->u.token, ks_ckr_text(r));
-		goto fail;
-	}
-	ks->logged = 1;
 	*out = ks;
 	return 0;
 fail:
 	keystore_close(ks);
 	return -1;
+}
+
+/* Loads the module, finds the token, logs in: with the PIN from pin, or
+ * the one held (pin NULL, after a first login). */
+static int
+raw_begin(struct keystore *ks, struct pass_src *pin, char *err,
+    size_t errlen)
+{
+	CK_C_GetFunctionList getlist;
+	CK_RV r;
+
+	if ((ks->dl = dlopen(ks->module, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		return errf(err, errlen, "%s: cannot load the PKCS#11 module "
+		    "(no such module?): %s", ks->module, dlerror());
+	}
+	getlist = (CK_C_GetFunctionList)(uintptr_t)dlsym(ks->dl,
+	    "C_GetFunctionList");
+	if (getlist == NULL || getlist(&ks->f) != CKR_OK || ks->f == NULL) {
+		return errf(err, errlen, "%s: not a PKCS#11 module (no "
+		    "C_GetFunctionList)", ks->module);
+	}
+	r = ks->f->C_Initialize(NULL);
+	if (r != CKR_OK && r != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+		return errf(err, errlen, "%s: C_Initialize failed (0x%lx)",
+		    ks->module, (unsigned long)r);
+	}
+	ks->inited = 1;
+	if (find_slot(ks, err, errlen) == -1)
+		return -1;
+	if ((r = ks->f->C_OpenSession(ks->slot, CKF_SERIAL_SESSION |
+		CKF_RW_SESSION, NULL, NULL, &ks->s)) != CKR_OK) {
+		return errf(err, errlen, "token '%s': cannot open a session: "
+		    "%s (0x%lx)", ks->u.token, ks_ckr_text(r),
+		    (unsigned long)r);
+	}
+	ks->open = 1;
+	if (ks->pin == NULL && (pin == NULL ||
+	    (ks->pin = pass_get(pin, "token PIN", 0)) == NULL))
+		return errf(err, errlen, "token '%s': no PIN", ks->u.token);
+	r = ks->f->C_Login(ks->s, CKU_USER, (unsigned char *)ks->pin,
+	    strlen(ks->pin));
+	if (r != CKR_OK && r != CKR_USER_ALREADY_LOGGED_IN) {
+		return errf(err, errlen, "token '%s': login failed: %s",
+		    ks->u.token, ks_ckr_text(r));
+	}
+	ks->logged = 1;
+	return 0;
 }
 
 void
@@ -392,4 +402,23 @@ keystore_pkey(struct keystore *ks, char *err, size_t errlen)
 out:
 	ERR_clear_error();
 	return pk;
+}
+
+int
+keystore_discard(struct keystore *ks, char *err, size_t errlen)
+{
+	if (ks->p11 != NULL) {
+		if (ks->slots != NULL)
+			PKCS11_release_all_slots(ks->p11, ks->slots,
+			    ks->nslots);
+		PKCS11_CTX_unload(ks->p11);
+		PKCS11_CTX_free(ks->p11);
+		ks->p11 = NULL;
+		ks->slots = NULL;
+	}
+	if (ks->f == NULL && raw_begin(ks, NULL, err, errlen) == -1)
+		return -1;
+	keystore_destroy(ks);
+	ERR_clear_error();
+	return 0;
 }

@@ -72,6 +72,11 @@ void keystore_destroy(struct keystore *ks);
  * keystore_close. NULL with err. */
 EVP_PKEY *keystore_pkey(struct keystore *ks, char *err, size_t errlen);
 
+/* After a failed command: gives up the libp11 side (free the EVP_PKEY
+ * first), logs in again with the PIN held and removes the key pair made
+ * (every object with the URI's label, which was free before). */
+int keystore_discard(struct keystore *ks, char *err, size_t errlen);
+
 /* What the witnesses see. Strings trimmed of the token's padding. */
 struct keystore_info {
 	char label[33], manufacturer[33], model[17], serial[17];

@@ -60,6 +60,17 @@ sed 's|^directories.tokendir.*|&\nslots.mechanisms = CKM_RSA_PKCS_KEY_PAIR_GEN,C
 refuses 2 "token 'ceremony' cannot make or hold this key type" "key type the token cannot make" -- \
 	env SOFTHSM2_CONF="$T.hsm/noec.conf" "$CEREMONY" -C "$T/n4" root --key ec-p384 \
 	--key-uri "$(hsm_uri ca-p384)" "${P[@]}"
+# a root that fails after making the key leaves nothing, in the token too
+mkdir -m 700 "$T/n5" "$T/n5/deviceRootCA.pem"
+run cer -C "$T/n5" root --force --key-uri "$(hsm_uri late)" "${P[@]}"
+is "$rc" 2 "root failing after the key is made: exit 2"
+like "$err" "the key put in token 'ceremony' was removed again" "root failing late: the key is removed again"
+is "$(ls "$T/n5")" "deviceRootCA.pem" "root failing late: no deviceRootCA.uri or other file left"
+run pkcs11-tool --module "$HSM_MOD" --token-label ceremony --login --pin "$HSM_PIN" --list-objects
+ok $(grep -c "label: *late" <<<"$out") "root failing late: no object labelled 'late' in the token"
+rmdir "$T/n5/deviceRootCA.pem"
+run cer -C "$T/n5" root --key-uri "$(hsm_uri late)" "${P[@]}"
+is "$rc" 0 "the same label then works"
 # deviceRootCA.uri naming another key than deviceRootCA.pem's
 cer -C "$T/other" root --key ec-p256 --key-uri "$(hsm_uri other)" "${P[@]}" >/dev/null 2>&1
 ok $? "a second token CA, key 'other'"
