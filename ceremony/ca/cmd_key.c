@@ -146,7 +146,7 @@ key_show(struct key_src *ks)
 	if ((ca = pki_cert_load(CA_CERT)) == NULL)
 		return EXIT_USAGE;
 	if (ks->uri == NULL && !file_exists(CA_URI)) {
-		if (file_exists(CA_URI) || !file_exists(CA_KEY)) {
+		if (!file_exists(CA_KEY)) {
 			warnf("%s: no CA key here (neither %s nor %s)",
 			    CA_CERT, CA_KEY, CA_URI);
 			goto out;
@@ -154,7 +154,6 @@ key_show(struct key_src *ks)
 		pub = X509_get0_pubkey(ca);
 		printf("CA key          file %s\n", CA_KEY);
 	} else {
-		(void)none;
 		if ((r = cakey_load(&ck, ks, &none, ca)) != 0) {
 			rv = CAKEY_EXIT(r);
 			goto out;
@@ -186,7 +185,11 @@ key_show(struct key_src *ks)
 	crypto_hash_sha256(sha, der, (size_t)len);
 	fingerprint_format(sha, fp);
 	printf("  public key SHA-256 %s\n", fp);
-	printf("  matches       %s\n", CA_CERT);
+	if (ck.ks != NULL)
+		printf("  matches       %s\n", CA_CERT);
+	else
+		printf("  (of %s; the file key is checked against it when it "
+		       "is used)\n", CA_CERT);
 	rv = 0;
 out:
 	OPENSSL_free(der);

@@ -118,6 +118,12 @@ printf 'share phrase for tests\n' >"$T/spass"
 (cd "$A" && cer backup --threshold 3 --shares 5 --iteration-exponent 0 \
 	--passphrase-file "$T/pass" --share-passphrase-file "$T/spass" >/dev/null 2>&1)
 ok $? "backup 3 of 5"
+run cer -C "$A" key show
+is "$rc" 0 "key show of a file key"
+like "$out" "CA key +file deviceRootCA.key" "key show: the key is a file"
+refuses 2 "key import: --key-uri URI is required" "key import without --key-uri" -- \
+	cer -C "$A" key import "${P[@]}"
+refuses 2 "key: say 'import' or 'show'" "key without a subcommand" -- cer -C "$A" key
 refuses 2 "already holds an object labelled 'ca'" "key import onto a used label" -- \
 	cer -C "$A" key import --key-uri "$(hsm_uri ca)" "${P[@]}"
 run cer -C "$A" key import --key-uri "$(hsm_uri imported)" "${P[@]}"
