@@ -238,19 +238,27 @@ ks_raw_end(struct keystore *ks)
 	ks->f = NULL;
 }
 
+/* Gives up libp11's context (its keys must be freed first). */
+static void
+p11_release(struct keystore *ks)
+{
+	if (ks->p11 == NULL)
+		return;
+	if (ks->slots != NULL)
+		PKCS11_release_all_slots(ks->p11, ks->slots, ks->nslots);
+	PKCS11_CTX_unload(ks->p11);
+	PKCS11_CTX_free(ks->p11);
+	ks->p11 = NULL;
+	ks->slots = NULL;
+}
+
 void
 keystore_close(struct keystore *ks)
 {
 	if (ks == NULL)
 		return;
 	ks_raw_end(ks);
-	if (ks->p11 != NULL) {
-		if (ks->slots != NULL)
-			PKCS11_release_all_slots(ks->p11, ks->slots,
-			    ks->nslots);
-		PKCS11_CTX_unload(ks->p11);
-		PKCS11_CTX_free(ks->p11);
-	}
+	p11_release(ks);
 	pass_free(ks->pin);
 	free(ks);
 	ERR_clear_error();
@@ -407,15 +415,7 @@ out:
 int
 keystore_discard(struct keystore *ks, char *err, size_t errlen)
 {
-	if (ks->p11 != NULL) {
-		if (ks->slots != NULL)
-			PKCS11_release_all_slots(ks->p11, ks->slots,
-			    ks->nslots);
-		PKCS11_CTX_unload(ks->p11);
-		PKCS11_CTX_free(ks->p11);
-		ks->p11 = NULL;
-		ks->slots = NULL;
-	}
+	p11_release(ks);
 	if (ks->f == NULL && raw_begin(ks, NULL, err, errlen) == -1)
 		return -1;
 	keystore_destroy(ks);

@@ -260,6 +260,16 @@ ask_passes(struct run *r, const char *pp, struct pass_src *src,
 	return 0;
 }
 
+/* The token PIN for [root] key_uri, once (a rehearsal makes its own). */
+static int
+ask_pin(struct run *r, struct pass_src *src)
+{
+	if (r->rehearse || r->pin != NULL ||
+	    run_get(r, "root", "key_uri") == NULL)
+		return 0;
+	return (r->pin = pass_get(src, "token PIN", 0)) == NULL ? -1 : 0;
+}
+
 static void
 print_plan(struct run *r)
 {
@@ -439,8 +449,7 @@ cmd_run(int argc, char **argv)
 	    "directory"));
 	if (fresh && ask_passes(&r, pp, &src, &share_src, 0) == -1)
 		goto out;
-	if (!r.rehearse && run_get(&r, "root", "key_uri") != NULL &&
-	    (r.pin = pass_get(&pin_src, "token PIN", 0)) == NULL)
+	if (ask_pin(&r, &pin_src) == -1)
 		goto out;
 	if ((resumed = enter_dir(&r, &since)) < 0) {
 		rv = resumed == RC_CHECK ? EXIT_CHECK : EXIT_USAGE;
@@ -453,9 +462,7 @@ cmd_run(int argc, char **argv)
 		goto out;
 	if (!fresh && ask_passes(&r, pp, &src, &share_src, since) == -1)
 		goto out;
-	if (!r.rehearse && r.pin == NULL &&
-	    run_get(&r, "root", "key_uri") != NULL &&
-	    (r.pin = pass_get(&pin_src, "token PIN", 0)) == NULL)
+	if (ask_pin(&r, &pin_src) == -1)
 		goto out;
 	if (!resumed) {
 		json_t *args = json_pack("{s:s,s:s,s:b,s:O}", "config",
