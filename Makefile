@@ -3,7 +3,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 B ?= build
 CC ?= cc
-PKGS = libcrypto libsodium libqrencode zlib jansson
+PKGS = libcrypto libsodium libqrencode zlib jansson libp11 p11-kit-1
 
 # pkg-config must find every package: a missing one is an error, not an
 # empty flag that shows up later as a cryptic compile failure.
@@ -96,6 +96,10 @@ demo:
 	$(MAKE) $(B)/ceremony
 	scripts/demo $(B)/ceremony demo
 
+# The CA key in a PKCS#11 token, on SoftHSM2 (scripts/demo-hsm).
+demo-hsm: $(B)/ceremony
+	scripts/demo-hsm $(B)/ceremony demo-hsm
+
 bench: test-deps $(B)/ceremony
 	@set -e; for s in scripts/bench-*; do echo "== $$s"; $$s $(B)/ceremony; done
 
@@ -144,8 +148,8 @@ format-all:
 	clang-format -i $(FMT_SRC)
 
 clean:
-	rm -rf build build-asan build-fuzz demo bench-cache kit
+	rm -rf build build-asan build-fuzz demo demo-hsm bench-cache kit
 
 FORCE:
-.PHONY: all unit deps test-deps check check-system test test-asan demo bench fuzz \
+.PHONY: all unit deps test-deps check check-system test test-asan demo demo-hsm bench fuzz \
 	fuzz-build kit install format format-all clean FORCE

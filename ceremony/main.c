@@ -30,6 +30,7 @@ static const struct command {
 	{"transcript", cmd_transcript, "verify or show the transcript"},
 	{"verify-signature", cmd_verify_signature,
 	    "check a minisign signature on a file"},
+	{"key", cmd_key, "move the CA key into a PKCS#11 token; show where"},
 	{"init", cmd_init, "write an example config for run"},
 	{"run", cmd_run, "run the whole ceremony from one reviewed config"},
 	{NULL, NULL, NULL},
@@ -39,9 +40,10 @@ static const struct command {
  * first), and of those, the ones that append to its transcript (opened
  * and locked before they write anything). */
 static const char *const state_commands[] = {"root", "verification",
-    "template", "backup", "restore", "sign", "bundle", "transcript", NULL};
+    "template", "backup", "restore", "sign", "bundle", "transcript", "key",
+    NULL};
 static const char *const transcript_commands[] = {"root", "verification",
-    "template", "backup", "restore", "sign", "bundle", NULL};
+    "template", "backup", "restore", "sign", "bundle", "key", NULL};
 
 static int
 listed(const char *const *list, const char *name)

@@ -90,3 +90,44 @@ rnd() {
 			</dev/zero 2>/dev/null
 	fi
 }
+
+# --- SoftHSM2 tokens for the PKCS#11 tests ---
+# hsm_init [DIR]: a private SoftHSM2 token directory (default $T.hsm,
+# beside $T so that refuses sees only the ceremony's own files) and
+# SOFTHSM2_CONF for it; HSM_MOD is the module, $HSM/pin the user PIN ($HSM_PIN).
+HSM_MOD=/usr/lib/softhsm/libsofthsm2.so
+HSM_PIN=pin-Quixotic-5813
+hsm_init() {
+	HSM=${1:-$T.hsm}
+	mkdir -p "$HSM/tokens"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' \
+		"$HSM" >"$HSM/softhsm2.conf"
+	export SOFTHSM2_CONF=$HSM/softhsm2.conf
+	echo "$HSM_PIN" >"$HSM/pin"
+	echo 000000 >"$HSM/badpin"
+	trap 'rm -rf "$T" "$T.hsm"' EXIT
+}
+# hsm_token LABEL: a new empty token, user PIN $HSM_PIN, SO PIN 87654321
+hsm_token() {
+	softhsm2-util --init-token --free --label "$1" --so-pin 87654321 \
+		--pin "$HSM_PIN" >/dev/null
+}
+# hsm_uri OBJECT [TOKEN]: the key's URI, with the module path
+hsm_uri() { echo "pkcs11:token=${2:-ceremony};object=$1?module-path=$HSM_MOD"; }
+# many_csrs N FILE: N PEM CSRs in FILE, EC P-256, /C=US/CN=crashNNNNN
+many_csrs() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import sys
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+with open(sys.argv[2], "wb") as f:
+    for i in range(int(sys.argv[1])):
+        k = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+                          x509.NameAttribute(NameOID.COMMON_NAME, "crash%05d" % i)])
+        f.write(x509.CertificateSigningRequestBuilder().subject_name(name)
+                .sign(k, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
+PY
+}

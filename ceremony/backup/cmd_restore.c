@@ -10,6 +10,8 @@
 
 #include "backup/backup.h"
 #include "cmd.h"
+#include "backup/restore_token.h"
+#include "ca/cakey.h"
 #include "ca/pki.h"
 #include "backup/shares.h"
 #include "core/transcript.h"
@@ -22,7 +24,9 @@ static const char usage_text[] =
     "                        [--share-passphrase | --share-passphrase-file F"
     "\n                         | --share-passphrase-fd N]\n"
     "                        [--no-passphrase | --passphrase-file F |\n"
-    "                         --passphrase-fd N] [--force]\n\n"
+    "                         --passphrase-fd N] [--force]\n"
+    "                        [--key-uri URI [--pkcs11-module P]\n"
+    "                         [--pin-file F | --pin-fd N]]\n\n"
     "Rebuilds deviceRootCA.key and ceremony.key from the backup vault and\n"
     "enough SLIP-39 shares. A SHARE-FILE is a share sheet (share-G-M.txt)\n"
     "or a file of mnemonics, one per line ('-' for stdin). With no files,\n"
@@ -41,7 +45,11 @@ static const char usage_text[] =
     "                             (the new passphrase of both keys, at\n"
     "                             least " PASS_MIN_TEXT " characters; asked twice at\n"
     "                             the terminal by default)\n"
-    "  --force                    replace existing key files\n\n"
+    "  --force                    replace existing key files\n"
+    PIN_HELP
+    "                     with --key-uri the CA key goes straight into\n"
+    "                     the token (never to disk) and " CA_URI "\n"
+    "                     names it; the passphrase protects ceremony.key\n\n"
     "deviceRootCA.pem must be the CA the vault was made for; the restored\n"
     "key is checked against it before anything is written.\n"
     "Exit status: 0 ok, 1 the shares or the vault do not check out, 2 usage\n"
@@ -68,6 +76,8 @@ struct restore_run {
 	struct backup_keys keys;
 	int pubnew; /* no ceremony.pub yet: restore writes it */
 	char *pass; /* the restored keys' passphrase, NULL for none */
+	struct key_src ks; /* --key-uri: restore into a token */
+	json_t *token;     /* the token key, for the transcript */
 };
 
 /* The options, checked before anything is read: 0 ok, 1 after --help,
@@ -79,7 +89,8 @@ restore_options(int argc, char **argv, struct restore_run *r)
 		{"check", 0, NULL, 'c'}, {"vault", 1, NULL, 'v'},
 		{"force", 0, NULL, 'f'},
 		{"no-passphrase", 0, NULL, PASS_OPT_NONE}, SPASS_LONGOPTS,
-		PASS_LONGOPTS, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
+		PASS_LONGOPTS, PIN_LONGOPTS, {"help", 0, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int c, v;
 
@@ -101,19 +112,28 @@ restore_options(int argc, char **argv, struct restore_run *r)
 			if ((v = backup_spass_option(&r->ssrc, &r->ask, c,
 			         optarg)) == RC_USAGE)
 				return -1;
-			if (v == 0 || pass_option(&r->src, c, optarg) == 0)
+			if (v == 0 || pass_option(&r->src, c, optarg) == 0 ||
+			    (v = key_src_option(&r->ks, c, optarg)) == 0)
 				break;
+			if (v == RC_USAGE)
+				return -1;
 			fputs(usage_text, stderr);
 			return -1;
 		}
 	}
 	r->files = argv + optind;
 	r->nfiles = argc - optind;
-	if (!r->check && (file_check_new(CA_KEY, r->force) == -1 ||
+	if (r->ks.uri != NULL && file_exists(CA_KEY)) {
+		warnf("%s exists: with --key-uri the CA key goes into the "
+		      "token; move the file away first", CA_KEY);
+		return -1;
+	}
+	if (!r->check && (file_check_new(r->ks.uri ? CA_URI : CA_KEY,
+	                      r->force) == -1 ||
 	                     file_check_new(SIGN_KEY, r->force) == -1))
 		return -1;
 	if (r->check && (r->src.none || r->src.file || r->src.fd >= 0 ||
-	                    r->force)) {
+	                    r->force || r->ks.uri)) {
 		warnf("restore --check writes no key: --force and the new key "
 		      "passphrase options do not apply");
 		return -1;
@@ -273,7 +293,13 @@ restore_write(struct restore_run *r)
 		return -1;
 	had_ca = file_exists(CA_KEY);
 	had_sk = file_exists(SIGN_KEY);
-	if (pki_key_save(CA_KEY, r->keys.ca, r->pass, r->force) == -1)
+	if (r->ks.uri != NULL) {
+		had_ca = file_exists(CA_URI);
+		if ((rv = restore_token_write(&r->ks, r->keys.ca, r->cert,
+			 r->force, &r->token)) != 0)
+			goto out;
+		rv = -1;
+	} else if (pki_key_save(CA_KEY, r->keys.ca, r->pass, r->force) == -1)
 		goto out;
 	wrote_ca = !had_ca;
 	if (sigkey_save_secret(SIGN_KEY, &r->keys.sign, r->pass, r->force) ==
@@ -283,14 +309,19 @@ restore_write(struct restore_run *r)
 	if (r->pubnew && sigkey_save_public(SIGN_PUB, &r->keys.sign, 0) == -1)
 		goto out;
 	wrote_pub = r->pubnew;
-	if (backup_keys_reload(r->pass, r->cert, &r->keys) != 0) {
+	if (r->ks.uri != NULL ? restore_sign_reload(r->pass, &r->keys.sign) :
+	    backup_keys_reload(r->pass, r->cert, &r->keys) != 0) {
 		rv = RC_CHECK;
 		goto out;
 	}
 	rv = 0;
 out:
 	if (rv != 0 && wrote_ca)
-		unlink(CA_KEY);
+		unlink(r->ks.uri ? CA_URI : CA_KEY);
+	if (rv != 0) {
+		json_decref(r->token);
+		r->token = NULL;
+	}
 	if (rv != 0 && wrote_sk)
 		unlink(SIGN_KEY);
 	if (rv != 0 && wrote_pub)
@@ -303,7 +334,7 @@ static int
 restore_record(struct restore_run *r)
 {
 	const char *inputs[] = {r->vault, CA_CERT, NULL};
-	const char *outputs[] = {CA_KEY, SIGN_KEY,
+	const char *outputs[] = {r->ks.uri ? CA_URI : CA_KEY, SIGN_KEY,
 	    r->pubnew ? SIGN_PUB : NULL, NULL};
 	const struct shares *s = &r->s;
 	char fp[96];
@@ -317,16 +348,18 @@ restore_record(struct restore_run *r)
 	if (transcript_append("restore", json_pack("{s:b,s:s}", "check",
 	        r->check, "vault", r->vault), inputs,
 	        r->check ? NULL : outputs,
-	        json_pack("{s:i,s:o}", "slip39_id", s->sh[0].id, "shares",
-	            ids)) == -1)
+	        json_pack("{s:i,s:o,s:o*}", "slip39_id", s->sh[0].id, "shares",
+	            ids, "ca_key", r->token)) == -1)
 		return -1;
 	if (r->check)
 		printf("restore check ok: %zu shares open %s; the CA key in it "
 		       "matches %s\n", s->n, r->vault, CA_CERT);
 	else
 		printf("Restored %s (%s) and %s from %zu shares; %s matches "
-		       "%s\n", CA_KEY, r->pass ? "passphrase-protected" :
-		       "NOT encrypted", SIGN_KEY, s->n, CA_KEY, CA_CERT);
+		       "%s\n", r->ks.uri ? "the CA key into the token" : CA_KEY,
+		       r->ks.uri ? CA_URI : r->pass ? "passphrase-protected" :
+		       "NOT encrypted", SIGN_KEY, s->n, r->ks.uri ? CA_URI :
+		       CA_KEY, CA_CERT);
 	fingerprint_format(r->sha, fp);
 	printf("  CA SHA-256    %s\n", fp);
 	printf("  signing key   %s\n", r->h.sign_pub);

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/x509.h>
 #include <sodium.h>
 
 #include "cmd.h"
+#include "ca/cakey.h"
 #include "ca/pki.h"
 #include "ca/sigkey.h"
 #include "core/transcript.h"
@@ -21,7 +23,9 @@
 static const char usage_text[] =
     "usage: ceremony root [--key TYPE] [--subject DN] [--days N]\n"
     "                     [--no-passphrase | --passphrase-file F |\n"
-    "                      --passphrase-fd N] [--force]\n\n"
+    "                      --passphrase-fd N] [--force]\n"
+    "                     [--key-uri URI [--pkcs11-module P]\n"
+    "                      [--pin-file F | --pin-fd N]]\n\n"
     "Creates the root CA of the ceremony:\n"
     "  deviceRootCA.key   CA private key (0600; PKCS#8, scrypt-encrypted)\n"
     "  deviceRootCA.pem   self-signed CA certificate (CA:TRUE)\n"
@@ -33,7 +37,12 @@ static const char usage_text[] =
     "  --days N           validity in days (default 3650)\n"
     "  --no-passphrase    write both keys unencrypted (as the AWS how-to)\n"
     PASS_HELP
-    "  --force            replace existing outputs\n\n"
+    "  --force            replace existing outputs\n"
+    PIN_HELP
+    "                     with --key-uri the CA key is made inside the\n"
+    "                     token (non-extractable) and " CA_URI " names\n"
+    "                     it in place of " CA_KEY "; the passphrase\n"
+    "                     then protects ceremony.key only\n\n"
     "Without a passphrase option the passphrase is asked twice at the\n"
     "terminal; it protects both keys. It must have at least "
     PASS_MIN_TEXT "\n"
@@ -41,7 +50,8 @@ static const char usage_text[] =
     "fingerprint and signing key.\n";
 
 static int
-root_verify(X509 *cert, const struct sigkey *sk, const char *pass)
+root_verify(X509 *cert, const struct sigkey *sk, const char *pass,
+    EVP_PKEY *token)
 {
 	struct sigkey loaded = {0};
 	unsigned char *text = NULL, sig[64], msg[32];
@@ -50,10 +60,11 @@ root_verify(X509 *cert, const struct sigkey *sk, const char *pass)
 	int rv = -1;
 
 	/* read both keys back from disk, as an operator would later */
-	if ((k2 = pki_key_read(CA_KEY, pass)) == NULL)
+	if (token == NULL && (k2 = pki_key_read(CA_KEY, pass)) == NULL)
 		goto out;
-	if (!pki_key_matches(k2, cert)) {
-		warnf("%s: does not match %s after writing", CA_KEY, CA_CERT);
+	if (!pki_key_matches(token ? token : k2, cert)) {
+		warnf("%s: does not match %s after writing", token ? CA_URI :
+		    CA_KEY, CA_CERT);
 		goto out;
 	}
 	if (file_read(SIGN_KEY, &text, &len, 4096) == -1 ||
@@ -85,11 +96,13 @@ cmd_root(int argc, char **argv)
 		{"key", 1, NULL, 'k'}, {"subject", 1, NULL, 's'},
 		{"days", 1, NULL, 'd'}, {"force", 0, NULL, 'f'},
 		{"no-passphrase", 0, NULL, PASS_OPT_NONE}, PASS_LONGOPTS,
-		{"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
+		PIN_LONGOPTS, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	const char *outputs[] = {CA_KEY, CA_CERT, SIGN_KEY, SIGN_PUB, NULL};
 	const char *subject = DEFAULT_SUBJECT, *keyname = "rsa2048";
 	struct pass_src src = PASS_SRC_INIT;
+	struct key_src ksrc = KEY_SRC_INIT;
+	struct cakey ck = {0};
 	struct sigkey sk = {0};
 	X509_NAME *name = NULL;
 	EVP_PKEY *key = NULL;
@@ -97,7 +110,7 @@ cmd_root(int argc, char **argv)
 	char *pass = NULL, err[256], fp[96], b64[57], desc[64];
 	unsigned char sha[32];
 	long days = 3650;
-	int c, type, force = 0, rv = EXIT_USAGE, i;
+	int c, type, force = 0, rv = EXIT_USAGE, i, r = -1, wrote_uri = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -118,9 +131,11 @@ cmd_root(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if (pass_option(&src, c, optarg) == 0)
+			if (pass_option(&src, c, optarg) == 0 ||
+			    (r = key_src_option(&ksrc, c, optarg)) == 0)
 				break;
-			fputs(usage_text, stderr);
+			if (r != RC_USAGE)
+				fputs(usage_text, stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -139,13 +154,28 @@ cmd_root(int argc, char **argv)
 		warnf("--subject: %s", err);
 		return EXIT_USAGE;
 	}
+	if (ksrc.uri != NULL) {
+		outputs[0] = CA_URI;
+		if (file_exists(CA_KEY)) {
+			warnf("%s exists: with --key-uri the CA key lives in "
+			      "the token; move the old ceremony away first",
+			    CA_KEY);
+			goto out;
+		}
+	}
 	for (i = 0; outputs[i] != NULL; i++)
 		if (file_check_new(outputs[i], force) == -1)
 			goto out;
 	if (!src.none && (pass = pass_get(&src, "CA key", 1)) == NULL)
 		goto out;
+	if (ksrc.uri != NULL && (r = cakey_generate(&ck, &ksrc, type)) != 0) {
+		rv = CAKEY_EXIT(r);
+		goto out;
+	}
 	rv = EXIT_CHECK;
-	if ((key = pki_keygen(type)) == NULL ||
+	if (ck.pkey != NULL && (key = ck.pkey, EVP_PKEY_up_ref(key)) != 1)
+		goto out;
+	if ((key == NULL && (key = pki_keygen(type)) == NULL) ||
 	    (cert = pki_cert_issue(PROFILE_CA, name, key, NULL, key, days)) ==
 		NULL)
 		goto out;
@@ -156,36 +186,46 @@ cmd_root(int argc, char **argv)
 	if (sigkey_generate(&sk) == -1)
 		goto out;
 	rv = EXIT_USAGE;
-	if (pki_key_save(CA_KEY, key, pass, force) == -1 ||
+	if (ck.ks != NULL && cakey_uri_write(ck.info.uri, force) == 0)
+		wrote_uri = 1;
+	if ((ck.ks != NULL ? !wrote_uri :
+		pki_key_save(CA_KEY, key, pass, force) == -1) ||
 	    pki_cert_save(CA_CERT, cert, force) == -1 ||
 	    sigkey_save_secret(SIGN_KEY, &sk, pass, force) == -1 ||
 	    sigkey_save_public(SIGN_PUB, &sk, force) == -1)
 		goto out;
-	if (root_verify(cert, &sk, pass) == -1) {
+	if (root_verify(cert, &sk, pass, ck.pkey) == -1) {
 		rv = EXIT_CHECK;
 		goto out;
 	}
 	if (transcript_append("root", json_pack("{s:s,s:s,s:I,s:s}", "key",
 		pki_keytype_name(type), "subject", subject, "days",
-		(json_int_t)days, "key_protection", pass ? "scrypt" : "none"),
-		NULL, outputs, NULL) == -1)
+		(json_int_t)days, "key_protection", ck.ks ? "pkcs11" : pass ?
+		"scrypt" : "none"), NULL, outputs, ck.ks ? json_pack("{s:o}",
+		"ca_key", cakey_json(&ck)) : NULL) == -1)
 		goto out;
 	pki_cert_sha256(cert, sha);
 	fingerprint_format(sha, fp);
 	sigkey_public_b64(&sk, b64);
 	pki_key_check(key, desc, sizeof(desc), err, sizeof(err));
 	printf("CA certificate  %s\n", CA_CERT);
-	printf("  key           %s, %s (%s)\n", desc, CA_KEY,
-	    pass ? "passphrase-protected, scrypt" : "NOT encrypted");
+	if (ck.ks != NULL)
+		printf("  key           %s, in token '%s' (serial %s), "
+		       "non-extractable\n  key URI       %s (%s)\n", desc,
+		    ck.info.label, ck.info.serial, ck.info.uri, CA_URI);
+	else
+		printf("  key           %s, %s (%s)\n", desc, CA_KEY,
+		    pass ? "passphrase-protected, scrypt" : "NOT encrypted");
 	printf("  valid days    %ld\n", days);
 	printf("  SHA-256       %s\n", fp);
 	printf("Signing key     %s (%s)\n", SIGN_PUB, SIGN_KEY);
 	printf("  public key    %s\n", b64);
 	if (pass == NULL)
-		fprintf(stderr, "ceremony: --no-passphrase: %s and %s are "
-				"stored unencrypted; protect them or make a "
-				"backup and destroy them\n",
-		    CA_KEY, SIGN_KEY);
+		fprintf(stderr, "ceremony: --no-passphrase: %s%s%s stored "
+				"unencrypted; protect %s or make a backup and "
+				"destroy %s\n", ck.ks ? "" : CA_KEY " and ",
+		    SIGN_KEY, ck.ks ? " is" : " are", ck.ks ? "it" : "them",
+		    ck.ks ? "it" : "them");
 	rv = 0;
 out:
 	pass_free(pass);
@@ -193,5 +233,12 @@ out:
 	X509_NAME_free(name);
 	EVP_PKEY_free(key);
 	X509_free(cert);
+	if (rv != 0 && ck.ks != NULL) {
+		/* nothing is left: neither the key in the token nor its URI */
+		if (wrote_uri)
+			unlink(CA_URI);
+		cakey_discard(&ck);
+	}
+	cakey_free(&ck);
 	return rv;
 }

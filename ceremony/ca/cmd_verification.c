@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "ca/cakey.h"
 #include "ca/pki.h"
 #include "core/transcript.h"
 #include "core/fingerprint.h"
@@ -27,6 +28,7 @@ static const char usage_text[] =
     "  --key TYPE         verification key type (default rsa2048)\n"
     PASS_HELP
     "                     (for the CA key, when it is encrypted)\n"
+    PIN_HELP "                     (the key in a token: " CA_URI ")\n"
     "  --force            replace existing outputs\n";
 
 /* 64 hex characters, after trimming whitespace from a paste. */
@@ -53,19 +55,21 @@ cmd_verification(int argc, char **argv)
 	static const struct option opts[] = {
 		{"registration-code", 1, NULL, 'r'}, {"days", 1, NULL, 'd'},
 		{"key", 1, NULL, 'k'}, {"force", 0, NULL, 'f'}, PASS_LONGOPTS,
-		{"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
+		PIN_LONGOPTS, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	const char *outputs[] = {VER_KEY, VER_CERT, NULL};
 	const char *inputs[] = {CA_CERT, NULL};
 	const char *code = NULL, *keyname = "rsa2048";
 	char *rawcode = NULL, err[256], fp[96];
 	struct pass_src src = PASS_SRC_INIT;
-	EVP_PKEY *cakey = NULL, *key = NULL;
+	struct key_src ksrc = KEY_SRC_INIT;
+	struct cakey ck = {0};
+	EVP_PKEY *key = NULL;
 	X509 *ca = NULL, *cert = NULL;
 	X509_NAME *name = NULL;
 	unsigned char sha[32];
 	long days = 500;
-	int c, type, force = 0, rv = EXIT_USAGE, i;
+	int c, type, force = 0, rv = EXIT_USAGE, i, r = -1;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -86,9 +90,11 @@ cmd_verification(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if (pass_option(&src, c, optarg) == 0)
+			if (pass_option(&src, c, optarg) == 0 ||
+			    (r = key_src_option(&ksrc, c, optarg)) == 0)
 				break;
-			fputs(usage_text, stderr);
+			if (r != RC_USAGE)
+				fputs(usage_text, stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -111,8 +117,7 @@ cmd_verification(int argc, char **argv)
 	for (i = 0; outputs[i] != NULL; i++)
 		if (file_check_new(outputs[i], force) == -1)
 			return EXIT_USAGE;
-	if ((ca = pki_cert_load(CA_CERT)) == NULL ||
-	    (cakey = pki_key_load(CA_KEY, &src)) == NULL)
+	if ((ca = pki_cert_load(CA_CERT)) == NULL)
 		goto out;
 	if (X509_cmp_time(X509_get0_notAfter(ca), &(time_t){time(NULL) +
 		days * 86400}) < 0) {
@@ -120,9 +125,8 @@ cmd_verification(int argc, char **argv)
 		      "notAfter); use a smaller --days", days, CA_CERT);
 		goto out;
 	}
-	if (!pki_key_matches(cakey, ca)) {
-		warnf("%s: does not match %s", CA_KEY, CA_CERT);
-		rv = EXIT_CHECK;
+	if ((r = cakey_load(&ck, &ksrc, &src, ca)) != 0) {
+		rv = CAKEY_EXIT(r);
 		goto out;
 	}
 	if ((name = X509_NAME_new()) == NULL ||
@@ -131,7 +135,7 @@ cmd_verification(int argc, char **argv)
 		goto out;
 	rv = EXIT_CHECK;
 	if ((key = pki_keygen(type)) == NULL ||
-	    (cert = pki_cert_issue(PROFILE_VERIFICATION, name, key, ca, cakey,
+	    (cert = pki_cert_issue(PROFILE_VERIFICATION, name, key, ca, ck.pkey,
 		 days)) == NULL)
 		goto out;
 	if (pki_lint(cert, ca, PROFILE_VERIFICATION, err, sizeof(err)) == -1) {
@@ -152,7 +156,8 @@ cmd_verification(int argc, char **argv)
 	}
 	if (transcript_append("verification", json_pack("{s:s,s:I,s:s}",
 		"registration_code", code, "days", (json_int_t)days, "key",
-		keyname), inputs, outputs, NULL) == -1)
+		keyname), inputs, outputs, ck.ks ? json_pack("{s:o}", "ca_key",
+		cakey_json(&ck)) : NULL) == -1)
 		goto out;
 	pki_cert_sha256(cert, sha);
 	fingerprint_format(sha, fp);
@@ -162,7 +167,7 @@ cmd_verification(int argc, char **argv)
 	printf("  SHA-256       %s\n", fp);
 	rv = 0;
 out:
-	EVP_PKEY_free(cakey);
+	cakey_free(&ck);
 	EVP_PKEY_free(key);
 	X509_free(ca);
 	X509_free(cert);

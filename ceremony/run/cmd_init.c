@@ -15,6 +15,7 @@ const struct cfg_key run_schema[] = {
 	{"root", "subject", V_SUBJECT, 1, NULL, 0, 0},
 	{"root", "days", V_INT, 0, NULL, 1, 36500},
 	{"root", "passphrase", V_ENUM, 0, "yes|no", 0, 0},
+	{"root", "key_uri", V_TEXT, 0, NULL, 0, 0},
 	{"verification", "registration_code", V_CODE, 0, NULL, 0, 0},
 	{"verification", "days", V_INT, 0, NULL, 1, 36500},
 	{"verification", "key", V_ENUM, 0,

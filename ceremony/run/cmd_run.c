@@ -12,6 +12,8 @@
 
 #include "core/airgap.h"
 #include "cmd.h"
+#include "ca/keystore.h"
+#include "ca/p11uri.h"
 #include "ca/pki.h"
 #include "run/run.h"
 #include "core/secret.h"
@@ -23,7 +25,8 @@ static const char usage_text[] =
     "usage: ceremony run [--check] [--yes] [--rehearse] [--require-airgap]\n"
     "                    [--passphrase-file F | --passphrase-fd N]\n"
     "                    [--share-passphrase-file F |\n"
-    "                     --share-passphrase-fd N] CONFIG\n\n"
+    "                     --share-passphrase-fd N]\n"
+    "                    [--pin-file F | --pin-fd N] CONFIG\n\n"
     "Runs root, verification, template, backup and bundle as CONFIG says\n"
     "(write an example with 'ceremony init'). Prints the config's SHA-256\n"
     "first; the transcript records it. At each checkpoint it waits for the\n"
@@ -40,6 +43,9 @@ static const char usage_text[] =
     "  --share-passphrase-file F, --share-passphrase-fd N\n"
     "                     the SLIP-39 passphrase when [backup] says\n"
     "                     slip39_passphrase = yes (asked twice otherwise)\n"
+    "  --pin-file F       the token PIN when [root] has key_uri (the CA key\n"
+    "                     made in a PKCS#11 token); asked otherwise\n"
+    "  --pin-fd N         read that PIN from file descriptor N\n"
     "A new passphrase (the key's before root has run, the SLIP-39 one)\n"
     "needs at least " PASS_MIN_TEXT " characters; --rehearse asks for none.\n\n"
     "After an interruption, run the same command again: finished steps are\n"
@@ -76,7 +82,7 @@ static int
 step_exec(struct run *r, const struct step *s, int force)
 {
 	struct argv_buf a = {{NULL}, 0};
-	int fd1 = -1, fd2 = -1, rv = EXIT_USAGE;
+	int fd1 = -1, fd2 = -1, fd3 = -1, rv = EXIT_USAGE;
 
 	run_step_args(r, s->name, &a);
 	if (force)
@@ -86,6 +92,10 @@ step_exec(struct run *r, const struct step *s, int force)
 		goto out;
 	if (strcmp(s->name, "backup") == 0 && r->share_pass != NULL &&
 	    run_feed(&a, "--share-passphrase-fd", r->share_pass, &fd2) == -1)
+		goto out;
+	if (r->pin != NULL && (strcmp(s->name, "root") == 0 ||
+	    strcmp(s->name, "verification") == 0) &&
+	    run_feed(&a, "--pin-fd", r->pin, &fd3) == -1)
 		goto out;
 	optind = 0; /* restart getopt for the step */
 	fflush(stdout);
@@ -98,7 +108,91 @@ out:
 		close(fd1);
 	if (fd2 != -1)
 		close(fd2);
+	if (fd3 != -1)
+		close(fd3);
 	argv_free(&a);
+	return rv;
+}
+
+/* [root] key_uri: a URI without a PIN, and no [backup] (the key made in
+ * the token cannot be read out to back up: back up a file key, then
+ * 'ceremony key import'). */
+static int
+run_key_uri_check(struct run *r)
+{
+	const char *u = run_get(r, "root", "key_uri");
+	struct p11uri pu;
+	char err[256];
+
+	if (u == NULL)
+		return 0;
+	if (p11uri_parse(u, &pu, err, sizeof(err)) == -1) {
+		warnf("[root] key_uri: %s", err);
+		return -1;
+	}
+	if (step_wanted(r, "backup")) {
+		warnf("[root] key_uri: a key made in the token cannot be backed "
+		      "up, so [backup] cannot run; for a SLIP-39 backup make "
+		      "the key in a file (no key_uri), back it up, then "
+		      "'ceremony key import'");
+		return -1;
+	}
+	return 0;
+}
+
+#define SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
+
+/* --rehearse with [root] key_uri: a throwaway SoftHSM2 token in the
+ * rehearsal directory, with a random PIN, holds the rehearsal's key. */
+static int
+rehearsal_token(struct run *r)
+{
+	struct p11uri u, t;
+	char err[512], text[4200 + 128], dir[4096], so[33];
+	unsigned char b[16];
+	int n, rv = -1;
+
+	if (run_get(r, "root", "key_uri") == NULL)
+		return 0;
+	if (p11uri_parse(run_get(r, "root", "key_uri"), &u, err,
+		sizeof(err)) == -1 || getcwd(dir, sizeof(dir)) == NULL)
+		return -1;
+	if (access(SOFTHSM_MODULE, R_OK) == -1) {
+		warnf("--rehearse with [root] key_uri rehearses on a throwaway "
+		      "SoftHSM2 token: install softhsm2 (%s)", SOFTHSM_MODULE);
+		return -1;
+	}
+	n = snprintf(text, sizeof(text), "directories.tokendir = %s/softhsm/"
+	    "tokens\nobjectstore.backend = file\nlog.level = ERROR\n", dir);
+	if (n < 0 || (size_t)n >= sizeof(text) ||
+	    dir_make("softhsm/tokens", 0700) == -1 ||
+	    file_write("softhsm/softhsm2.conf", text, (size_t)n, 0600, 0) ==
+		-1)
+		return -1;
+	snprintf(text, sizeof(text), "%s/softhsm/softhsm2.conf", dir);
+	if (setenv("SOFTHSM2_CONF", text, 1) == -1 ||
+	    (r->pin = sodium_malloc(33)) == NULL)
+		return -1;
+	randombytes_buf(b, sizeof(b));
+	hex_encode(b, sizeof(b), r->pin);
+	randombytes_buf(b, sizeof(b));
+	hex_encode(b, sizeof(b), so);
+	if (keystore_init_token(SOFTHSM_MODULE, "REHEARSAL", so, r->pin, err,
+		sizeof(err)) == -1) {
+		warnf("--rehearse: %s", err);
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	snprintf(t.token, sizeof(t.token), "REHEARSAL");
+	snprintf(t.object, sizeof(t.object), "%s", u.object);
+	snprintf(t.module, sizeof(t.module), "%s", SOFTHSM_MODULE);
+	if (p11uri_format(&t, r->rehearse_uri, sizeof(r->rehearse_uri)) == -1)
+		goto out;
+	printf("REHEARSAL token: a throwaway SoftHSM2 token in %s/softhsm "
+	       "in place of [root] key_uri\n", dir);
+	rv = 0;
+out:
+	sodium_memzero(so, sizeof(so));
 	return rv;
 }
 
@@ -166,6 +260,16 @@ ask_passes(struct run *r, const char *pp, struct pass_src *src,
 	return 0;
 }
 
+/* The token PIN for [root] key_uri, once (a rehearsal makes its own). */
+static int
+ask_pin(struct run *r, struct pass_src *src)
+{
+	if (r->rehearse || r->pin != NULL ||
+	    run_get(r, "root", "key_uri") == NULL)
+		return 0;
+	return (r->pin = pass_get(src, "token PIN", 0)) == NULL ? -1 : 0;
+}
+
 static void
 print_plan(struct run *r)
 {
@@ -188,7 +292,11 @@ print_plan(struct run *r)
 			putchar(' ');
 			run_sh_word(stdout, a.v[i]);
 		}
-		printf("%s\n", s->secret && r->pass ? " --passphrase-fd N" : "");
+		printf("%s%s\n", s->secret && r->pass ? " --passphrase-fd N" :
+		    "", run_get(r, "root", "key_uri") && !r->rehearse &&
+		    (strcmp(s->name, "root") == 0 ||
+			strcmp(s->name, "verification") == 0) ? " --pin-fd N" :
+		    "");
 		argv_free(&a);
 	}
 }
@@ -258,15 +366,16 @@ cmd_run(int argc, char **argv)
 		{"rehearse", 0, NULL, 'r'}, {"require-airgap", 0, NULL, 'a'},
 		{"share-passphrase-file", 1, NULL, 'S'},
 		{"share-passphrase-fd", 1, NULL, 'D'},
+		{"pin-file", 1, NULL, 'P'}, {"pin-fd", 1, NULL, 'F'},
 		PASS_LONGOPTS, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	struct pass_src src = PASS_SRC_INIT;
+	struct pass_src src = PASS_SRC_INIT, pin_src = PASS_SRC_INIT;
 	struct run r;
 	const struct step *s;
 	const char *subj, *pp;
 	struct pass_src share_src = PASS_SRC_INIT;
 	json_t *air = NULL;
-	char *passfile = NULL, *sharefile = NULL;
+	char *passfile = NULL, *sharefile = NULL, *pinfile = NULL;
 	long since;
 	int c, check = 0, airgap = 0, problems, resumed, fresh;
 	int rv = EXIT_USAGE;
@@ -278,6 +387,12 @@ cmd_run(int argc, char **argv)
 		case 'y': r.yes = 1; break;
 		case 'r': r.rehearse = 1; break;
 		case 'a': airgap = 1; break;
+		case 'P':
+		case 'F':
+			if (pass_option(&pin_src, c == 'P' ? PASS_OPT_FILE :
+			    PASS_OPT_FD, optarg) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'S':
 		case 'D':
 			if (pass_option(&share_src, c == 'S' ? PASS_OPT_FILE :
@@ -304,7 +419,9 @@ cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	/* the run works inside the ceremony directory */
 	if (pass_file_absolute(&src, &passfile) == -1 ||
-	    pass_file_absolute(&share_src, &sharefile) == -1)
+	    pass_file_absolute(&share_src, &sharefile) == -1 ||
+	    pass_file_absolute(&pin_src, &pinfile) == -1 ||
+	    run_key_uri_check(&r) == -1)
 		goto out;
 	printf("Config %s\n  SHA-256 %s\n", argv[optind], r.cfg.sha256);
 	subj = run_get(&r, "root", "subject");
@@ -332,6 +449,8 @@ cmd_run(int argc, char **argv)
 	    "directory"));
 	if (fresh && ask_passes(&r, pp, &src, &share_src, 0) == -1)
 		goto out;
+	if (ask_pin(&r, &pin_src) == -1)
+		goto out;
 	if ((resumed = enter_dir(&r, &since)) < 0) {
 		rv = resumed == RC_CHECK ? EXIT_CHECK : EXIT_USAGE;
 		goto out;
@@ -339,7 +458,11 @@ cmd_run(int argc, char **argv)
 	if (r.rehearse)
 		printf("REHEARSAL in %s (throwaway keys, fake registration "
 		       "code)\n", r.dir);
+	if (r.rehearse && rehearsal_token(&r) == -1)
+		goto out;
 	if (!fresh && ask_passes(&r, pp, &src, &share_src, since) == -1)
+		goto out;
+	if (ask_pin(&r, &pin_src) == -1)
 		goto out;
 	if (!resumed) {
 		json_t *args = json_pack("{s:s,s:s,s:b,s:O}", "config",
@@ -391,6 +514,8 @@ out:
 	json_decref(air);
 	free(passfile);
 	free(sharefile);
+	free(pinfile);
+	pass_free(r.pin);
 	pass_free(r.pass);
 	pass_free(r.share_pass);
 	config_free(&r.cfg);

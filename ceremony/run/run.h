@@ -23,6 +23,8 @@ struct run {
 	int yes, rehearse;
 	char *pass;     /* key passphrase, sodium memory; NULL: none */
 	char *share_pass; /* SLIP-39 passphrase; NULL: none */
+	char *pin;      /* token PIN for [root] key_uri; NULL: none */
+	char rehearse_uri[4200]; /* --rehearse: the throwaway token's key */
 	char code[256]; /* registration code, checked by the step */
 	char dir[4096]; /* ceremony directory */
 	char subject[512];

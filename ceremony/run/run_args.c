@@ -69,6 +69,12 @@ run_step_args(struct run *r, const char *step, struct argv_buf *a)
 		argv_push(a, "--subject");
 		argv_push(a, r->subject);
 		run_opt(a, r, "root", "days", "--days");
+		if (!r->rehearse)
+			run_opt(a, r, "root", "key_uri", "--key-uri");
+		else if (r->rehearse_uri[0] != 0) {
+			argv_push(a, "--key-uri");
+			argv_push(a, r->rehearse_uri);
+		}
 		if (r->pass == NULL)
 			argv_push(a, "--no-passphrase");
 	} else if (strcmp(step, "verification") == 0) {

@@ -15,6 +15,7 @@
 
 #include "sign/batch.h"
 #include "cmd.h"
+#include "ca/cakey.h"
 #include "ca/pki.h"
 #include "core/transcript.h"
 #include "core/util.h"
@@ -40,7 +41,8 @@ static const char usage_text[] =
     "  --template FILE    template to check against (default " TEMPLATE_FILE
     ")\n"
     "  --quiet            no progress line and no summary\n" PASS_HELP
-    "                     (for the CA key, when it is encrypted)\n\n"
+    "                     (for the CA key, when it is encrypted)\n"
+    PIN_HELP "                     (the key in a token: " CA_URI ")\n\n"
     "Writes, per device, <CN>.crt and <CN>-chain.crt (device then CA, the\n"
     "how-to's deviceCertAndCACert.crt), plus rejected.txt and summary.txt.\n"
     "Every certificate is linted and verified, then recorded in\n"
@@ -300,7 +302,7 @@ rejects_close(struct batch *b)
 
 static int
 record(struct batch *b, const char *tpath, const char *set_hex,
-    const char *led_hex, int strict)
+    const char *led_hex, int strict, json_t *key)
 {
 	const char *inputs[] = {CA_CERT, tpath, NULL};
 	json_t *args, *extra;
@@ -316,6 +318,8 @@ record(struct batch *b, const char *tpath, const char *set_hex,
 	    "not_regular_files", (json_int_t)b->notfiles,
 	    "csr_set_sha256", set_hex, "ledger_sha256", led_hex,
 	    "ledger_certificates", (json_int_t)b->led->count);
+	if (key != NULL && json_object_set_new(extra, "ca_key", key) == -1)
+		return -1;
 	return transcript_append("sign", args, inputs, NULL, extra);
 }
 
@@ -327,9 +331,12 @@ cmd_sign(int argc, char **argv)
 		{"jobs", 1, NULL, 'j'}, {"out", 1, NULL, 'o'},
 		{"strict", 0, NULL, 's'}, {"allow-duplicate-cn", 0, NULL, 'a'},
 		{"template", 1, NULL, 't'}, {"quiet", 0, NULL, 'q'},
-		PASS_LONGOPTS, {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
+		PASS_LONGOPTS, PIN_LONGOPTS, {"help", 0, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct pass_src src = PASS_SRC_INIT;
+	struct key_src ksrc = KEY_SRC_INIT;
+	struct cakey ck = {0};
 	struct template_info tpl = {0};
 	struct inputs in = {0};
 	struct ledger led;
@@ -339,7 +346,6 @@ cmd_sign(int argc, char **argv)
 	unsigned char set[32];
 	unsigned long count;
 	X509 *ca = NULL;
-	EVP_PKEY *cakey = NULL;
 	FILE *spool = NULL;
 	long days = 365, jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	int c, r, strict = 0, quiet = 0, nstdin = 0, rv = EXIT_USAGE;
@@ -393,9 +399,11 @@ cmd_sign(int argc, char **argv)
 			rv = 0;
 			goto out;
 		default:
-			if (pass_option(&src, c, optarg) == 0)
+			if (pass_option(&src, c, optarg) == 0 ||
+			    (r = key_src_option(&ksrc, c, optarg)) == 0)
 				break;
-			fputs(usage_text, stderr);
+			if (r != RC_USAGE)
+				fputs(usage_text, stderr);
 			goto out;
 		}
 	}
@@ -438,14 +446,11 @@ cmd_sign(int argc, char **argv)
 	b.batch[16] = 0;
 	if (ledger_open(&led, LEDGER_FILE) == -1)
 		goto out;
-	if ((cakey = pki_key_load(CA_KEY, &src)) == NULL)
-		goto out;
-	if (!pki_key_matches(cakey, ca)) {
-		warnf("%s: does not match %s", CA_KEY, CA_CERT);
-		rv = EXIT_CHECK;
+	if ((r = cakey_load(&ck, &ksrc, &src, ca)) != 0) {
+		rv = CAKEY_EXIT(r);
 		goto out;
 	}
-	if (pki_issuer_init(&b.is, PROFILE_DEVICE, ca, cakey, days, err,
+	if (pki_issuer_init(&b.is, PROFILE_DEVICE, ca, ck.pkey, days, err,
 	    sizeof(err)) == -1) {
 		warnf("%s: cannot prepare the device certificate profile",
 		    CA_CERT);
@@ -504,7 +509,8 @@ cmd_sign(int argc, char **argv)
 	}
 	if (summary_write(&b, set_hex, led_hex, b.finished - b.started,
 	    quiet) == -1 ||
-	    record(&b, tpath, set_hex, led_hex, strict) == -1)
+	    record(&b, tpath, set_hex, led_hex, strict, cakey_json(&ck)) ==
+		-1)
 		goto out;
 	rv = b.rejected > 0 ? EXIT_CHECK : 0;
 out:
@@ -521,6 +527,6 @@ out:
 		fclose(spool);
 	free(outdir);
 	X509_free(ca);
-	EVP_PKEY_free(cakey);
+	cakey_free(&ck);
 	return rv;
 }

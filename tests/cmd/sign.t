@@ -229,20 +229,7 @@ dk=$T/ck
 cer -C "$dk" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
 	cer -C "$dk" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
 n=3000
-/usr/bin/python3 - "$n" "$T/many.pem" <<'EOF'
-import sys
-from cryptography import x509
-from cryptography.x509.oid import NameOID
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-with open(sys.argv[2], "wb") as f:
-    for i in range(int(sys.argv[1])):
-        k = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
-                          x509.NameAttribute(NameOID.COMMON_NAME, "crash%05d" % i)])
-        f.write(x509.CertificateSigningRequestBuilder().subject_name(name)
-                .sign(k, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
-EOF
+many_csrs "$n" "$T/many.pem"
 ok $? "$n CSRs for the crash test"
 kills=0
 for i in $(seq 30); do
