@@ -323,8 +323,26 @@ record(struct batch *b, const char *tpath, const char *set_hex,
 	return transcript_append("sign", args, inputs, NULL, extra);
 }
 
-int
-cmd_sign(int argc, char **argv)
+/* Everything one sign command holds, so its steps read straight. */
+struct sign {
+	struct pass_src src;
+	struct key_src ksrc;
+	struct cakey ck;
+	struct template_info tpl;
+	struct inputs in;
+	struct ledger led;
+	struct batch b;
+	const char *tpath, *out;
+	char set_hex[65], led_hex[65], *outdir;
+	X509 *ca;
+	FILE *spool;
+	long days, jobs;
+	int strict, quiet, nstdin;
+};
+
+/* 0 to go on, 1 after --help, -1 on a usage error (reported). */
+static int
+sign_options(struct sign *S, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"csr-dir", 1, NULL, 'D'}, {"days", 1, NULL, 'd'},
@@ -334,199 +352,227 @@ cmd_sign(int argc, char **argv)
 		PASS_LONGOPTS, PIN_LONGOPTS, {"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct pass_src src = PASS_SRC_INIT;
-	struct key_src ksrc = KEY_SRC_INIT;
-	struct cakey ck = {0};
-	struct template_info tpl = {0};
-	struct inputs in = {0};
-	struct ledger led;
-	struct batch b;
-	const char *tpath = TEMPLATE_FILE, *out = NULL;
-	char err[256], set_hex[65], led_hex[65] = "", *outdir = NULL, *end;
-	unsigned char set[32];
-	unsigned long count;
-	X509 *ca = NULL;
-	FILE *spool = NULL;
-	long days = 365, jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	int c, r, strict = 0, quiet = 0, nstdin = 0, rv = EXIT_USAGE;
+	char *end;
+	int c, r = 0;
 
-	memset(&b, 0, sizeof(b));
-	memset(&led, 0, sizeof(led));
-	led.fd = -1;
-	b.outfd = -1;
 	/* "-": CSRs and --csr-dir files keep their command-line order */
 	while ((c = getopt_long(argc, argv, "-hq", opts, NULL)) != -1) {
 		switch (c) {
 		case 1:
-			if (check_input(optarg, &nstdin) == -1 ||
-			    inputs_add(&in, optarg) == -1)
-				goto out;
+			if (check_input(optarg, &S->nstdin) == -1 ||
+			    inputs_add(&S->in, optarg) == -1)
+				return -1;
 			break;
 		case 'D':
-			if (add_dir(&in, optarg) == -1)
-				goto out;
+			if (add_dir(&S->in, optarg) == -1)
+				return -1;
 			break;
 		case 'd':
-			if (parse_days(optarg, &days) == -1)
-				goto out;
+			if (parse_days(optarg, &S->days) == -1)
+				return -1;
 			break;
 		case 'j':
-			jobs = strtol(optarg, &end, 10);
-			if (*optarg == 0 || *end != 0 || jobs < 1 ||
-			    jobs > 256) {
+			S->jobs = strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end != 0 || S->jobs < 1 ||
+			    S->jobs > 256) {
 				warnf("--jobs: '%s' is not a number from 1 to "
 				      "256", optarg);
-				goto out;
+				return -1;
 			}
 			break;
 		case 'o':
-			out = optarg;
+			S->out = optarg;
 			break;
 		case 's':
-			strict = 1;
+			S->strict = 1;
 			break;
 		case 'a':
-			b.allow_dup_cn = 1;
+			S->b.allow_dup_cn = 1;
 			break;
 		case 't':
-			tpath = optarg;
+			S->tpath = optarg;
 			break;
 		case 'q':
-			quiet = 1;
+			S->quiet = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			rv = 0;
-			goto out;
+			return 1;
 		default:
-			if (pass_option(&src, c, optarg) == 0 ||
-			    (r = key_src_option(&ksrc, c, optarg)) == 0)
+			if (pass_option(&S->src, c, optarg) == 0 ||
+			    (r = key_src_option(&S->ksrc, c, optarg)) == 0)
 				break;
 			if (r != RC_USAGE)
 				fputs(usage_text, stderr);
-			goto out;
+			return -1;
 		}
 	}
-	if (in.n == 0) {
+	if (S->in.n == 0) {
 		warnf("sign: no CSRs given: name CSR files, --csr-dir DIR, or "
 		      "'-' for stdin");
 		fputs(usage_text, stderr);
-		goto out;
+		return -1;
 	}
-	if (jobs < 1)
-		jobs = 1;
-	if (template_load(tpath, &tpl, err, sizeof(err)) == -1) {
-		warnf("%s: %s%s", tpath, err, file_exists(tpath) ? "" :
+	if (S->jobs < 1)
+		S->jobs = 1;
+	return 0;
+}
+
+/* The template, the CA certificate, the CSR set's id, the ledger, the CA
+ * key and the issuer. 0, or an exit status. */
+static int
+sign_prepare(struct sign *S)
+{
+	struct batch *b = &S->b;
+	unsigned char set[32];
+	unsigned long count;
+	char err[256];
+	int r;
+
+	if (template_load(S->tpath, &S->tpl, err, sizeof(err)) == -1) {
+		warnf("%s: %s%s", S->tpath, err, file_exists(S->tpath) ? "" :
 		    " (run 'ceremony template' first, or give --template)");
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (tpl.body == NULL) {
+	if (S->tpl.body == NULL) {
 		/* a named template lives at AWS: check the how-to's rules */
 		warnf("%s: named template '%s' cannot be read offline; "
 		      "checking the how-to's parameters (CommonName as thing "
-		      "name, Country)", tpath, tpl.template_name);
-		tpl.params = TP_COMMONNAME | TP_COUNTRY;
-		tpl.thing_from_cn = 1;
+		      "name, Country)", S->tpath, S->tpl.template_name);
+		S->tpl.params = TP_COMMONNAME | TP_COUNTRY;
+		S->tpl.thing_from_cn = 1;
 	}
-	if ((ca = pki_cert_load(CA_CERT)) == NULL)
-		goto out;
-	if (pki_lint(ca, NULL, PROFILE_CA, err, sizeof(err)) == -1) {
+	if ((S->ca = pki_cert_load(CA_CERT)) == NULL)
+		return EXIT_USAGE;
+	if (pki_lint(S->ca, NULL, PROFILE_CA, err, sizeof(err)) == -1) {
 		warnf("%s: not a usable CA certificate: %s", CA_CERT, err);
-		rv = EXIT_CHECK;
-		goto out;
+		return EXIT_CHECK;
 	}
-	if (days_check(ca, days) == -1)
-		goto out;
-	if (nstdin && (spool = stdin_spool()) == NULL)
-		goto out;
-	if (batch_scan(in.v, spool, set, &count) == -1)
-		goto out;
-	hex_encode(set, 32, set_hex);
-	memcpy(b.batch, set_hex, 16);
-	b.batch[16] = 0;
-	if (ledger_open(&led, LEDGER_FILE) == -1)
-		goto out;
-	if ((r = cakey_load(&ck, &ksrc, &src, ca)) != 0) {
-		rv = CAKEY_EXIT(r);
-		goto out;
-	}
-	if (pki_issuer_init(&b.is, PROFILE_DEVICE, ca, ck.pkey, days, err,
-	    sizeof(err)) == -1) {
+	if (days_check(S->ca, S->days) == -1)
+		return EXIT_USAGE;
+	if (S->nstdin && (S->spool = stdin_spool()) == NULL)
+		return EXIT_USAGE;
+	if (batch_scan(S->in.v, S->spool, set, &count) == -1)
+		return EXIT_USAGE;
+	hex_encode(set, 32, S->set_hex);
+	memcpy(b->batch, S->set_hex, 16);
+	b->batch[16] = 0;
+	if (ledger_open(&S->led, LEDGER_FILE) == -1)
+		return EXIT_USAGE;
+	if ((r = cakey_load(&S->ck, &S->ksrc, &S->src, S->ca)) != 0)
+		return CAKEY_EXIT(r);
+	if (pki_issuer_init(&b->is, PROFILE_DEVICE, S->ca, S->ck.pkey,
+	    S->days, err, sizeof(err)) == -1) {
 		warnf("%s: cannot prepare the device certificate profile",
 		    CA_CERT);
-		goto out;
+		return EXIT_USAGE;
 	}
-	b.tpl = &tpl;
-	b.led = &led;
-	b.inputs = in.v;
-	b.stdin_copy = spool;
-	b.jobs = (int)jobs;
-	b.total = count;
-	b.progress = !quiet && isatty(STDERR_FILENO);
-	if (out == NULL && asprintf(&outdir, "issued/%s", b.batch) == -1)
-		goto out;
-	b.outdir = out ? out : outdir;
-	if (strict) {
-		/* files already in an existing --out count in the check */
-		b.outfd = open(b.outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (b.outfd == -1 && errno != ENOENT) {
-			warnf("%s: cannot open: %s", b.outdir, strerror(errno));
-			goto out;
-		}
-		r = batch_precheck(&b);
-		if (b.outfd != -1)
-			close(b.outfd);
-		b.outfd = -1;
-		if (r == RC_CHECK) {
-			warnf("--strict: %lu of %lu CSRs rejected; nothing "
-			      "signed", b.rejected, b.seen);
-			rv = EXIT_CHECK;
-			goto out;
-		}
-		if (r == -1)
-			goto out;
+	b->tpl = &S->tpl;
+	b->led = &S->led;
+	b->inputs = S->in.v;
+	b->stdin_copy = S->spool;
+	b->jobs = (int)S->jobs;
+	b->total = count;
+	b->progress = !S->quiet && isatty(STDERR_FILENO);
+	if (S->out == NULL &&
+	    asprintf(&S->outdir, "issued/%s", b->batch) == -1) {
+		S->outdir = NULL;
+		return EXIT_USAGE;
 	}
-	if (dir_make(b.outdir, 0755) == -1)
-		goto out;
-	if ((b.outfd = open(b.outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	b->outdir = S->out ? S->out : S->outdir;
+	return 0;
+}
+
+/* --strict: a check pass over every CSR first; one rejected, none
+ * signed. 0, or an exit status. */
+static int
+sign_strict(struct sign *S)
+{
+	struct batch *b = &S->b;
+	int r;
+
+	/* files already in an existing --out count in the check */
+	b->outfd = open(b->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->outfd == -1 && errno != ENOENT) {
+		warnf("%s: cannot open: %s", b->outdir, strerror(errno));
+		return EXIT_USAGE;
+	}
+	r = batch_precheck(b);
+	if (b->outfd != -1)
+		close(b->outfd);
+	b->outfd = -1;
+	if (r == RC_CHECK) {
+		warnf("--strict: %lu of %lu CSRs rejected; nothing signed",
+		    b->rejected, b->seen);
+		return EXIT_CHECK;
+	}
+	return r == -1 ? EXIT_USAGE : 0;
+}
+
+/* The signing pass into the output folder, then summary.txt and the
+ * transcript. The exit status. */
+static int
+sign_write(struct sign *S)
+{
+	struct batch *b = &S->b;
+
+	if (dir_make(b->outdir, 0755) == -1)
+		return EXIT_USAGE;
+	if ((b->outfd = open(b->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1) {
-		warnf("%s: cannot open: %s", b.outdir, strerror(errno));
-		goto out;
+		warnf("%s: cannot open: %s", b->outdir, strerror(errno));
+		return EXIT_USAGE;
 	}
-	clean_temps(b.outfd);
-	if (rejects_open(&b) == -1)
-		goto out;
-	b.report = 1;
-	if (batch_run(&b) == -1)
-		goto out;
-	if (rejects_close(&b) == -1 || syncfs(b.outfd) == -1 ||
-	    fsync(b.outfd) == -1)
-		goto out;
+	clean_temps(b->outfd);
+	if (rejects_open(b) == -1)
+		return EXIT_USAGE;
+	b->report = 1;
+	if (batch_run(b) == -1)
+		return EXIT_USAGE;
+	if (rejects_close(b) == -1 || syncfs(b->outfd) == -1 ||
+	    fsync(b->outfd) == -1)
+		return EXIT_USAGE;
 	if (file_exists(LEDGER_FILE) &&
-	    sha256_file_hex(LEDGER_FILE, led_hex) == -1) {
+	    sha256_file_hex(LEDGER_FILE, S->led_hex) == -1) {
 		warnf("%s: cannot read: %s", LEDGER_FILE, strerror(errno));
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (summary_write(&b, set_hex, led_hex, b.finished - b.started,
-	    quiet) == -1 ||
-	    record(&b, tpath, set_hex, led_hex, strict, cakey_json(&ck)) ==
-		-1)
-		goto out;
-	rv = b.rejected > 0 ? EXIT_CHECK : 0;
-out:
-	if (b.rejects != NULL)
-		fclose(b.rejects);
-	if (b.outfd != -1)
-		close(b.outfd);
-	if (led.path != NULL)
-		ledger_close(&led);
-	pki_issuer_free(&b.is);
-	template_info_free(&tpl);
-	inputs_free(&in);
-	if (spool != NULL)
-		fclose(spool);
-	free(outdir);
-	X509_free(ca);
-	cakey_free(&ck);
+	if (summary_write(b, S->set_hex, S->led_hex, b->finished - b->started,
+	    S->quiet) == -1 ||
+	    record(b, S->tpath, S->set_hex, S->led_hex, S->strict,
+	    cakey_json(&S->ck)) == -1)
+		return EXIT_USAGE;
+	return b->rejected > 0 ? EXIT_CHECK : 0;
+}
+
+int
+cmd_sign(int argc, char **argv)
+{
+	struct sign S = {.src = PASS_SRC_INIT, .ksrc = KEY_SRC_INIT,
+	    .tpath = TEMPLATE_FILE, .days = 365};
+	int rv;
+
+	S.jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	S.led.fd = -1;
+	S.b.outfd = -1;
+	if ((rv = sign_options(&S, argc, argv)) != 0)
+		rv = rv == 1 ? 0 : EXIT_USAGE;
+	else if ((rv = sign_prepare(&S)) == 0 &&
+	    (!S.strict || (rv = sign_strict(&S)) == 0))
+		rv = sign_write(&S);
+	if (S.b.rejects != NULL)
+		fclose(S.b.rejects);
+	if (S.b.outfd != -1)
+		close(S.b.outfd);
+	if (S.led.path != NULL)
+		ledger_close(&S.led);
+	pki_issuer_free(&S.b.is);
+	template_info_free(&S.tpl);
+	inputs_free(&S.in);
+	if (S.spool != NULL)
+		fclose(S.spool);
+	free(S.outdir);
+	X509_free(S.ca);
+	cakey_free(&S.ck);
 	return rv;
 }
