@@ -113,6 +113,7 @@ build-fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) -MMD -MP -c -o $@ $<
 -include $(FUZZOBJ:.o=.d)
+.SECONDARY: $(FUZZOBJ)
 build-fuzz/%: tests/fuzz/%.c $(FUZZOBJ)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lpthread
