@@ -8,22 +8,23 @@
 #include <openssl/err.h>
 
 #include "ca/cakey.h"
+#include "ca/caref.h"
 #include "ca/pki.h"
 #include "core/util.h"
 
 int
-cakey_uri_read(char *out, size_t outlen)
+cakey_uri_read_at(const char *path, char *out, size_t outlen)
 {
 	unsigned char *buf;
 	size_t len;
 
-	if (file_read(CA_URI, &buf, &len, P11URI_MAX + 2) == -1)
+	if (file_read(path, &buf, &len, P11URI_MAX + 2) == -1)
 		return -1;
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
 	if (len == 0 || len >= outlen || memchr(buf, '\n', len) != NULL ||
 	    memchr(buf, 0, len) != NULL) {
-		warnf("%s: not one line holding a PKCS#11 URI", CA_URI);
+		warnf("%s: not one line holding a PKCS#11 URI", path);
 		free(buf);
 		return -1;
 	}
@@ -34,50 +35,62 @@ cakey_uri_read(char *out, size_t outlen)
 }
 
 int
-cakey_uri_write(const char *uri, int force)
+cakey_uri_read(char *out, size_t outlen)
+{
+	return cakey_uri_read_at(CA_URI, out, outlen);
+}
+
+int
+cakey_uri_write_at(const char *path, const char *uri, int force)
 {
 	char line[P11URI_MAX + 66];
 	int n = snprintf(line, sizeof(line), "%s\n", uri);
 
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -1;
-	return file_write(CA_URI, line, (size_t)n, 0644, force);
+	return file_write(path, line, (size_t)n, 0644, force);
 }
 
 int
-cakey_load(struct cakey *k, struct key_src *ks, struct pass_src *pass,
-    const X509 *cert)
+cakey_uri_write(const char *uri, int force)
+{
+	return cakey_uri_write_at(CA_URI, uri, force);
+}
+
+int
+cakey_load_ca(struct cakey *k, const struct caref *ca, struct key_src *ks,
+    struct pass_src *pass, const X509 *cert)
 {
 	char uri[P11URI_MAX + 64], err[512];
-	int have_key = file_exists(CA_KEY), have_uri = file_exists(CA_URI);
+	int have_key = file_exists(ca->key), have_uri = file_exists(ca->uri);
 
 	memset(k, 0, sizeof(*k));
 	if (have_key && have_uri) {
 		warnf("both %s and %s are present: the CA key lives in one "
 		      "place; remove the stale one (after 'key import', "
-		      "%s should be gone)", CA_KEY, CA_URI, CA_KEY);
+		      "%s should be gone)", ca->key, ca->uri, ca->key);
 		return RC_USAGE;
 	}
 	if (ks->uri != NULL && have_key) {
 		warnf("--key-uri given, but %s is present: the CA key lives "
-		      "in one place", CA_KEY);
+		      "in one place", ca->key);
 		return RC_USAGE;
 	}
 	if (ks->uri == NULL && !have_uri) {
-		snprintf(k->where, sizeof(k->where), "%s", CA_KEY);
-		if ((k->pkey = pki_key_load(CA_KEY, pass)) == NULL)
+		snprintf(k->where, sizeof(k->where), "%s", ca->key);
+		if ((k->pkey = pki_key_load(ca->key, pass)) == NULL)
 			return RC_USAGE;
 	} else {
 		if (ks->uri != NULL)
 			snprintf(uri, sizeof(uri), "%s", ks->uri);
-		else if (cakey_uri_read(uri, sizeof(uri)) == -1)
+		else if (cakey_uri_read_at(ca->uri, uri, sizeof(uri)) == -1)
 			return RC_USAGE;
 		if (keystore_open(&k->ks, uri, ks->module, &ks->pin, err,
 			sizeof(err)) == -1 ||
 		    keystore_info(k->ks, &k->info, err, sizeof(err)) == -1 ||
 		    (k->pkey = keystore_pkey(k->ks, err, sizeof(err))) ==
 			NULL) {
-			warnf("%s: %s", ks->uri ? "--key-uri" : CA_URI, err);
+			warnf("%s: %s", ks->uri ? "--key-uri" : ca->uri, err);
 			cakey_free(k);
 			return RC_USAGE;
 		}
@@ -87,15 +100,27 @@ cakey_load(struct cakey *k, struct key_src *ks, struct pass_src *pass,
 		if (k->ks != NULL)
 			warnf("%s: the key in the token does not match %s "
 			      "(another key under that label?)", ks->uri ?
-			    "--key-uri" : CA_URI, CA_CERT);
+			    "--key-uri" : ca->uri, ca->cert);
 		else
-			warnf("%s: does not match %s", CA_KEY, CA_CERT);
+			warnf("%s: does not match %s", ca->key, ca->cert);
 		cakey_free(k);
 		ERR_clear_error();
 		return RC_CHECK;
 	}
 	ERR_clear_error();
 	return 0;
+}
+
+int
+cakey_load(struct cakey *k, struct key_src *ks, struct pass_src *pass,
+    const X509 *cert)
+{
+	struct caref root;
+	char err[64];
+
+	if (caref_init(&root, NULL, err, sizeof(err)) == -1)
+		return RC_USAGE;
+	return cakey_load_ca(k, &root, ks, pass, cert);
 }
 
 /* The public key read back from the token is the one asked for. */

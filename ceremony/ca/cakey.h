@@ -27,6 +27,10 @@ struct cakey {
  * (EVP_PKEY_eq). 0, or RC_USAGE / RC_CHECK with a message. */
 int cakey_load(struct cakey *k, struct key_src *ks, struct pass_src *pass,
     const X509 *cert);
+/* The same for the CA ca names (its key, URI and certificate paths). */
+struct caref;
+int cakey_load_ca(struct cakey *k, const struct caref *ca,
+    struct key_src *ks, struct pass_src *pass, const X509 *cert);
 void cakey_free(struct cakey *k);
 /* After a failed root, key import or restore: removes the key just put
  * in the token (with a message if it cannot), then cakey_free. Every
@@ -45,6 +49,9 @@ int cakey_test_sign(const X509 *ca, EVP_PKEY *cakey);
 int cakey_uri_read(char *out, size_t outlen);
 /* Writes deviceRootCA.uri. */
 int cakey_uri_write(const char *uri, int force);
+/* The same for another path (an intermediate's deviceRootCA.uri). */
+int cakey_uri_read_at(const char *path, char *out, size_t outlen);
+int cakey_uri_write_at(const char *path, const char *uri, int force);
 /* exit code for an RC_ value */
 #define CAKEY_EXIT(r) ((r) == RC_CHECK ? 1 : 2)
 /* Transcript fields of a token key ({"key_uri", "token_serial",

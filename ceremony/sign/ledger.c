@@ -88,7 +88,10 @@ put_str(char *out, size_t cap, size_t *at, const char *key, const char *v)
 }
 
 /* The fields of a line, in the order they are written. */
-enum field_type { F_STR, F_HASH, F_CERT };
+/* F_OPT: a string written only when not empty, and optional on reading;
+ * F_ID: certificate_id, written always, optional on reading (older
+ * lines), and when present equal to cert_sha256. */
+enum field_type { F_STR, F_OPT, F_HASH, F_ID, F_CERT };
 #define FIELD(name, type)                                                  \
 	{#name, type, offsetof(struct ledger_entry, name),                 \
 	    sizeof(((struct ledger_entry *)0)->name)}
@@ -99,8 +102,10 @@ static const struct field {
 } fields[] = {
 	FIELD(serial, F_STR), FIELD(cn, F_STR), FIELD(subject, F_STR),
 	FIELD(not_before, F_STR), FIELD(not_after, F_STR), FIELD(batch, F_STR),
-	FIELD(file, F_STR), FIELD(key_sha256, F_HASH),
+	FIELD(file, F_STR), FIELD(ca, F_OPT), FIELD(key_sha256, F_HASH),
 	FIELD(csr_sha256, F_HASH), FIELD(cert_sha256, F_HASH),
+	{"certificate_id", F_ID, offsetof(struct ledger_entry, cert_sha256),
+	    32},
 	FIELD(cert, F_CERT),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -115,7 +120,7 @@ ledger_format(const struct ledger_entry *e, size_t *len)
 
 	/* escapes take at most 6 bytes per input byte */
 	for (i = 0; i < NFIELDS; i++)
-		if (fields[i].type == F_STR)
+		if (fields[i].type == F_STR || fields[i].type == F_OPT)
 			cap += 6 * strlen((const char *)e + fields[i].off);
 	cap += 4 * ((e->certlen + 2) / 3);
 	if ((b64 = malloc(4 * ((e->certlen + 2) / 3) + 1)) == NULL ||
@@ -126,10 +131,12 @@ ledger_format(const struct ledger_entry *e, size_t *len)
 	for (i = 0; i < NFIELDS; i++) {
 		f = &fields[i];
 		v = f->type == F_CERT ? b64 : hex;
-		if (f->type == F_STR)
+		if (f->type == F_STR || f->type == F_OPT)
 			v = (const char *)e + f->off;
-		else if (f->type == F_HASH)
+		else if (f->type == F_HASH || f->type == F_ID)
 			hex_encode((const unsigned char *)e + f->off, 32, hex);
+		if (f->type == F_OPT && *v == 0)
+			continue;
 		if (put_str(line, cap, &at, f->name, v) == -1)
 			goto fail;
 	}
@@ -194,16 +201,32 @@ static int
 get_field(json_t *o, const struct field *f, struct ledger_entry *e,
     char *err, size_t errlen)
 {
+	unsigned char id[32];
+
 	switch (f->type) {
 	case F_STR:
 		if (get_str(o, f->name, (char *)e + f->off, f->size) == -1)
 			return errf(err, errlen, "field '%s' missing or "
 			    "malformed", f->name);
 		return 0;
+	case F_OPT:
+		if (json_object_get(o, f->name) != NULL &&
+		    get_str(o, f->name, (char *)e + f->off, f->size) == -1)
+			return errf(err, errlen, "field '%s' malformed",
+			    f->name);
+		return 0;
 	case F_HASH:
 		if (get_hash(o, f->name, (unsigned char *)e + f->off) == -1)
 			return errf(err, errlen, "a *_sha256 field is missing "
 			    "or not 64 hex characters");
+		return 0;
+	case F_ID:
+		if (json_object_get(o, f->name) == NULL)
+			return 0;
+		if (get_hash(o, f->name, id) == -1 ||
+		    memcmp(id, (unsigned char *)e + f->off, 32) != 0)
+			return errf(err, errlen, "certificate_id is not "
+			    "cert_sha256");
 		return 0;
 	case F_CERT:
 		return get_cert(o, e, err, errlen);
@@ -234,6 +257,12 @@ out:
 	if (rv != 0)
 		ledger_entry_free(e);
 	return rv;
+}
+
+void
+ledger_certificate_id(const struct ledger_entry *e, char out[65])
+{
+	hex_encode(e->cert_sha256, 32, out);
 }
 
 void

@@ -21,6 +21,7 @@ struct ledger_entry {
 	char not_after[21];
 	char batch[17];
 	char file[160];      /* output name without .crt */
+	char ca[65];         /* issuing CA: "" the root, else its NAME */
 	unsigned char key_sha256[32], csr_sha256[32], cert_sha256[32];
 	unsigned char *cert; /* DER, malloc'd */
 	size_t certlen;
@@ -46,6 +47,12 @@ void ledger_close(struct ledger *l);
 /* Reads and parses the line at offset off. */
 int ledger_read(struct ledger *l, uint64_t off, struct ledger_entry *e);
 void ledger_entry_free(struct ledger_entry *e);
+
+/* AWS IoT's certificate id: the lower-case hex SHA-256 of the DER, which
+ * is cert_sha256. Lines carry it as "certificate_id" (checked on reading;
+ * computed for older lines without it). "ca" is written only for an
+ * intermediate. */
+void ledger_certificate_id(const struct ledger_entry *e, char out[65]);
 
 /* The JSON line for e, newline-terminated, malloc'd. */
 char *ledger_format(const struct ledger_entry *e, size_t *len);
