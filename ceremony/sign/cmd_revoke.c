@@ -339,7 +339,8 @@ finish(struct revoke *S, const struct ledger_group *g)
 		pem = (char *)buf;
 		buf = NULL;
 		number = crl_number(crl);
-		entries = (unsigned long)sk_X509_REVOKED_num(
+		entries = X509_CRL_get_REVOKED(crl) == NULL ? 0 :
+		    (unsigned long)sk_X509_REVOKED_num(
 		    X509_CRL_get_REVOKED(crl));
 	}
 	if (file_exists(capath) && (cur = crl_load(capath)) != NULL)

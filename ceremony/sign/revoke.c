@@ -91,6 +91,14 @@ crl_next_number(const struct caref *ca)
 	return last + 1;
 }
 
+static size_t
+revoked_count(X509_CRL *crl)
+{
+	STACK_OF(X509_REVOKED) *sk = X509_CRL_get_REVOKED(crl);
+
+	return sk == NULL ? 0 : (size_t)sk_X509_REVOKED_num(sk);
+}
+
 int
 revoke_crl_make(struct ledger *l, const struct caref *ca, const X509 *cert,
     EVP_PKEY *key, long days, time_t now, char **pem, size_t *pemlen,
@@ -151,8 +159,7 @@ revoke_crl_make(struct ledger *l, const struct caref *ca, const X509 *cert,
 	p = der;
 	if (back == NULL || derlen <= 0 || crl_lint(back, cert, why,
 	    sizeof(why)) == -1 || crl_number(back) != *number ||
-	    sk_X509_REVOKED_num(X509_CRL_get_REVOKED(back)) != (int)c.n ||
-	    p == NULL) {
+	    revoked_count(back) != c.n || p == NULL) {
 		errf(err, errlen, "the CRL does not read back as written");
 		goto out;
 	}
