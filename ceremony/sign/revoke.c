@@ -225,7 +225,9 @@ script(const struct ledger_group *g, const struct ledger_revocation *v,
 	bad |= put(out, len, "#!/bin/sh\n# ceremony revoke: revocation %s, "
 	    "%zu certificate%s of the %s%s%s, reason %s, %s\n# Run on the "
 	    "online machine with AWS credentials for the account(s)\n# the CA "
-	    "is registered in. Each command may be run again.\nset -eu\n",
+	    "is registered in. Each command may be run again. Arguments\n# "
+	    "(--profile P, --endpoint-url URL) go to every aws command.\n"
+	    "set -eu\n",
 	    g->id, n, n == 1 ? "" : "s", g->ca[0] ? "intermediate CA '" :
 	    "root CA", g->ca, g->ca[0] ? "'" : "", g->reason, g->time);
 	for (i = 0; i < n && !bad; i++) {
@@ -237,7 +239,7 @@ script(const struct ledger_group *g, const struct ledger_revocation *v,
 			for (j = 0; j < reg->n; j++)
 				bad |= put(out, len, "aws iot "
 				    "update-ca-certificate --certificate-id %s "
-				    "--new-status INACTIVE --region %s\n",
+				    "--new-status INACTIVE --region %s \"$@\"\n",
 				    v[i].certificate_id, reg->v[j]);
 			bad |= put(out, len, "# Deactivating a CA does not "
 			    "revoke the certificates it issued.\n# List them "
@@ -246,7 +248,7 @@ script(const struct ledger_group *g, const struct ledger_revocation *v,
 			for (j = 0; j < reg->n; j++)
 				bad |= put(out, len, "aws iot "
 				    "list-certificates-by-ca --ca-certificate-id "
-				    "%s --region %s\n", v[i].certificate_id,
+				    "%s --region %s \"$@\"\n", v[i].certificate_id,
 				    reg->v[j]);
 			continue;
 		}
@@ -254,7 +256,7 @@ script(const struct ledger_group *g, const struct ledger_revocation *v,
 		for (j = 0; j < reg->n; j++)
 			bad |= put(out, len, "aws iot update-certificate "
 			    "--certificate-id %s --new-status REVOKED --region "
-			    "%s\n", v[i].certificate_id, reg->v[j]);
+			    "%s \"$@\"\n", v[i].certificate_id, reg->v[j]);
 	}
 	bad |= put(out, len, "\necho 'revocation %s: done'\n", g->id);
 	return bad ? -1 : 0;

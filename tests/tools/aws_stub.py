@@ -1,11 +1,14 @@
 #!/usr/bin/python3
-"""Local stand-in for the AWS IoT RegisterCACertificate endpoint.
+"""Local stand-in for the AWS IoT endpoints register.sh and revoke.sh use.
 
 usage: aws_stub.py LOG PORTFILE [LIFETIME]
 
 Listens on 127.0.0.1 on a free port, writes the port number to PORTFILE,
 and appends one JSON line per request to LOG: method, path (with query),
-Authorization header and body. Answers every POST like RegisterCACertificate. Exits after
+Authorization header and body. Answers every POST like RegisterCACertificate,
+every PUT (UpdateCertificate: PUT /certificates/<id>?newStatus=REVOKED;
+UpdateCACertificate: PUT /cacertificate/<id>?newStatus=INACTIVE) with an
+empty 200, GET /certificates-by-ca/<id> with an empty list. Exits after
 LIFETIME seconds (default 120) so a crashed test leaves nothing behind.
 """
 import hashlib
@@ -53,9 +56,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self._record(b"")
-        self._answer(404, {"message": "not found"})
+        if self.path.startswith("/certificates-by-ca/"):
+            self._answer(200, {"certificates": []})
+        else:
+            self._answer(404, {"message": "not found"})
 
-    do_PUT = do_POST
+    def do_PUT(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        self._record(body)
+        data = b""
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.send_header("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000")
+        self.end_headers()
+        self.wfile.write(data)
 
 
 def main():
