@@ -368,10 +368,9 @@ finish(struct revoke *S, const struct ledger_group *g)
 	    transcript_append("revoke", args, NULL, outs, extra) == -1)
 		goto out;
 	printf("revocation %s: %lu certificate%s revoked (%s); %s lists %lu, "
-	       "CRL number %ld\n  run %s/revoke.sh on the online machine "
-	       "(carry it with 'ceremony bundle --revocations %s')\n", g->id,
-	    g->count, g->count == 1 ? "" : "s", g->reason, capath, entries,
-	    number, dir, dir);
+	       "CRL number %ld\n  run %s/revoke.sh on the online machine\n",
+	    g->id, g->count, g->count == 1 ? "" : "s", g->reason, capath,
+	    entries, number, dir);
 	rv = 0;
 out:
 	regions_free(&reg);
