@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "bundle/bundle.h"
+#include "bundle/revbundle.h"
 #include "cmd.h"
 #include "ca/pki.h"
 #include "core/transcript.h"
@@ -20,7 +21,8 @@ static const char usage_text[] =
     "usage: ceremony bundle [--format tar|qr|term ...] [--name NAME]\n"
     "                       [--parity P] [--qr-version V] [--qr-level L]\n"
     "                       [--scale S] [--paper A4|Letter] [--force]\n"
-    "                       [--passphrase-file F | --passphrase-fd N]\n";
+    "                       [--passphrase-file F | --passphrase-fd N]\n"
+    "       ceremony bundle --revocations DIR [same options]\n";
 
 static const char help_text[] =
     "\n"
@@ -45,7 +47,10 @@ static const char help_text[] =
     "  --qr-level L   error correction L, M, Q or H (default M)\n"
     "  --scale S      PNG pixels per module, 1-64 (default 4)\n"
     "  --paper P      frames.html paper size, A4 or Letter (default A4)\n"
-    "  --force        replace an existing bundle of the same name\n" PASS_HELP
+    "  --force        replace an existing bundle of the same name\n"
+    "  --revocations DIR  bundle a revocations/<id>/ folder of 'ceremony\n"
+    "                 revoke' instead: revoke.sh, revoked.txt, crl.pem and\n"
+    "                 the CRL's CA (default name revocation-<id>)\n" PASS_HELP
     "\n"
     "The archive's time (every mtime, the signature timestamp) is\n"
     "SOURCE_DATE_EPOCH if set, else the time of the transcript's last\n"
@@ -107,6 +112,7 @@ cmd_bundle(int argc, char **argv)
 	    {"scale", 1, NULL, 's'},
 	    {"paper", 1, NULL, 'P'},
 	    {"force", 0, NULL, 'f'},
+	    {"revocations", 1, NULL, 'R'},
 	    {"help", 0, NULL, 'h'},
 	    PASS_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -118,6 +124,7 @@ cmd_bundle(int argc, char **argv)
 	char tarpath[sizeof(BUNDLE_DIR) + TAR_NAME_MAX + 16];
 	char fmts[16] = "", level[2] = "M";
 	const char *inputs[BUNDLE_NFILES + 1] = {NULL}, *outputs[3] = {NULL};
+	const char *revocations = NULL;
 	size_t i, no = 0;
 	struct tm tm;
 	json_t *extra = NULL, *args;
@@ -181,6 +188,9 @@ cmd_bundle(int argc, char **argv)
 		case 'f':
 			force = 1;
 			break;
+		case 'R':
+			revocations = optarg;
+			break;
 		case 'h':
 			printf("%s%s", usage_text, help_text);
 			return 0;
@@ -198,6 +208,9 @@ cmd_bundle(int argc, char **argv)
 	}
 	if (fmt == 0)
 		fmt = F_TAR | F_QR;
+	if (revocations != NULL)
+		return revb_bundle(revocations, b.name, fmt & (F_TAR | F_QR), &q,
+		    force, &src);
 	snprintf(fmts, sizeof(fmts), "%s%s%s", fmt & F_TAR ? ",tar" : "",
 	    fmt & F_QR ? ",qr" : "", fmt & F_TERM ? ",term" : "");
 	if (bundle_time(&b.mtime) == -1)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bundle/bundle.h"
+#include "bundle/revbundle.h"
 #include "cmd.h"
 #include "ca/pki.h"
 #include "ca/template.h"
@@ -41,6 +42,10 @@ static const char help_text[] =
     "     these files, so even a change that unpacks the same is refused\n"
     "Nothing is written unless every check passes: DIR is filled as a\n"
     "temporary folder and renamed into place.\n"
+    "A revocation bundle ('bundle --revocations') is checked as such:\n"
+    "the signature, MANIFEST, its CRL against its CA, and every line of\n"
+    "revoke.sh is one 'ceremony revoke' writes; its aws commands are\n"
+    "printed.\n"
     "\n"
     "  --pubkey KEY     the bundle-signing public key: the base64 line of\n"
     "                   ceremony.pub that the witnesses wrote down\n"
@@ -290,6 +295,10 @@ cmd_import(int argc, char **argv)
 		goto out;
 	}
 
+	if (tar_list_find(&list, REVB_SCRIPT) != NULL) {
+		rv = revb_import(&list, &pin, out, shahex);
+		goto out;
+	}
 	/* 4-6 */
 	if (bundle_verify(&list, &pin, &s, fp) == -1)
 		goto out;
