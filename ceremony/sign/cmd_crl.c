@@ -51,6 +51,7 @@ cmd_crl(int argc, char **argv)
 	size_t len;
 	long days = CRL_DAYS_DEFAULT, number;
 	unsigned long count;
+	size_t i;
 	time_t now = time(NULL);
 	X509 *cert = NULL;
 	json_t *extra;
@@ -90,6 +91,13 @@ cmd_crl(int argc, char **argv)
 	if ((cert = pki_cert_load(ca.cert)) == NULL ||
 	    ledger_open(&led, LEDGER_FILE) == -1)
 		goto out;
+	for (i = 0; i < led.ngroups; i++)
+		if (!revoke_group_done(&led.groups[i]))
+			warnf("revocation %s was cut short; the CRL lists it, "
+			      "but finish its folder with 'ceremony revoke "
+			      "--resume%s%s'", led.groups[i].id,
+			    led.groups[i].ca[0] ? " --ca " : "",
+			    led.groups[i].ca);
 	if ((r = cakey_load_ca(&ck, &ca, &ksrc, &src, cert)) != 0) {
 		rv = CAKEY_EXIT(r);
 		goto out;

@@ -180,6 +180,30 @@ out:
 	return rv;
 }
 
+static int
+recorded(json_t *line, void *arg)
+{
+	json_t *id = json_object_get(line, "revocation");
+
+	return json_is_string(id) && strcmp(json_string_value(id),
+	    (const char *)arg) == 0;
+}
+
+int
+revoke_group_done(const struct ledger_group *g)
+{
+	char dir[128];
+	json_t *j;
+
+	revoke_folder(g->id, dir, sizeof(dir));
+	if (!file_exists(dir))
+		return 0;
+	j = transcript_last_match(TRANSCRIPT_FILE, "revoke", recorded,
+	    (void *)g->id);
+	json_decref(j);
+	return j != NULL;
+}
+
 void
 revoke_folder(const char *id, char *out, size_t outlen)
 {

@@ -58,6 +58,10 @@ int revoke_folder_write(struct ledger *l, const struct ledger_group *g,
     const struct regions *reg, const char *crlpem, size_t crllen,
     char *err, size_t errlen);
 
+/* 1 when group g is complete: its folder and its transcript line are
+ * there (a crash after the ledger lines leaves one of them missing). */
+int revoke_group_done(const struct ledger_group *g);
+
 /* revocations/<id> (out holds at least 64 + LEDGER_REVID_MAX). */
 void revoke_folder(const char *id, char *out, size_t outlen);
 

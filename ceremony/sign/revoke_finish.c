@@ -52,31 +52,6 @@ revoke_load_key(struct revoke *S)
 	return 0;
 }
 
-static int
-recorded(json_t *line, void *arg)
-{
-	json_t *id = json_object_get(line, "revocation");
-
-	return json_is_string(id) && strcmp(json_string_value(id),
-	    (const char *)arg) == 0;
-}
-
-/* 1 when the group has its folder and its transcript line. */
-static int
-group_complete(const struct ledger_group *g)
-{
-	char dir[128];
-	json_t *j;
-
-	revoke_folder(g->id, dir, sizeof(dir));
-	if (!file_exists(dir))
-		return 0;
-	j = transcript_last_match(TRANSCRIPT_FILE, "revoke", recorded,
-	    (void *)g->id);
-	json_decref(j);
-	return j != NULL;
-}
-
 /* The files of group g from the ledger (a new CRL when its folder is
  * missing), <CA dir>/crl.pem, and the transcript line. 0 or an exit
  * status. */
@@ -86,7 +61,7 @@ revoke_finish(struct revoke *S, const struct ledger_group *g)
 	struct ledger_revocation first;
 	struct regions reg = {0};
 	char dir[128], path[200], capath[CAREF_PATH_MAX + 16], err[300];
-	char led_hex[65];
+	char led_hex[65], sh[160], txt[160];
 	const char *outs[6];
 	char *pem = NULL;
 	unsigned char *buf = NULL;
@@ -143,11 +118,12 @@ revoke_finish(struct revoke *S, const struct ledger_group *g)
 	    g->id, "revoked", (json_int_t)g->count, "crl_ca", S->ca.name,
 	    "crl_number", (json_int_t)number, "crl_entries",
 	    (json_int_t)entries, "ledger_sha256", led_hex);
-	outs[0] = LEDGER_FILE;
-	snprintf(err, sizeof(err), "%s/revoke.sh", dir);
-	outs[1] = err;
-	snprintf(path, sizeof(path), "%s/revoked.txt", dir);
-	outs[2] = path;
+	/* the ledger grows on: its hash at this point is ledger_sha256 */
+	snprintf(sh, sizeof(sh), "%s/revoke.sh", dir);
+	outs[0] = sh;
+	snprintf(txt, sizeof(txt), "%s/revoked.txt", dir);
+	outs[1] = txt;
+	outs[2] = path; /* the folder's crl.pem */
 	outs[3] = capath;
 	outs[4] = NULL;
 	if (transcript_begin() == -1 ||
@@ -178,7 +154,7 @@ revoke_resume(struct revoke *S)
 	for (i = 0; i < S->led.ngroups; i++) {
 		const struct ledger_group *g = &S->led.groups[i];
 
-		if (group_complete(g))
+		if (revoke_group_done(g))
 			continue;
 		if (strcmp(g->ca, S->ca.name) != 0) {
 			warnf("revocation %s of %s%s was cut short: finish it "

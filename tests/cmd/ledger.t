@@ -45,4 +45,10 @@ ok $rc "--json"
 is "$(echo "$out" | jq -r 'select(.status=="revoked") | .revocation.reason')" superseded "--json: the revocation"
 is "$(echo "$out" | jq -r 'select(.cn=="dev2") | .certificate_id')" "$id2" "--json: certificate_id"
 is "$(echo "$out" | jq -s length)" 3 "--json: one object per line"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/C=US/CN=dev4" \
+	-keyout /dev/null -out "$T/dev4.csr" 2>/dev/null
+cer -C "$d" sign --quiet "$T/dev4.csr" >/dev/null 2>&1 && cer -C "$d" ledger find dev4 >/dev/null
+ok $? "signing goes on after a revocation"
+run cer -C "$d" transcript verify
+ok $rc "the transcript verifies after revoke, then sign"
 done_testing
