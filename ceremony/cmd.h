@@ -17,5 +17,6 @@ int cmd_bundle(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_verify_signature(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

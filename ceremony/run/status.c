@@ -1,0 +1,344 @@
+/* Gathering ceremony status: each CA's certificate, key location, CRL and
+ * ledger counts, the backup and its last drill, the transcript head. Only
+ * public files are read. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "backup/backup.h"
+#include "ca/cakey.h"
+#include "ca/pki.h"
+#include "core/fingerprint.h"
+#include "core/transcript.h"
+#include "core/util.h"
+#include "run/status.h"
+#include "sign/ledger.h"
+
+#define STATUS_LEDGER_MAX (1u << 30)
+#define STATUS_TRANSCRIPT_MAX (64u << 20)
+
+static void
+status_warn(struct status *st, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(st->warnings, json_string(buf));
+}
+
+static void
+time_iso(const ASN1_TIME *t, char out[21])
+{
+	struct tm tm;
+
+	if (t != NULL && ASN1_TIME_to_tm(t, &tm))
+		utc_iso(timegm(&tm), out);
+	else
+		snprintf(out, 21, "?");
+}
+
+/* Whole days from now to t, rounded down (negative once past). */
+static long
+days_until(const ASN1_TIME *t)
+{
+	int days = 0, secs = 0;
+
+	if (t == NULL || !ASN1_TIME_diff(&days, &secs, NULL, t))
+		return 0;
+	return days - (secs < 0);
+}
+
+/* Where the CA's key is, without touching it. */
+static void
+ca_key(struct status *st, struct status_ca *c)
+{
+	int f = file_exists(c->ref.key), u = file_exists(c->ref.uri);
+
+	c->key = f && u ? "both" : f ? "file" : u ? "token" : "absent";
+	if (u && cakey_uri_read_at(c->ref.uri, c->uri, sizeof(c->uri)) == -1)
+		snprintf(c->uri, sizeof(c->uri), "(%s unreadable)", c->ref.uri);
+	if (f && u)
+		status_warn(st, "%s: both %s and %s are present; every command "
+		    "refuses that: keep one", c->label, c->ref.key, c->ref.uri);
+}
+
+/* <CA dir>/crl.pem: its dates, number and whether the CA signed it. */
+static void
+ca_crl(struct status *st, struct status_ca *c, X509 *cert)
+{
+	char path[CAREF_PATH_MAX + 16];
+	ASN1_INTEGER *num = NULL;
+	X509_CRL *crl = NULL;
+	EVP_PKEY *pub;
+	BIGNUM *bn = NULL;
+	char *dec = NULL;
+	BIO *b = NULL;
+
+	if (caref_path(&c->ref, "crl.pem", path, sizeof(path)) == -1 ||
+	    !file_exists(path))
+		return;
+	c->crl = -1;
+	if ((b = BIO_new_file(path, "r")) == NULL ||
+	    (crl = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL)) == NULL) {
+		status_warn(st, "%s: %s is not a PEM CRL", c->label, path);
+		goto out;
+	}
+	c->crl = 1;
+	time_iso(X509_CRL_get0_lastUpdate(crl), c->crl_this);
+	time_iso(X509_CRL_get0_nextUpdate(crl), c->crl_next);
+	c->crl_entries = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
+	if ((num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL,
+	         NULL)) != NULL &&
+	    (bn = ASN1_INTEGER_to_BN(num, NULL)) != NULL &&
+	    (dec = BN_bn2dec(bn)) != NULL)
+		snprintf(c->crl_number, sizeof(c->crl_number), "%s", dec);
+	pub = X509_get0_pubkey(cert);
+	c->crl_signed = pub != NULL && X509_CRL_verify(crl, pub) == 1;
+	if (!c->crl_signed)
+		status_warn(st, "%s: %s is not signed by %s", c->label, path,
+		    c->ref.cert);
+	if (X509_CRL_get0_nextUpdate(crl) == NULL)
+		status_warn(st, "%s: %s has no nextUpdate", c->label, path);
+	else if (X509_cmp_time(X509_CRL_get0_nextUpdate(crl), &st->now) < 0)
+		status_warn(st, "%s: %s is out of date (nextUpdate %s): run "
+		    "'ceremony crl%s%s' and publish it", c->label, path,
+		    c->crl_next, c->ref.name[0] ? " --ca " : "", c->ref.name);
+out:
+	OPENSSL_free(dec);
+	BN_free(bn);
+	ASN1_INTEGER_free(num);
+	X509_CRL_free(crl);
+	BIO_free(b);
+	ERR_clear_error();
+}
+
+/* One CA: 0, or -1 when its certificate cannot be read. */
+static int
+ca_read(struct status *st, struct status_ca *c, const char *name)
+{
+	unsigned char sha[32];
+	char err[256];
+	X509 *cert;
+
+	if (caref_open(&c->ref, name, err, sizeof(err)) == -1) {
+		warnf("%s", err);
+		return -1;
+	}
+	caref_label(&c->ref, c->label, sizeof(c->label));
+	if ((cert = pki_cert_load(c->ref.cert)) == NULL)
+		return -1;
+	c->subject = pki_name_string(X509_get_subject_name(cert));
+	pki_cert_sha256(cert, sha);
+	fingerprint_format(sha, c->fp);
+	time_iso(X509_get0_notBefore(cert), c->not_before);
+	time_iso(X509_get0_notAfter(cert), c->not_after);
+	c->days_left = days_until(X509_get0_notAfter(cert));
+	if (c->days_left < 0)
+		status_warn(st, "%s: expired on %s", c->label, c->not_after);
+	else if (c->days_left <= STATUS_CA_WARN)
+		status_warn(st, "%s: expires in %ld days (%s): make its "
+		    "successor and move the devices over", c->label,
+		    c->days_left, c->not_after);
+	ca_key(st, c);
+	ca_crl(st, c, cert);
+	X509_free(cert);
+	return 0;
+}
+
+static struct status_ca *
+ca_find(struct status *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nca; i++)
+		if (strcmp(st->ca[i].ref.name, name) == 0)
+			return &st->ca[i];
+	return NULL;
+}
+
+/* The ledger's counts per CA: issued, and expiring within STATUS_SOON
+ * days (not yet expired). */
+static int
+ledger_count(struct status *st)
+{
+	struct ledger_entry e;
+	struct status_ca *c;
+	unsigned char *text = NULL;
+	char now[21], soon[21], err[256], *p, *nl;
+	unsigned long lineno = 0;
+	size_t len;
+	int rv = -1;
+
+	if (!file_exists(LEDGER_FILE))
+		return 0;
+	if (file_read_state(LEDGER_FILE, &text, &len, STATUS_LEDGER_MAX) == -1)
+		return -1;
+	utc_iso(st->now, now);
+	utc_iso(st->now + STATUS_SOON * 86400L, soon);
+	for (p = (char *)text; *p; p = nl + 1) {
+		lineno++;
+		if ((nl = strchr(p, '\n')) == NULL) {
+			warnf("%s: line %lu is incomplete", LEDGER_FILE, lineno);
+			goto out;
+		}
+		memset(&e, 0, sizeof(e));
+		if (ledger_parse(p, (size_t)(nl - p), &e, err,
+		        sizeof(err)) == -1) {
+			warnf("%s: line %lu: %s", LEDGER_FILE, lineno, err);
+			goto out;
+		}
+		if ((c = ca_find(st, e.ca)) == NULL) {
+			status_warn(st, "%s: line %lu names the intermediate "
+			    "CA '%s', which is not here", LEDGER_FILE, lineno,
+			    e.ca);
+		} else {
+			c->issued++;
+			if (strcmp(e.not_after, now) > 0 &&
+			    strcmp(e.not_after, soon) <= 0)
+				c->expiring++;
+		}
+		ledger_entry_free(&e);
+	}
+	rv = 0;
+out:
+	free(text);
+	return rv;
+}
+
+/* The transcript: its length and head, the last backup line and the
+ * last restore drill (of the current vault's shares when it is here). */
+static int
+transcript_scan(struct status *st)
+{
+	unsigned char *text = NULL;
+	const char *cmd;
+	char *p, *nl;
+	json_t *j;
+	size_t len;
+
+	if (transcript_head(TRANSCRIPT_FILE, st->head) == -1)
+		return -1;
+	if (!file_exists(TRANSCRIPT_FILE))
+		return 0;
+	if (file_read_state(TRANSCRIPT_FILE, &text, &len,
+	        STATUS_TRANSCRIPT_MAX) == -1)
+		return -1;
+	for (p = (char *)text; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		*nl = 0;
+		st->entries++;
+		if ((j = json_loads(p, 0, NULL)) == NULL)
+			continue;
+		cmd = json_string_value(json_object_get(j, "command"));
+		if (cmd != NULL && strcmp(cmd, "backup") == 0 &&
+		    (!st->vault || json_integer_value(json_object_get(j,
+		        "slip39_id")) == st->h.slip39_id)) {
+			json_decref(st->backup);
+			st->backup = json_incref(j);
+		} else if (cmd != NULL && strcmp(cmd, "restore") == 0 &&
+		    json_is_true(json_object_get(json_object_get(j, "args"),
+		        "check")) &&
+		    (!st->vault || json_integer_value(json_object_get(j,
+		        "slip39_id")) == st->h.slip39_id)) {
+			json_decref(st->drill);
+			st->drill = json_incref(j);
+		}
+		json_decref(j);
+	}
+	free(text);
+	return 0;
+}
+
+/* The vault header, if the vault is here (not on the online copy). */
+static int
+vault_read(struct status *st)
+{
+	unsigned char *text = NULL;
+	char err[256];
+	size_t len, hdrlen;
+
+	if (!file_exists(BACKUP_VAULT))
+		return 0;
+	if (file_read(BACKUP_VAULT, &text, &len, VAULT_MAX) == -1)
+		return -1;
+	if (vault_header_parse((char *)text, len, &st->h, &hdrlen, err,
+	        sizeof(err)) == 0)
+		st->vault = 1;
+	else
+		status_warn(st, "%s: %s", BACKUP_VAULT, err);
+	free(text);
+	return 0;
+}
+
+/* A vault here wants a drill every STATUS_DRILL days. */
+static void
+drill_check(struct status *st)
+{
+	const char *last = NULL;
+	char since[21];
+
+	if (!st->vault)
+		return;
+	utc_iso(st->now - STATUS_DRILL * 86400L, since);
+	if (st->drill != NULL)
+		last = json_string_value(json_object_get(st->drill, "time"));
+	if (last == NULL && strcmp(st->h.created, since) < 0)
+		status_warn(st, "%s: no restore drill since it was made on %s: "
+		    "run 'ceremony restore --check' with the custodians",
+		    BACKUP_VAULT, st->h.created);
+	else if (last != NULL && strcmp(last, since) < 0)
+		status_warn(st, "%s: the last restore drill was on %.10s, over "
+		    "%d days ago: run 'ceremony restore --check'", BACKUP_VAULT,
+		    last, STATUS_DRILL);
+}
+
+int
+status_gather(struct status *st)
+{
+	char **names = NULL, err[256];
+	size_t i, n = 0;
+	int rv = -1;
+
+	memset(st, 0, sizeof(*st));
+	st->now = time(NULL);
+	if ((st->warnings = json_array()) == NULL)
+		return -1;
+	if (caref_list(&names, &n, err, sizeof(err)) == -1) {
+		warnf("%s", err);
+		return -1;
+	}
+	if ((st->ca = calloc(n + 1, sizeof(*st->ca))) == NULL)
+		goto out;
+	for (i = 0; i <= n; i++, st->nca++)
+		if (ca_read(st, &st->ca[i], i == 0 ? NULL : names[i - 1]) == -1)
+			goto out;
+	if (ledger_count(st) == -1 || vault_read(st) == -1 ||
+	    transcript_scan(st) == -1)
+		goto out;
+	drill_check(st);
+	rv = 0;
+out:
+	caref_list_free(names, n);
+	return rv;
+}
+
+void
+status_free(struct status *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nca; i++)
+		free(st->ca[i].subject);
+	free(st->ca);
+	json_decref(st->backup);
+	json_decref(st->drill);
+	json_decref(st->warnings);
+	memset(st, 0, sizeof(*st));
+}
