@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
-#include "sign/ledger.h"
+#include "sign/ledger_int.h"
 #include "core/util.h"
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs,
@@ -49,8 +49,8 @@ utf8_seq(const unsigned char *s)
 
 /* Appends "key":"value" (JSON string escapes, as jansson writes them);
  * -1 if value is not valid UTF-8 or out of room. */
-static int
-put_str(char *out, size_t cap, size_t *at, const char *key, const char *v)
+int
+ledger_put_str(char *out, size_t cap, size_t *at, const char *key, const char *v)
 {
 	static const char hex[] = "0123456789ABCDEF", from[] = "\"\\\b\f\n\r\t",
 			  to[] = "\"\\bfnrt";
@@ -137,7 +137,7 @@ ledger_format(const struct ledger_entry *e, size_t *len)
 			hex_encode((const unsigned char *)e + f->off, 32, hex);
 		if (f->type == F_OPT && *v == 0)
 			continue;
-		if (put_str(line, cap, &at, f->name, v) == -1)
+		if (ledger_put_str(line, cap, &at, f->name, v) == -1)
 			goto fail;
 	}
 	if (cap - at < 3)
@@ -154,8 +154,8 @@ fail:
 	return NULL;
 }
 
-static int
-get_str(json_t *o, const char *key, char *out, size_t outlen)
+int
+ledger_get_str(json_t *o, const char *key, char *out, size_t outlen)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -171,7 +171,7 @@ get_hash(json_t *o, const char *key, unsigned char out[32])
 {
 	char hex[65];
 
-	return get_str(o, key, hex, sizeof(hex)) == -1 ||
+	return ledger_get_str(o, key, hex, sizeof(hex)) == -1 ||
 		hex_decode(hex, out, 32) == -1 ? -1 : 0;
 }
 
@@ -205,13 +205,14 @@ get_field(json_t *o, const struct field *f, struct ledger_entry *e,
 
 	switch (f->type) {
 	case F_STR:
-		if (get_str(o, f->name, (char *)e + f->off, f->size) == -1)
+		if (ledger_get_str(o, f->name, (char *)e + f->off, f->size) == -1)
 			return errf(err, errlen, "field '%s' missing or "
 			    "malformed", f->name);
 		return 0;
 	case F_OPT:
 		if (json_object_get(o, f->name) != NULL &&
-		    get_str(o, f->name, (char *)e + f->off, f->size) == -1)
+		    ledger_get_str(o, f->name, (char *)e + f->off, f->size) ==
+		    -1)
 			return errf(err, errlen, "field '%s' malformed",
 			    f->name);
 		return 0;
@@ -235,27 +236,31 @@ get_field(json_t *o, const struct field *f, struct ledger_entry *e,
 }
 
 int
+ledger_entry_json(json_t *o, struct ledger_entry *e, char *err, size_t errlen)
+{
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	if (!json_is_object(o))
+		return errf(err, errlen, "not a JSON object");
+	for (i = 0; i < NFIELDS; i++)
+		if (get_field(o, &fields[i], e, err, errlen) == -1) {
+			ledger_entry_free(e);
+			return -1;
+		}
+	return 0;
+}
+
+int
 ledger_parse(const char *line, size_t len, struct ledger_entry *e, char *err,
     size_t errlen)
 {
 	json_t *o;
-	size_t i;
-	int rv = -1;
+	int rv;
 
-	memset(e, 0, sizeof(*e));
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(o)) {
-		rv = errf(err, errlen, "not a JSON object");
-		goto out;
-	}
-	for (i = 0; i < NFIELDS; i++)
-		if (get_field(o, &fields[i], e, err, errlen) == -1)
-			goto out;
-	rv = 0;
-out:
+	rv = ledger_entry_json(o, e, err, errlen);
 	json_decref(o);
-	if (rv != 0)
-		ledger_entry_free(e);
 	return rv;
 }
 
@@ -290,18 +295,22 @@ ledger_index(struct ledger *l, const struct ledger_entry *e, uint64_t off)
 	return 0;
 }
 
-/* Reads the file line by line, indexing each; returns the length of the
- * complete lines, or -1. */
+/* Calls fn for every complete line of the file (parsed; o is NULL when
+ * it is not JSON). Returns the length of the complete lines; -1 after a
+ * message, or what a non-zero fn returned, in *rc. */
+typedef int (*walk_fn)(struct ledger *l, json_t *o, uint64_t off,
+    unsigned long lineno, void *arg);
 static off_t
-ledger_scan(struct ledger *l)
+ledger_walk(struct ledger *l, walk_fn fn, void *arg, int *rc)
 {
-	struct ledger_entry e;
-	char *buf, *nl, err[128];
+	json_t *o;
+	char *buf, *nl;
 	size_t have = 0, start;
 	off_t base = 0;
 	unsigned long lineno = 0;
 	ssize_t r;
 
+	*rc = -1;
 	if ((buf = malloc(LEDGER_LINE_MAX)) == NULL)
 		return -1;
 	for (;;) {
@@ -317,15 +326,11 @@ ledger_scan(struct ledger *l)
 		start = 0;
 		while ((nl = memchr(buf + start, '\n', have - start)) != NULL) {
 			lineno++;
-			if (ledger_parse(buf + start, (size_t)(nl - buf) -
-			    start, &e, err, sizeof(err)) == -1) {
-				warnf("%s: line %lu: %s; the ledger is "
-				      "damaged: restore it from a backup "
-				      "before signing", l->path, lineno, err);
-				goto fail;
-			}
-			ledger_entry_free(&e);
-			if (ledger_index(l, &e, (uint64_t)base + start) == -1)
+			o = json_loadb(buf + start, (size_t)(nl - buf) - start,
+			    JSON_REJECT_DUPLICATES, NULL);
+			*rc = fn(l, o, (uint64_t)base + start, lineno, arg);
+			json_decref(o);
+			if (*rc != 0)
 				goto fail;
 			start = (size_t)(nl - buf) + 1;
 		}
@@ -338,14 +343,139 @@ ledger_scan(struct ledger *l)
 			warnf("%s: line %lu is longer than %u bytes; the "
 			      "ledger is damaged", l->path, lineno + 1,
 			    LEDGER_LINE_MAX);
+			*rc = -1;
 			goto fail;
 		}
 	}
 	free(buf);
+	*rc = 0;
 	return base;
 fail:
 	free(buf);
 	return -1;
+}
+
+static int
+is_revocation(json_t *o)
+{
+	return json_object_get(o, "revoked") != NULL;
+}
+
+/* Opening: checks and indexes one line. */
+static int
+scan_line(struct ledger *l, json_t *o, uint64_t off, unsigned long lineno,
+    void *arg)
+{
+	struct ledger_scan *s = arg;
+	struct ledger_revocation r;
+	struct ledger_entry e;
+	char err[160];
+
+	if (is_revocation(o)) {
+		if (ledger_revocation_json(o, &r, err, sizeof(err)) == -1 ||
+		    ledger_scan_revocation(l, s, &r, off, err,
+		    sizeof(err)) == -1)
+			goto damaged;
+		return 0;
+	}
+	if (ledger_entry_json(o, &e, err, sizeof(err)) == -1)
+		goto damaged;
+	ledger_entry_free(&e);
+	if (s->next != 0) {
+		snprintf(err, sizeof(err), "an issuance line inside "
+		    "revocation %s", s->g.id);
+		goto damaged;
+	}
+	return ledger_index(l, &e, off);
+damaged:
+	warnf("%s: line %lu: %s; the ledger is damaged: restore it from a "
+	      "backup before signing", l->path, lineno, err);
+	return -1;
+}
+
+/* Reads the file line by line, indexing each; returns the length of the
+ * complete lines and revocation groups, or -1. */
+static off_t
+ledger_scan(struct ledger *l)
+{
+	struct ledger_scan s;
+	off_t good;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	good = ledger_walk(l, scan_line, &s, &rc);
+	if (good != -1 && s.next != 0) {
+		warnf("%s: dropping revocation %s (%lu of %lu lines) left by an "
+		      "interrupted 'ceremony revoke'; nothing else of it was "
+		      "written", l->path, s.g.id, s.next - 1, s.g.count);
+		good = (off_t)s.g.off;
+	}
+	index_free(&s.pend);
+	return good;
+}
+
+struct each {
+	ledger_each_fn fn;
+	ledger_each_revocation_fn rfn;
+	void *arg;
+};
+
+static int
+each_line(struct ledger *l, json_t *o, uint64_t off, unsigned long lineno,
+    void *arg)
+{
+	struct each *w = arg;
+	struct ledger_revocation r;
+	struct ledger_entry e;
+	char err[160];
+	int rv, got;
+
+	if (is_revocation(o)) {
+		if (w->rfn == NULL)
+			return 0;
+		if (ledger_revocation_json(o, &r, err, sizeof(err)) == -1)
+			goto bad;
+		return w->rfn(&r, off, w->arg);
+	}
+	if (w->fn == NULL)
+		return 0;
+	if (ledger_entry_json(o, &e, err, sizeof(err)) == -1)
+		goto bad;
+	if ((got = ledger_revoked(l, e.serial, &r)) == -1) {
+		ledger_entry_free(&e);
+		return -1;
+	}
+	rv = w->fn(&e, got ? &r : NULL, off, w->arg);
+	ledger_entry_free(&e);
+	return rv;
+bad:
+	warnf("%s: line %lu: %s", l->path, lineno, err);
+	return -1;
+}
+
+int
+ledger_each(struct ledger *l, ledger_each_fn fn, void *arg)
+{
+	struct each w = {fn, NULL, arg};
+	int rc;
+
+	if (l->fd == -1)
+		return 0;
+	ledger_walk(l, each_line, &w, &rc);
+	return rc;
+}
+
+int
+ledger_each_revocation(struct ledger *l, ledger_each_revocation_fn fn,
+    void *arg)
+{
+	struct each w = {NULL, fn, arg};
+	int rc;
+
+	if (l->fd == -1)
+		return 0;
+	ledger_walk(l, each_line, &w, &rc);
+	return rc;
 }
 
 int
@@ -364,8 +494,8 @@ ledger_open(struct ledger *l, const char *path)
 	if (l->fd == -1)
 		goto fail;
 	if (flock(l->fd, LOCK_EX | LOCK_NB) == -1) {
-		warnf("%s: locked: another 'ceremony sign' is running in this "
-		      "directory; wait for it to finish", path);
+		warnf("%s: locked: another 'ceremony sign' or 'revoke' is running "
+		      "in this directory; wait for it to finish", path);
 		goto fail;
 	}
 	if (fstat(l->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -402,14 +532,20 @@ ledger_close(struct ledger *l)
 	index_free(&l->key);
 	index_free(&l->cn);
 	index_free(&l->serial);
+	index_free(&l->revoked);
+	free(l->groups);
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 }
 
-int
-ledger_read(struct ledger *l, uint64_t off, struct ledger_entry *e)
+/* Reads the line at off: an issuance line into e, or (e NULL) a
+ * revocation line into rev. */
+static int
+read_at(struct ledger *l, uint64_t off, struct ledger_entry *e,
+    struct ledger_revocation *rev)
 {
-	char *buf, *nl = NULL, err[128];
+	json_t *o = NULL;
+	char *buf, *nl = NULL, err[160];
 	size_t want = 8192;
 	ssize_t r = 0;
 	int rv = -1;
@@ -433,15 +569,31 @@ ledger_read(struct ledger *l, uint64_t off, struct ledger_entry *e)
 		    (unsigned long long)off);
 		goto out;
 	}
-	if (ledger_parse(buf, (size_t)(nl - buf), e, err, sizeof(err)) == -1) {
+	o = json_loadb(buf, (size_t)(nl - buf), JSON_REJECT_DUPLICATES, NULL);
+	if ((e != NULL ? ledger_entry_json(o, e, err, sizeof(err)) :
+	    ledger_revocation_json(o, rev, err, sizeof(err))) == -1) {
 		warnf("%s: offset %llu: %s", l->path, (unsigned long long)off,
 		    err);
 		goto out;
 	}
 	rv = 0;
 out:
+	json_decref(o);
 	free(buf);
 	return rv;
+}
+
+int
+ledger_read(struct ledger *l, uint64_t off, struct ledger_entry *e)
+{
+	return read_at(l, off, e, NULL);
+}
+
+int
+ledger_read_revocation(struct ledger *l, uint64_t off,
+    struct ledger_revocation *r)
+{
+	return read_at(l, off, NULL, r);
 }
 
 int
