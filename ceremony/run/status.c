@@ -164,53 +164,149 @@ ca_find(struct status *st, const char *name)
 	return NULL;
 }
 
-/* The ledger's counts per CA: issued, and expiring within STATUS_SOON
- * days (not yet expired). */
+/* "CA/SERIAL" of every revoked certificate, sorted, for the counts. */
+struct revoked {
+	char (*key)[CAREF_NAME_MAX + 43];
+	size_t n, cap;
+};
+
+static int
+revoked_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int
+revoked_add(struct revoked *rv, const char *ca, const char *serial)
+{
+	void *p;
+
+	if (rv->n == rv->cap) {
+		rv->cap = rv->cap ? rv->cap * 2 : 64;
+		if ((p = realloc(rv->key, rv->cap * sizeof(*rv->key))) == NULL)
+			return -1;
+		rv->key = p;
+	}
+	snprintf(rv->key[rv->n++], sizeof(*rv->key), "%s/%s", ca, serial);
+	return 0;
+}
+
+/* One ledger line: a revocation (counted for its issuer; an
+ * intermediate's own certificate warns), or, on the second pass, an
+ * issuance. */
+static int
+ledger_line(struct status *st, struct revoked *rv, const char *line,
+    size_t len, unsigned long lineno, int pass)
+{
+	struct ledger_revocation r;
+	struct ledger_entry e;
+	struct status_ca *c;
+	char err[256], now[21], soon[21], key[CAREF_NAME_MAX + 43];
+	json_t *o;
+	int revocation;
+
+	o = json_loadb(line, len, 0, NULL);
+	revocation = json_object_get(o, "revoked") != NULL;
+	json_decref(o);
+	if (revocation && pass == 1) {
+		if (ledger_parse_revocation(line, len, &r, err,
+		        sizeof(err)) == -1) {
+			warnf("%s: line %lu: %s", LEDGER_FILE, lineno, err);
+			return -1;
+		}
+		if (r.intermediate[0] != 0)
+			status_warn(st, "intermediate CA '%s' was revoked on "
+			    "%.10s (%s)", r.intermediate, r.time, r.reason);
+		if ((c = ca_find(st, r.ca)) != NULL)
+			c->revoked++;
+		return revoked_add(rv, r.ca, r.serial);
+	}
+	if (revocation || pass == 1)
+		return 0;
+	memset(&e, 0, sizeof(e));
+	if (ledger_parse(line, len, &e, err, sizeof(err)) == -1) {
+		warnf("%s: line %lu: %s", LEDGER_FILE, lineno, err);
+		return -1;
+	}
+	utc_iso(st->now, now);
+	utc_iso(st->now + STATUS_SOON * 86400L, soon);
+	snprintf(key, sizeof(key), "%s/%s", e.ca, e.serial);
+	if ((c = ca_find(st, e.ca)) == NULL)
+		status_warn(st, "%s: line %lu names the intermediate CA '%s', "
+		    "which is not here", LEDGER_FILE, lineno, e.ca);
+	else {
+		c->issued++;
+		if (strcmp(e.not_after, now) > 0 &&
+		    strcmp(e.not_after, soon) <= 0 &&
+		    bsearch(key, rv->key, rv->n, sizeof(*rv->key),
+		        revoked_cmp) == NULL)
+			c->expiring++;
+	}
+	ledger_entry_free(&e);
+	return 0;
+}
+
+/* The ledger's counts per CA: issued, revoked, and expiring within
+ * STATUS_SOON days (neither expired nor revoked). Read, never locked or
+ * repaired: status changes nothing. */
 static int
 ledger_count(struct status *st)
 {
-	struct ledger_entry e;
-	struct status_ca *c;
+	struct revoked rv = {0};
 	unsigned char *text = NULL;
-	char now[21], soon[21], err[256], *p, *nl;
-	unsigned long lineno = 0;
+	unsigned long lineno;
+	char *p, *nl;
 	size_t len;
-	int rv = -1;
+	int pass, r = -1;
 
 	if (!file_exists(LEDGER_FILE))
 		return 0;
 	if (file_read_state(LEDGER_FILE, &text, &len, STATUS_LEDGER_MAX) == -1)
 		return -1;
-	utc_iso(st->now, now);
-	utc_iso(st->now + STATUS_SOON * 86400L, soon);
-	for (p = (char *)text; *p; p = nl + 1) {
-		lineno++;
-		if ((nl = strchr(p, '\n')) == NULL) {
-			warnf("%s: line %lu is incomplete", LEDGER_FILE, lineno);
-			goto out;
+	for (pass = 1; pass <= 2; pass++) {
+		lineno = 0;
+		for (p = (char *)text; *p; p = nl + 1) {
+			lineno++;
+			if ((nl = strchr(p, '\n')) == NULL) {
+				status_warn(st, "%s: line %lu is incomplete (a "
+				    "run was cut short; the next sign or "
+				    "revoke drops it)", LEDGER_FILE, lineno);
+				break;
+			}
+			if (ledger_line(st, &rv, p, (size_t)(nl - p), lineno,
+			        pass) == -1)
+				goto out;
 		}
-		memset(&e, 0, sizeof(e));
-		if (ledger_parse(p, (size_t)(nl - p), &e, err,
-		        sizeof(err)) == -1) {
-			warnf("%s: line %lu: %s", LEDGER_FILE, lineno, err);
-			goto out;
-		}
-		if ((c = ca_find(st, e.ca)) == NULL) {
-			status_warn(st, "%s: line %lu names the intermediate "
-			    "CA '%s', which is not here", LEDGER_FILE, lineno,
-			    e.ca);
-		} else {
-			c->issued++;
-			if (strcmp(e.not_after, now) > 0 &&
-			    strcmp(e.not_after, soon) <= 0)
-				c->expiring++;
-		}
-		ledger_entry_free(&e);
+		if (pass == 1)
+			qsort(rv.key, rv.n, sizeof(*rv.key), revoked_cmp);
 	}
-	rv = 0;
+	r = 0;
 out:
+	free(rv.key);
 	free(text);
-	return rv;
+	return r;
+}
+
+/* Revocations want a current CRL listing them. */
+static void
+crl_check(struct status *st)
+{
+	const struct status_ca *c;
+	size_t i;
+
+	for (i = 0; i < st->nca; i++) {
+		c = &st->ca[i];
+		if (c->revoked > 0 && c->crl == 0)
+			status_warn(st, "%s: %lu certificates revoked but no "
+			    "CRL: run 'ceremony crl%s%s'", c->label, c->revoked,
+			    c->ref.name[0] ? " --ca " : "", c->ref.name);
+		else if (c->crl == 1 && (unsigned long)c->crl_entries <
+		    c->revoked)
+			status_warn(st, "%s: the CRL lists %ld of %lu revoked "
+			    "certificates: run 'ceremony crl%s%s'", c->label,
+			    c->crl_entries, c->revoked,
+			    c->ref.name[0] ? " --ca " : "", c->ref.name);
+	}
 }
 
 /* The transcript: its length and head, the last backup line and the
@@ -322,6 +418,7 @@ status_gather(struct status *st)
 	if (ledger_count(st) == -1 || vault_read(st) == -1 ||
 	    transcript_scan(st) == -1)
 		goto out;
+	crl_check(st);
 	drill_check(st);
 	rv = 0;
 out:
