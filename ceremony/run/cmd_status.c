@@ -29,7 +29,7 @@ static const char usage_text[] =
 static void
 print_ca(const struct status_ca *c)
 {
-	char title[128];
+	char title[128], crl[CAREF_PATH_MAX + 16];
 
 	snprintf(title, sizeof(title), "%s", c->label);
 	title[0] = (char)(title[0] == 'r' ? 'R' : title[0] == 'i' ? 'I' :
@@ -51,13 +51,15 @@ print_ca(const struct status_ca *c)
 	    " (WARNING)" : "");
 	printf("  certificates  %lu issued, %lu revoked, %lu expiring within "
 	       "%d days\n", c->issued, c->revoked, c->expiring, STATUS_SOON);
+	if (caref_path(&c->ref, "crl.pem", crl, sizeof(crl)) == -1)
+		snprintf(crl, sizeof(crl), "crl.pem");
 	if (c->crl == 1)
-		printf("  CRL           %s/crl.pem number %s, %ld revoked, this "
-		       "update %s, next update %s\n", c->ref.dir,
+		printf("  CRL           %s number %s, %ld revoked, this update "
+		       "%s, next update %s\n", crl,
 		    c->crl_number[0] ? c->crl_number : "?", c->crl_entries,
 		    c->crl_this, c->crl_next);
 	else if (c->crl == -1)
-		printf("  CRL           %s/crl.pem unreadable\n", c->ref.dir);
+		printf("  CRL           %s unreadable\n", crl);
 	else
 		printf("  CRL           none\n");
 }

@@ -45,15 +45,19 @@ time_iso(const ASN1_TIME *t, char out[21])
 		snprintf(out, 21, "?");
 }
 
-/* Whole days from now to t, rounded down (negative once past). */
+/* Days from now to t: started days count (a 20-day certificate made a
+ * moment ago has 20 left), negative once past. */
 static long
 days_until(const ASN1_TIME *t)
 {
 	int days = 0, secs = 0;
+	long long total;
 
 	if (t == NULL || !ASN1_TIME_diff(&days, &secs, NULL, t))
-		return 0;
-	return days - (secs < 0);
+		return -1;
+	total = (long long)days * 86400 + secs;
+	return total >= 0 ? (long)((total + 86399) / 86400) :
+	    -(long)((-total + 86399) / 86400);
 }
 
 /* Where the CA's key is, without touching it. */
@@ -94,7 +98,8 @@ ca_crl(struct status *st, struct status_ca *c, X509 *cert)
 	c->crl = 1;
 	time_iso(X509_CRL_get0_lastUpdate(crl), c->crl_this);
 	time_iso(X509_CRL_get0_nextUpdate(crl), c->crl_next);
-	c->crl_entries = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
+	c->crl_entries = X509_CRL_get_REVOKED(crl) == NULL ? 0 :
+	    sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl));
 	if ((num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL,
 	         NULL)) != NULL &&
 	    (bn = ASN1_INTEGER_to_BN(num, NULL)) != NULL &&
