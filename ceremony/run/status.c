@@ -243,8 +243,8 @@ ledger_line(struct status *st, struct revoked *rv, const char *line,
 		c->issued++;
 		if (strcmp(e.not_after, now) > 0 &&
 		    strcmp(e.not_after, soon) <= 0 &&
-		    bsearch(key, rv->key, rv->n, sizeof(*rv->key),
-		        revoked_cmp) == NULL)
+		    (rv->n == 0 || bsearch(key, rv->key, rv->n,
+		        sizeof(*rv->key), revoked_cmp) == NULL))
 			c->expiring++;
 	}
 	ledger_entry_free(&e);
@@ -282,7 +282,7 @@ ledger_count(struct status *st)
 			        pass) == -1)
 				goto out;
 		}
-		if (pass == 1)
+		if (pass == 1 && rv.n > 0)
 			qsort(rv.key, rv.n, sizeof(*rv.key), revoked_cmp);
 	}
 	r = 0;
