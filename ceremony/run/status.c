@@ -273,6 +273,8 @@ ledger_count(struct status *st)
 		for (p = (char *)text; *p; p = nl + 1) {
 			lineno++;
 			if ((nl = strchr(p, '\n')) == NULL) {
+				if (pass == 2)
+					break;
 				status_warn(st, "%s: line %lu is incomplete (a "
 				    "run was cut short; the next sign or "
 				    "revoke drops it)", LEDGER_FILE, lineno);

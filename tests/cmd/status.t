@@ -192,6 +192,25 @@ is "$rc" 0 "without the transcript too"
 is "$(echo "$out" | jq -r '.backup, .transcript.entries')" "null
 0" "--json: no backup known, no entries"
 
+# ---- the CA key in a token: status names it and needs no PIN
+hsm_init
+hsm_token ceremony
+echo 'a passphrase for ceremony.key' >"$T/pass"
+cer -C "$T/tk" root --key ec-p256 --key-uri "$(hsm_uri ca)" --pin-file "$HSM/pin" \
+	--passphrase-file "$T/pass" >/dev/null 2>&1
+ok $? "root --key-uri in SoftHSM2"
+run cer -C "$T/tk" status </dev/null
+is "$rc" 0 "status of a token ceremony exits 0, with no PIN"
+like "$out" "key +token pkcs11:token=ceremony;.*object=ca" "the key is in the token, by URI"
+has "$out" "$(cat "$T/tk/deviceRootCA.uri")" "the URI of deviceRootCA.uri"
+run cer -C "$T/tk" status --json
+is "$(echo "$out" | jq -r '.cas[0].key.where')" token "--json: key.where token"
+touch "$T/tk/deviceRootCA.key"
+run cer -C "$T/tk" status
+is "$rc" 1 "both a key file and a URI warn"
+like "$out" "both deviceRootCA.key and deviceRootCA.uri are present" "and say so"
+rm "$T/tk/deviceRootCA.key"
+
 # ---- refusals
 refuses 2 "usage: ceremony status" "an unknown option" -- cer -C "$H" status --nope
 refuses 2 "unexpected argument 'x'" "an argument" -- cer -C "$H" status x
@@ -200,6 +219,12 @@ refuses 2 "deviceRootCA.pem" "no CA certificate" -- cer -C "$T/empty" status
 cp "$H/ledger.jsonl" "$T/ledger.saved"
 echo '{"serial":"zz"}' >>"$H/ledger.jsonl"
 refuses 2 "ledger.jsonl: line 5" "a damaged ledger line is named" -- cer -C "$H" status
+cp "$T/ledger.saved" "$H/ledger.jsonl"
+printf '{"serial":"ab' >>"$H/ledger.jsonl"
+refuses 1 "^$" "a torn last ledger line: a warning, and the ledger is not repaired" -- \
+	cer -C "$H" status
+like "$out" "WARNING: ledger.jsonl: line 5 is incomplete" "the torn line is named once"
+is "$(echo "$out" | grep -c 'is incomplete')" 1 "once"
 cp "$T/ledger.saved" "$H/ledger.jsonl"
 run cer status --help
 is "$rc" 0 "status --help exits 0"
