@@ -19,14 +19,11 @@
 #include "cmd.h"
 #include "ca/pki.h"
 #include "media/html.h"
-#include "media/qr.h"
 #include "backup/sheet.h"
 #include "core/transcript.h"
 #include "core/fingerprint.h"
 #include "core/secret.h"
 #include "core/util.h"
-
-#define QR_SCALE 6
 
 static const char usage_text[] =
     "usage: ceremony backup (--threshold T --shares N |\n"
@@ -118,55 +115,6 @@ dir_nonempty(const char *dir)
 			n++;
 	closedir(d);
 	return n > 0;
-}
-
-/* share-G-M.txt, .png and .svg in dir. */
-static int
-write_share(const char *dir, const struct sheet_info *si,
-    const struct slip39_share *sh, const char *mn, const char *custodian)
-{
-	char path[4096], *text = NULL, *svg = NULL, *qrtext = NULL;
-	unsigned char *png = NULL;
-	size_t len, pnglen = 0, svglen = 0;
-	struct qr q = {0};
-	int rv = -1;
-
-	snprintf(path, sizeof(path), "%s/share-%d-%d.txt", dir,
-	    sh->group_index + 1, sh->member_index + 1);
-	if (sheet_txt(si, sh, mn, custodian, &text, &len) == -1) {
-		warnf("%s: cannot make the share sheet", path);
-		goto out;
-	}
-	if (file_write_secret(path, text, len, 0) == -1)
-		goto out;
-	if ((qrtext = sodium_malloc(strlen(mn) + 1)) == NULL ||
-	    sheet_qr_text(mn, qrtext, strlen(mn) + 1) == -1 ||
-	    qr_encode(qrtext, 0, 'M', &q) == -1 ||
-	    qr_png(&q, QR_SCALE, &png, &pnglen) == -1 ||
-	    qr_svg(&q, &svg, &svglen) == -1) {
-		warnf("%s: cannot make the QR code", path);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/share-%d-%d.png", dir,
-	    sh->group_index + 1, sh->member_index + 1);
-	if (file_write_secret(path, png, pnglen, 0) == -1)
-		goto out;
-	snprintf(path, sizeof(path), "%s/share-%d-%d.svg", dir,
-	    sh->group_index + 1, sh->member_index + 1);
-	if (file_write_secret(path, svg, svglen, 0) == -1)
-		goto out;
-	rv = 0;
-out:
-	qr_free(&q);
-	if (png != NULL)
-		sodium_memzero(png, pnglen);
-	if (svg != NULL)
-		sodium_memzero(svg, svglen);
-	free(png);
-	free(svg);
-	sodium_free(qrtext);
-	sheet_free(text);
-	return rv;
 }
 
 static int
@@ -395,7 +343,7 @@ backup_write(struct backup_run *b)
 	if (file_write(path, b->file, b->len, 0644, 0) == -1)
 		goto out;
 	for (i = 0; i < b->nshares; i++)
-		if (write_share(b->tmpdir, &si, &b->sh[i], b->mn[i],
+		if (sheet_write_share(b->tmpdir, &si, &b->sh[i], b->mn[i],
 		        b->custodian[i]) == -1)
 			goto out;
 	snprintf(path, sizeof(path), "%s/%s", b->tmpdir, BACKUP_HTML);
