@@ -171,6 +171,36 @@ is "$(vault_id "backup.retired-$day-2/deviceRootCA.vault")" "$newid" "holding th
 run cer restore --check backup/share-1-1.txt
 is "$rc" 0 "the 1 of 1 share restores"
 
+# typed at a terminal (a pty from script(1)), share by share, not echoed
+prompts() { grep -ao 'share [0-9]*> ' "$1" | wc -l; }
+await() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ "$(prompts "$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+s1=$(words backup/share-1-1.txt)
+rm -f "$T/fifo" && mkfifo "$T/fifo"
+script -qefc "'$CEREMONY' backup --reshare --threshold 2 --shares 2 --iteration-exponent 0" \
+	/dev/null <"$T/fifo" >"$T/tty" 2>&1 &
+pid=$!
+exec 7>"$T/fifo"
+await "$T/tty" 1 || diag "no prompt"
+printf '%s\n' "$s1" >&7
+exec 7>&-
+wait "$pid"
+is "$?" 0 "reshare with the share typed at a terminal"
+tty=$(tr -d '\r' <"$T/tty")
+like "$tty" "Resharing backup/deviceRootCA.vault \(Device Root CA, identifier [0-9]+, scheme 1 of 1\)" \
+	"names the backup it opens"
+like "$tty" "33 words, checksum ok \(group 1, member 1\); enough shares" "checks the share as typed"
+has "$tty" "backup.retired-$day-3/" "and retires the 1 of 1 backup"
+w=$(echo "$s1" | cut -d' ' -f3-10)
+printf '%s\n' "$tty" | grep -qF "$w"
+ok $((!$?)) "the typed words are not echoed"
+
 # ---- the CA key in a token, the old shares with a SLIP-39 passphrase
 hsm_init
 hsm_token ceremony
