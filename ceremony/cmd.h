@@ -18,5 +18,8 @@ int cmd_import(int argc, char **argv);
 int cmd_verify_signature(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_crl(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
 
 #endif

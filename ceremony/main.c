@@ -24,6 +24,9 @@ static const struct command {
 	{"restore", cmd_restore, "rebuild the CA key from shares (--check: drill)"},
 	{"shares", cmd_shares, "SLIP-39 split or combine a hex secret"},
 	{"sign", cmd_sign, "batch-sign device CSRs against the template"},
+	{"revoke", cmd_revoke, "revoke certificates: ledger, CRL, AWS script"},
+	{"crl", cmd_crl, "sign the CA's certificate revocation list"},
+	{"ledger", cmd_ledger, "find and list issued certificates"},
 	{"preview", cmd_preview, "show what JITP will create for a device"},
 	{"bundle", cmd_bundle, "write the signed bundle as tar.gz and QR frames"},
 	{"import", cmd_import, "verify a bundle with a pinned key and unpack it"},
@@ -42,9 +45,10 @@ static const struct command {
  * and locked before they write anything). */
 static const char *const state_commands[] = {"root", "verification",
     "template", "backup", "restore", "sign", "bundle", "transcript", "key",
-    NULL};
+    "revoke", "crl", "ledger", NULL};
 static const char *const transcript_commands[] = {"root", "verification",
-    "template", "backup", "restore", "sign", "bundle", "key", NULL};
+    "template", "backup", "restore", "sign", "bundle", "key", "revoke",
+    "crl", NULL};
 
 static int
 listed(const char *const *list, const char *name)

@@ -300,10 +300,11 @@ out:
 }
 
 json_t *
-transcript_last(const char *path, const char *command)
+transcript_last_match(const char *path, const char *command,
+    int (*match)(json_t *line, void *arg), void *arg)
 {
 	unsigned char *text;
-	json_t *found = NULL, *j;
+	json_t *found = NULL, *j, *c;
 	char *p, *nl;
 	size_t len;
 
@@ -315,9 +316,10 @@ transcript_last(const char *path, const char *command)
 			break;
 		*nl = 0;
 		j = json_loads(p, 0, NULL);
-		if (j != NULL && json_is_string(json_object_get(j, "command")) &&
-		    strcmp(json_string_value(json_object_get(j, "command")),
-			command) == 0) {
+		c = json_object_get(j, "command");
+		if (json_is_string(c) && (command == NULL ||
+		    strcmp(json_string_value(c), command) == 0) &&
+		    (match == NULL || match(j, arg))) {
 			json_decref(found);
 			found = j;
 		} else
@@ -325,4 +327,10 @@ transcript_last(const char *path, const char *command)
 	}
 	free(text);
 	return found;
+}
+
+json_t *
+transcript_last(const char *path, const char *command)
+{
+	return transcript_last_match(path, command, NULL, NULL);
 }

@@ -32,5 +32,9 @@ int transcript_head(const char *path, char head[65]);
 
 /* The last entry for a command (new reference), or NULL. */
 json_t *transcript_last(const char *path, const char *command);
+/* The last entry (of command, or of any when NULL) for which match
+ * returns non-zero (new reference), or NULL. */
+json_t *transcript_last_match(const char *path, const char *command,
+    int (*match)(json_t *line, void *arg), void *arg);
 
 #endif
