@@ -49,6 +49,9 @@ print_ca(const struct status_ca *c)
 	    c->not_before, c->not_after, c->days_left < 0 ? 0 : c->days_left,
 	    c->days_left < 0 ? " (EXPIRED)" : c->days_left <= STATUS_CA_WARN ?
 	    " (WARNING)" : "");
+	if (c->ca_revoked[0] != 0)
+		printf("  REVOKED       %.10s by the root (%s)\n", c->ca_revoked,
+		    c->ca_reason);
 	printf("  certificates  %lu issued, %lu revoked, %lu expiring within "
 	       "%d days\n", c->issued, c->revoked, c->expiring, STATUS_SOON);
 	if (caref_path(&c->ref, "crl.pem", crl, sizeof(crl)) == -1)
@@ -140,7 +143,7 @@ print_text(const struct status *st)
 static json_t *
 ca_json(const struct status_ca *c)
 {
-	json_t *crl = json_null(), *key;
+	json_t *crl = json_null(), *key, *revoked = json_null();
 
 	if (c->crl == 1)
 		crl = json_pack("{s:s,s:s,s:s,s:s?,s:I,s:b}", "file", "crl.pem",
@@ -152,12 +155,16 @@ ca_json(const struct status_ca *c)
 		crl = json_pack("{s:s,s:b}", "file", "crl.pem", "readable", 0);
 	key = json_pack("{s:s,s:s?}", "where", c->key, "uri",
 	    strcmp(c->key, "token") == 0 ? c->uri : NULL);
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:I,s:I,s:I,"
-	                 "s:o}",
+	if (c->ca_revoked[0] != 0)
+		revoked = json_pack("{s:s,s:s}", "time", c->ca_revoked,
+		    "reason", c->ca_reason);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:o,s:I,s:I,"
+	                 "s:I,s:o}",
 	    "name", c->ref.name, "label", c->label, "dir", c->ref.dir,
 	    "subject", c->subject ? c->subject : "", "sha256", c->fp, "key",
 	    key, "not_before", c->not_before, "not_after", c->not_after,
-	    "days_left", (json_int_t)c->days_left, "issued",
+	    "days_left", (json_int_t)c->days_left, "ca_revoked", revoked,
+	    "issued",
 	    (json_int_t)c->issued, "revoked", (json_int_t)c->revoked,
 	    "expiring_90_days", (json_int_t)c->expiring, "crl", crl);
 }

@@ -219,9 +219,16 @@ ledger_line(struct status *st, struct revoked *rv, const char *line,
 			warnf("%s: line %lu: %s", LEDGER_FILE, lineno, err);
 			return -1;
 		}
-		if (r.intermediate[0] != 0)
+		if (r.intermediate[0] != 0) {
 			status_warn(st, "intermediate CA '%s' was revoked on "
 			    "%.10s (%s)", r.intermediate, r.time, r.reason);
+			if ((c = ca_find(st, r.intermediate)) != NULL) {
+				snprintf(c->ca_revoked, sizeof(c->ca_revoked),
+				    "%s", r.time);
+				snprintf(c->ca_reason, sizeof(c->ca_reason),
+				    "%s", r.reason);
+			}
+		}
 		if ((c = ca_find(st, r.ca)) != NULL)
 			c->revoked++;
 		return revoked_add(rv, r.ca, r.serial);

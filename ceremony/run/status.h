@@ -29,6 +29,8 @@ struct status_ca {
 	char crl_this[21], crl_next[21], crl_number[80];
 	long crl_entries;
 	int crl_signed;         /* its signature checks with the CA's key */
+	char ca_revoked[21];    /* this intermediate revoked by the root: */
+	char ca_reason[24];     /* when ("" not revoked) and why */
 };
 
 struct status {

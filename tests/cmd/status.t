@@ -138,29 +138,43 @@ is "$(echo "$out" | jq -r '.cas[1].sha256')" \
 	"$(openssl x509 -in "$I/deviceRootCA.pem" -noout -fingerprint -sha256 | cut -d= -f2)" \
 	"--json: the intermediate's fingerprint (openssl)"
 cp "$T/ledger.saved" "$H/ledger.jsonl"
-rm -rf "$H/intermediate"
+mv "$H/intermediate" "$T/intermediate.saved"
 
 # ---- revocations and CRLs
 dev2=$(grep '"cn":"dev2"' "$H/ledger.jsonl")
 s2=$(echo "$dev2" | jq -r .serial)
-id2=$(echo "$dev2" | jq -r .certificate_id)
-revoke_line "$s2" dev2 "$id2" >>"$H/ledger.jsonl"
+# a revocation line alone, as a crash after the ledger write leaves it
+cp "$H/ledger.jsonl" "$T/ledger.saved"
+revoke_line "$s2" dev2 "$(echo "$dev2" | jq -r .certificate_id)" >>"$H/ledger.jsonl"
 run cer -C "$H" status
 is "$rc" 1 "a revocation without a CRL warns"
 like "$out" "certificates +3 issued, 1 revoked, 1 expiring" "the revoked count"
 like "$out" "WARNING: root CA: 1 certificates revoked but no CRL: run 'ceremony crl'" "no CRL: says what to run"
-crl "$H" "$H/deviceRootCA.key" 30 "$s2"
-ok $? "a CRL listing it (python3-cryptography)"
-openssl crl -in "$H/crl.pem" -CAfile "$H/deviceRootCA.pem" -noout 2>/dev/null
-ok $? "openssl checks the CRL's signature"
+cp "$T/ledger.saved" "$H/ledger.jsonl"
+run cer -C "$H" revoke --cn dev2 --reason keyCompromise --region us-east-2
+is "$rc" 0 "ceremony revoke --cn dev2"
+[ -s "$H/crl.pem" ]
+ok $? "revoke wrote crl.pem"
 run cer -C "$H" status
-is "$rc" 0 "a current CRL listing the revocation: healthy"
-like "$out" "CRL +crl.pem number 7, 1 revoked, this update 20.*, next update 20" "the CRL line"
+is "$rc" 0 "revoked, with a current CRL: healthy"
+like "$out" "certificates +3 issued, 1 revoked, 1 expiring within 90 days" "the revoked count"
+like "$out" "CRL +crl.pem number [0-9]+, 1 revoked, this update 20.*, next update 20" "the CRL line"
 run cer -C "$H" status --json
-is "$(echo "$out" | jq -r '.cas[0].crl | [.number, .revoked, .signed_by_ca] | map(tostring) | join(" ")')" \
-	"7 1 true" "--json: the CRL's number, entries, signature"
+is "$(echo "$out" | jq -r '.cas[0].crl | [.revoked, .signed_by_ca] | map(tostring) | join(" ")')" \
+	"1 true" "--json: the CRL's entries, its signature"
+is "$(echo "$out" | jq -r '.cas[0].crl.number')" \
+	"$(openssl crl -in "$H/crl.pem" -noout -crlnumber | sed 's/^crlNumber=0x//' | xargs -I{} printf '%d' 0x{})" \
+	"--json: the CRL number (openssl)"
 is "$(echo "$out" | jq -r '.cas[0].crl.next_update')" "$(date -u -d "$(openssl crl -in "$H/crl.pem" -noout -nextupdate | cut -d= -f2)" +%FT%TZ)" \
 	"--json: nextUpdate (openssl)"
+cp "$H/crl.pem" "$T/crl.good"
+crl "$H" "$H/deviceRootCA.key" 30 "$s2"
+ok $? "a CRL made with python3-cryptography"
+openssl crl -in "$H/crl.pem" -CAfile "$H/deviceRootCA.pem" -noout 2>/dev/null
+ok $? "openssl checks its signature"
+run cer -C "$H" status
+is "$rc" 0 "it is current and lists the revocation: healthy"
+like "$out" "CRL +crl.pem number 7, 1 revoked" "its number and entries"
 crl "$H" "$H/deviceRootCA.key" -2 "$s2"
 run cer -C "$H" status
 is "$rc" 1 "a CRL past its nextUpdate warns"
@@ -173,7 +187,11 @@ crl "$H" "$T/dev1.key" 30 "$s2"
 run cer -C "$H" status
 is "$rc" 1 "a CRL signed by another key warns"
 like "$out" "crl.pem is not signed by deviceRootCA.pem" "and says so"
-crl "$H" "$H/deviceRootCA.key" 30 "$s2"
+cp "$T/crl.good" "$H/crl.pem"
+run cer -C "$H" crl
+is "$rc" 0 "ceremony crl signs the next CRL"
+run cer -C "$H" status
+is "$rc" 0 "healthy again"
 
 # ---- the online copy: public files only
 P=$T/online
@@ -228,6 +246,21 @@ is "$(snapshot "$H")" "$before" "and status leaves it for sign or revoke to drop
 like "$out" "WARNING: ledger.jsonl: line 5 is incomplete" "the torn line is named once"
 is "$(echo "$out" | grep -c 'is incomplete')" 1 "once"
 cp "$T/ledger.saved" "$H/ledger.jsonl"
+# ---- an intermediate revoked by the root
+mv "$T/intermediate.saved" "$H/intermediate"
+run cer -C "$H" revoke --intermediate factory-a --reason cACompromise --region us-east-2
+is "$rc" 0 "ceremony revoke --intermediate factory-a"
+run cer -C "$H" status
+is "$rc" 1 "status warns"
+like "$out" "WARNING: intermediate CA 'factory-a' was revoked on $(date -u +%F) \(cACompromise\)" \
+	"the intermediate is named as revoked"
+like "$out" "certificates +3 issued, 2 revoked" "the root counts what it revoked"
+like "$out" "REVOKED +$(date -u +%F) by the root \(cACompromise\)" "the intermediate's block says it"
+like "$out" "CRL +crl.pem number [0-9]+, 2 revoked" "and its CRL lists both"
+run cer -C "$H" status --json
+is "$(echo "$out" | jq -r '.cas[1].ca_revoked.reason, .cas[0].ca_revoked')" "cACompromise
+null" "--json: ca_revoked"
+
 run cer status --help
 is "$rc" 0 "status --help exits 0"
 like "$out" "--json" "and teaches --json"
