@@ -201,6 +201,53 @@ w=$(echo "$s1" | cut -d' ' -f3-10)
 printf '%s\n' "$tty" | grep -qF "$w"
 ok $((!$?)) "the typed words are not echoed"
 
+# ---- crash safety: SIGKILL at random points; backup/ always holds one
+# whole backup, the old or the new, whose shares in it restore
+K=$T/k
+cer -C "$K" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
+	(cd "$K" && cer backup --threshold 3 --shares 5 >/dev/null 2>&1)
+ok $? "a 3 of 5 backup to crash"
+# reshare_once: from the scheme in backup/ to the other one, in the
+# background; $pid
+reshare_once() {
+	rm -rf "$T/cur" && mkdir "$T/cur" && cp "$K"/backup/share-1-*.txt "$T/cur/"
+	if grep -q '^scheme: 3 of 5' "$K/backup/deviceRootCA.vault"; then
+		set -- --threshold 2 --shares 3 "$T/cur/share-1-1.txt" "$T/cur/share-1-2.txt" "$T/cur/share-1-3.txt"
+	else
+		set -- --threshold 3 --shares 5 "$T/cur/share-1-1.txt" "$T/cur/share-1-2.txt"
+	fi
+	"$CEREMONY" -C "$K" backup --reshare "$@" >/dev/null 2>"$T/kerr" &
+	pid=$!
+}
+t0=$(date +%s%N)
+reshare_once
+wait "$pid"
+ok $? "one reshare, timed"
+span=$(( ($(date +%s%N) - t0) / 1000000 + 20 )) # ms
+kills=0 bad=0 new=0
+for i in $(seq 24); do
+	before=$(sed -n 's/^slip39-id: //p' "$K/backup/deviceRootCA.vault")
+	reshare_once
+	sleep "$(awk -v ms=$((RANDOM % span)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+	kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
+	wait "$pid" 2>/dev/null
+	after=$(sed -n 's/^slip39-id: //p' "$K/backup/deviceRootCA.vault")
+	[ "$after" != "$before" ] && new=$((new + 1))
+	if grep -q '^scheme: 3 of 5' "$K/backup/deviceRootCA.vault"; then
+		set -- "$K/backup/share-1-1.txt" "$K/backup/share-1-3.txt" "$K/backup/share-1-5.txt"
+	else
+		set -- "$K/backup/share-1-2.txt" "$K/backup/share-1-3.txt"
+	fi
+	if ! cer -C "$K" restore --check "$@" >/dev/null 2>"$T/kerr"; then
+		bad=$((bad + 1))
+		diag "after kill $i: $(cat "$T/kerr")"
+	fi
+	rm -rf "$K"/backup.new-* # a stray: the unproved new, or the old after the swap
+done
+diag "killed $kills of 24 runs; $new left the new backup in place"
+[ "$kills" -ge 8 ]; ok $? "killed mid-reshare at least 8 times"
+is "$bad" 0 "after every kill, backup/ holds one whole backup whose shares restore"
+
 # ---- the CA key in a token, the old shares with a SLIP-39 passphrase
 hsm_init
 hsm_token ceremony
