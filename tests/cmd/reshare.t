@@ -282,4 +282,21 @@ is "$rc" 1 "the old passphrase does not"
 run cer -C "$H" key show --pin-file "$HSM/pin"
 is "$rc" 0 "the token key is untouched"
 
+# groups: two of the groups 2 of 3 and 1 of 1
+mkdir "$T/hn" && cp "$H"/backup/share-1-*.txt "$T/hn/"
+run cer -C "$H" backup --reshare --group 2/3 --group 1/1 --group-threshold 2 --iteration-exponent 0 \
+	--custodian Ann --custodian Ben --custodian Cy --custodian Dee \
+	--old-share-passphrase-file "$T/nspass" "$T/hn/share-1-1.txt" "$T/hn/share-1-2.txt"
+is "$rc" 0 "reshare to two groups"
+like "$out" "Reshared +backup/deviceRootCA.vault \(2 of 2," "from 2 of 2"
+like "$(sed '/^$/q' "$H/backup/deviceRootCA.vault")" "scheme: 2 of 2 groups \[2 of 3, 1 of 1\]" \
+	"to two groups"
+like "$(sed '/^$/q' "$H/backup/deviceRootCA.vault")" "slip39-passphrase: no" \
+	"without a passphrase now"
+run cer -C "$H" restore --check "$H/backup/share-1-1.txt" "$H/backup/share-1-3.txt" "$H/backup/share-2-1.txt"
+is "$rc" 0 "group 1's two shares and group 2's one restore"
+run cer -C "$H" restore --check "$H/backup/share-1-1.txt" "$H/backup/share-1-3.txt"
+is "$rc" 1 "one group is not enough"
+is "$(ls -d "$H"/backup.retired-* | wc -l)" 2 "two backups retired"
+
 done_testing
