@@ -72,7 +72,8 @@ static const char usage_text[] =
     "                             if the vault has one)\n\n"
     "Print backup/shares.html, give each custodian their page, then delete\n"
     "the share files from this machine. Exit status: 0 ok, 1 the backup\n"
-    "did not prove out (nothing kept), 2 usage or I/O error.\n";
+    "did not prove out (nothing kept) or, resharing, the shares do not\n"
+    "open the vault, 2 usage or I/O error.\n";
 
 /* One run of the command: the options, then what each step makes for
  * the next. */
