@@ -17,6 +17,7 @@ int cmd_bundle(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_verify_signature(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 int cmd_crl(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);

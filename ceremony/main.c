@@ -34,6 +34,7 @@ static const struct command {
 	{"verify-signature", cmd_verify_signature,
 	    "check a minisign signature on a file"},
 	{"key", cmd_key, "move the CA key into a PKCS#11 token; show where"},
+	{"status", cmd_status, "the health of every CA, the backup and the drill"},
 	{"init", cmd_init, "write an example config for run"},
 	{"run", cmd_run, "run the whole ceremony from one reviewed config"},
 	{NULL, NULL, NULL},

@@ -1,6 +1,7 @@
 /* ceremony backup: seal the CA key and the signing key into a vault under
  * a random key K, split K into SLIP-39 shares, write the share sheets,
- * and prove the backup by restoring it from the files just written. */
+ * and prove the backup by restoring it from the files just written.
+ * --reshare takes the keys from the current vault instead (reshare.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,17 +15,15 @@
 #include <sodium.h>
 
 #include "backup/backup.h"
+#include "backup/reshare.h"
 #include "cmd.h"
 #include "ca/pki.h"
 #include "media/html.h"
-#include "media/qr.h"
 #include "backup/sheet.h"
 #include "core/transcript.h"
 #include "core/fingerprint.h"
 #include "core/secret.h"
 #include "core/util.h"
-
-#define QR_SCALE 6
 
 static const char usage_text[] =
     "usage: ceremony backup (--threshold T --shares N |\n"
@@ -33,7 +32,11 @@ static const char usage_text[] =
     "                       [--share-passphrase | --share-passphrase-file F\n"
     "                        | --share-passphrase-fd N]\n"
     "                       [--passphrase-file F | --passphrase-fd N]\n"
-    "                       [--paper A4|Letter] [--force]\n\n"
+    "                       [--paper A4|Letter] [--force]\n"
+    "       ceremony backup --reshare (--threshold T --shares N | --group ...)\n"
+    "                       [--custodian NAME ...] [--share-passphrase ...]\n"
+    "                       [--old-share-passphrase-file F |\n"
+    "                        --old-share-passphrase-fd N] [SHARE-FILE ...]\n\n"
     "Seals deviceRootCA.key and ceremony.key into backup/deviceRootCA.vault\n"
     "(XChaCha20-Poly1305 under a random 256-bit key K) and splits K into\n"
     "SLIP-39 shares. Writes, per share, backup/share-G-M.txt (the words),\n"
@@ -56,9 +59,21 @@ static const char usage_text[] =
     "  --paper P                  shares.html paper size, A4 or Letter\n"
     "                             (default A4)\n"
     "  --force                    replace an existing backup/\n\n"
+    "  --reshare                  a new quorum for the same keys: opens\n"
+    "                             backup/deviceRootCA.vault with enough of\n"
+    "                             its shares (SHARE-FILEs, or typed at the\n"
+    "                             terminal), seals the same CA key and\n"
+    "                             signing key under a new K with new shares,\n"
+    "                             proves it, then moves the old backup/ to\n"
+    "                             backup.retired-DATE/. Needs no key file\n"
+    "                             (works with the CA key in a token)\n"
+    "  --old-share-passphrase-file F, --old-share-passphrase-fd N\n"
+    "                             the old shares' SLIP-39 passphrase (asked\n"
+    "                             if the vault has one)\n\n"
     "Print backup/shares.html, give each custodian their page, then delete\n"
     "the share files from this machine. Exit status: 0 ok, 1 the backup\n"
-    "did not prove out (nothing kept), 2 usage or I/O error.\n";
+    "did not prove out (nothing kept) or, resharing, the shares do not\n"
+    "open the vault, 2 usage or I/O error.\n";
 
 /* One run of the command: the options, then what each step makes for
  * the next. */
@@ -82,6 +97,9 @@ struct backup_run {
 	char tmpdir[32];         /* the new backup/, until it is in place */
 	int made;                /* tmpdir is ours to remove */
 	struct backup_proof pf;
+	int reshare;             /* --reshare: the keys from old */
+	struct unlock old;       /* the current vault, opened */
+	char retired[64];        /* where the old backup/ went */
 };
 
 static int
@@ -100,55 +118,6 @@ dir_nonempty(const char *dir)
 	return n > 0;
 }
 
-/* share-G-M.txt, .png and .svg in dir. */
-static int
-write_share(const char *dir, const struct sheet_info *si,
-    const struct slip39_share *sh, const char *mn, const char *custodian)
-{
-	char path[4096], *text = NULL, *svg = NULL, *qrtext = NULL;
-	unsigned char *png = NULL;
-	size_t len, pnglen = 0, svglen = 0;
-	struct qr q = {0};
-	int rv = -1;
-
-	snprintf(path, sizeof(path), "%s/share-%d-%d.txt", dir,
-	    sh->group_index + 1, sh->member_index + 1);
-	if (sheet_txt(si, sh, mn, custodian, &text, &len) == -1) {
-		warnf("%s: cannot make the share sheet", path);
-		goto out;
-	}
-	if (file_write_secret(path, text, len, 0) == -1)
-		goto out;
-	if ((qrtext = sodium_malloc(strlen(mn) + 1)) == NULL ||
-	    sheet_qr_text(mn, qrtext, strlen(mn) + 1) == -1 ||
-	    qr_encode(qrtext, 0, 'M', &q) == -1 ||
-	    qr_png(&q, QR_SCALE, &png, &pnglen) == -1 ||
-	    qr_svg(&q, &svg, &svglen) == -1) {
-		warnf("%s: cannot make the QR code", path);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/share-%d-%d.png", dir,
-	    sh->group_index + 1, sh->member_index + 1);
-	if (file_write_secret(path, png, pnglen, 0) == -1)
-		goto out;
-	snprintf(path, sizeof(path), "%s/share-%d-%d.svg", dir,
-	    sh->group_index + 1, sh->member_index + 1);
-	if (file_write_secret(path, svg, svglen, 0) == -1)
-		goto out;
-	rv = 0;
-out:
-	qr_free(&q);
-	if (png != NULL)
-		sodium_memzero(png, pnglen);
-	if (svg != NULL)
-		sodium_memzero(svg, svglen);
-	free(png);
-	free(svg);
-	sodium_free(qrtext);
-	sheet_free(text);
-	return rv;
-}
-
 static int
 name_ok(const char *s)
 {
@@ -160,6 +129,37 @@ name_ok(const char *s)
 	return n > 0 && n <= 64;
 }
 
+/* The arguments past the options: share files with --reshare (which
+ * reads no key file and keeps the old backup/, retired), none without. */
+static int
+backup_args(int argc, char **argv, struct backup_run *b)
+{
+	char q[256];
+
+	if (b->reshare) {
+		b->old.files = argv + optind;
+		b->old.nfiles = argc - optind;
+		if (b->force || b->src.file != NULL || b->src.fd >= 0) {
+			warnf("backup --reshare takes the keys from %s and "
+			      "keeps the old backup as %sDATE/: --force and the "
+			      "key passphrase options do not apply",
+			    BACKUP_VAULT, RETIRED_PREFIX);
+			return -1;
+		}
+		return 0;
+	}
+	if (b->old.ask) {
+		warnf("backup: the old shares' passphrase goes with --reshare");
+		return -1;
+	}
+	if (optind != argc) {
+		warnf("backup: unexpected argument '%s'",
+		    str_safe(argv[optind], (size_t)-1, q, sizeof(q)));
+		return -1;
+	}
+	return 0;
+}
+
 /* The options, checked before anything is read: 0 ok, 1 after --help,
  * -1 with a message. */
 static int
@@ -168,7 +168,8 @@ backup_options(int argc, char **argv, struct backup_run *b)
 	static const struct option opts[] = {
 		SLIP39_LONGOPTS, {"custodian", 1, NULL, 'c'},
 		{"force", 0, NULL, 'f'}, {"paper", 1, NULL, 'P'},
-		SPASS_LONGOPTS, PASS_LONGOPTS,
+		{"reshare", 0, NULL, 'r'}, SPASS_LONGOPTS, PASS_LONGOPTS,
+		OSPASS_LONGOPTS,
 		{"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	char err[128];
@@ -189,6 +190,9 @@ backup_options(int argc, char **argv, struct backup_run *b)
 		case 'f':
 			b->force = 1;
 			break;
+		case 'r':
+			b->reshare = 1;
+			break;
 		case 'P':
 			if (html_paper_parse(optarg, &b->paper, err, sizeof(err))) {
 				warnf("%s", err);
@@ -202,6 +206,8 @@ backup_options(int argc, char **argv, struct backup_run *b)
 			v = backup_spass_option(&b->ssrc, &b->ask, c, optarg);
 			if (v == -1)
 				v = slip39_option(&b->so, c, optarg);
+			if (v == -1)
+				v = reshare_option(&b->old, c, optarg);
 			if (v == RC_USAGE)
 				return -1;
 			if (v == 0 || pass_option(&b->src, c, optarg) == 0)
@@ -210,14 +216,8 @@ backup_options(int argc, char **argv, struct backup_run *b)
 			return -1;
 		}
 	}
-	if (optind != argc) {
-		char q[256];
-
-		warnf("backup: unexpected argument '%s'",
-		    str_safe(argv[optind], (size_t)-1, q, sizeof(q)));
-		return -1;
-	}
-	if (slip39_opts_scheme(&b->so, "backup", 1) == -1)
+	if (backup_args(argc, argv, b) == -1 ||
+	    slip39_opts_scheme(&b->so, "backup", 1) == -1)
 		return -1;
 	b->nshares = slip39_scheme_shares(&b->so.s);
 	if (b->ncust > b->nshares) {
@@ -225,6 +225,8 @@ backup_options(int argc, char **argv, struct backup_run *b)
 		    b->nshares);
 		return -1;
 	}
+	if (b->reshare)
+		return 0;
 	if ((v = dir_nonempty(BACKUP_DIR)) < 0) {
 		warnf("%s: not a readable directory; move it away first",
 		    BACKUP_DIR);
@@ -247,9 +249,16 @@ backup_split(struct backup_run *b)
 	size_t i;
 	int r;
 
-	if ((b->cert = pki_cert_load(CA_CERT)) == NULL)
+	if (b->reshare) {
+		if ((r = reshare_open(&b->old)) != 0)
+			return r;
+		b->cert = b->old.cert;
+		b->old.cert = NULL;
+		b->keys = b->old.keys;
+		memset(&b->old.keys, 0, sizeof(b->old.keys));
+	} else if ((b->cert = pki_cert_load(CA_CERT)) == NULL)
 		return -1;
-	if ((r = backup_keys_load(&b->src, b->cert, &b->keys)) != 0)
+	else if ((r = backup_keys_load(&b->src, b->cert, &b->keys)) != 0)
 		return r;
 	if ((b->spass = slip39_pass_read(&b->ssrc, b->ask, 1)) == NULL)
 		return -1;
@@ -275,7 +284,8 @@ backup_split(struct backup_run *b)
 }
 
 /* The vault header (what restore and the sheets show without K), and the
- * keys sealed under K with it. */
+ * keys sealed under K with it: resharing, the old vault's items as they
+ * were. */
 static int
 backup_seal(struct backup_run *b)
 {
@@ -292,9 +302,11 @@ backup_seal(struct backup_run *b)
 	h->slip39_id = b->sh[0].id;
 	h->slip39_pass = b->spass[0] != 0;
 	fingerprint_format(h->ca_sha256, b->fp);
-	if (backup_keys_items(&b->keys, it) == -1 ||
-	    vault_seal(h, b->key, it, 2, &b->file, &b->len, err,
-	        sizeof(err)) == -1) {
+	if (b->reshare ? vault_seal(h, b->key, b->old.it, b->old.ni, &b->file,
+	                     &b->len, err, sizeof(err)) == -1 :
+	    backup_keys_items(&b->keys, it) == -1 ||
+	        vault_seal(h, b->key, it, 2, &b->file, &b->len, err,
+	            sizeof(err)) == -1) {
 		warnf("%s: cannot seal: %s", BACKUP_VAULT, err);
 		goto out;
 	}
@@ -332,7 +344,7 @@ backup_write(struct backup_run *b)
 	if (file_write(path, b->file, b->len, 0644, 0) == -1)
 		goto out;
 	for (i = 0; i < b->nshares; i++)
-		if (write_share(b->tmpdir, &si, &b->sh[i], b->mn[i],
+		if (sheet_write_share(b->tmpdir, &si, &b->sh[i], b->mn[i],
 		        b->custodian[i]) == -1)
 			goto out;
 	snprintf(path, sizeof(path), "%s/%s", b->tmpdir, BACKUP_HTML);
@@ -374,6 +386,13 @@ backup_check(struct backup_run *b)
 static int
 backup_replace(struct backup_run *b)
 {
+	if (b->reshare) {
+		if (reshare_retire(b->tmpdir, b->retired,
+		        sizeof(b->retired)) == -1)
+			return -1;
+		b->made = 0;
+		return 0;
+	}
 	if (file_exists(BACKUP_DIR)) {
 		if (renameat2(AT_FDCWD, b->tmpdir, AT_FDCWD, BACKUP_DIR,
 		        RENAME_EXCHANGE) == -1) {
@@ -401,12 +420,17 @@ backup_record(struct backup_run *b)
 	const char *inputs[] = {CA_CERT, CA_KEY, SIGN_KEY, NULL};
 	const char *outputs[] = {BACKUP_VAULT, NULL};
 	const struct slip39_share *sh = b->sh;
-	char sha[65];
-	json_t *ids, *cust;
+	char sha[65], old[128];
+	json_t *ids, *cust, *extra;
 	size_t i;
 
 	if (sha256_file_hex(BACKUP_VAULT, sha) == -1)
 		return -1;
+	if (b->reshare) {
+		snprintf(old, sizeof(old), "%s/deviceRootCA.vault", b->retired);
+		inputs[1] = old;
+		inputs[2] = NULL;
+	}
 	ids = json_array();
 	cust = json_array();
 	for (i = 0; i < b->nshares; i++) {
@@ -415,15 +439,25 @@ backup_record(struct backup_run *b)
 		json_array_append_new(cust, b->custodian[i] ?
 		    json_string(b->custodian[i]) : json_null());
 	}
+	extra = json_pack("{s:s,s:i,s:o,s:o,s:I,s:I}", "vault_sha256", sha,
+	    "slip39_id", sh[0].id, "shares", ids, "custodians", cust,
+	    "subsets_checked", (json_int_t)b->pf.visited,
+	    "subsets_total", (json_int_t)b->pf.total);
+	if (extra != NULL && b->reshare &&
+	    json_object_set_new(extra, "reshared", reshare_info(&b->old,
+	        b->retired)) == -1) {
+		json_decref(extra);
+		extra = NULL;
+	}
+	if (extra == NULL) {
+		warnf("%s: cannot build the entry", TRANSCRIPT_FILE);
+		return -1;
+	}
 	return transcript_append("backup",
-	    json_pack("{s:s,s:i,s:b}", "scheme", b->h.scheme,
+	    json_pack("{s:s,s:i,s:b,s:b}", "scheme", b->h.scheme,
 	        "iteration_exponent", b->so.s.exp, "share_passphrase",
-	        b->spass[0] != 0),
-	    inputs, outputs,
-	    json_pack("{s:s,s:i,s:o,s:o,s:I,s:I}", "vault_sha256", sha,
-	        "slip39_id", sh[0].id, "shares", ids, "custodians", cust,
-	        "subsets_checked", (json_int_t)b->pf.visited,
-	        "subsets_total", (json_int_t)b->pf.total));
+	        b->spass[0] != 0, "reshare", b->reshare),
+	    inputs, outputs, extra);
 }
 
 static void
@@ -432,6 +466,10 @@ backup_report(const struct backup_run *b)
 	const struct slip39_share *sh = b->sh;
 	size_t i;
 
+	if (b->reshare)
+		printf("Reshared        %s (%s, identifier %u) is retired in "
+		       "%s/\n", BACKUP_VAULT, b->old.h.scheme,
+		    b->old.h.slip39_id, b->retired);
 	printf("Backup          %s (%s, identifier %u)\n", BACKUP_VAULT,
 	    b->h.scheme, sh[0].id);
 	printf("  CA SHA-256    %s\n", b->fp);
@@ -446,6 +484,11 @@ backup_report(const struct backup_run *b)
 	printf("Share sheets    %s/%s\n", BACKUP_DIR, BACKUP_HTML);
 	printf("Print it, give each custodian their page, then delete the "
 	       "share files\nand %s from this machine.\n", BACKUP_HTML);
+	if (b->reshare)
+		printf("The old shares still open %s/deviceRootCA.vault: once "
+		       "the new shares\nare handed out, destroy that folder "
+		       "and every copy of the old vault,\nand have the old "
+		       "custodians destroy their shares.\n", b->retired);
 }
 
 int
@@ -456,7 +499,7 @@ cmd_backup(int argc, char **argv)
 	int r;
 
 	slip39_opts_init(&b.so);
-	b.src = b.ssrc = none;
+	b.src = b.ssrc = b.old.ssrc = none;
 	if ((r = backup_options(argc, argv, &b)) != 0)
 		return r == 1 ? 0 : EXIT_USAGE;
 	if ((r = backup_split(&b)) == 0 && (r = backup_seal(&b)) == 0 &&
@@ -469,6 +512,7 @@ cmd_backup(int argc, char **argv)
 		sheet_free_all(b.mn, b.nshares);
 	free(b.mn);
 	backup_keys_free(&b.keys);
+	unlock_free(&b.old);
 	X509_free(b.cert);
 	pass_free(b.spass);
 	sodium_free(b.key);

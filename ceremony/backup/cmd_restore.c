@@ -13,7 +13,7 @@
 #include "backup/restore_token.h"
 #include "ca/cakey.h"
 #include "ca/pki.h"
-#include "backup/shares.h"
+#include "backup/unlock.h"
 #include "core/transcript.h"
 #include "core/fingerprint.h"
 #include "core/secret.h"
@@ -57,24 +57,9 @@ static const char usage_text[] =
 
 /* One run of the command: the options, then what each step finds. */
 struct restore_run {
-	const char *vault;
-	struct pass_src src, ssrc; /* the new key passphrase, SLIP-39's */
-	int check, force, ask;
-	char **files; /* share files named on the command line */
-	int nfiles;
-	unsigned char *text; /* the vault file */
-	size_t len;
-	struct vault_header h;
-	X509 *cert;
-	unsigned char sha[32]; /* the certificate's SHA-256 */
-	struct shares s;
-	unsigned char *key; /* the recovered secret, then K */
-	size_t klen;
-	char *spass;
-	struct vault_item it[VAULT_MAX_ITEMS];
-	size_t ni;
-	struct backup_keys keys;
-	int pubnew; /* no ceremony.pub yet: restore writes it */
+	struct unlock u;   /* the vault, the shares, the keys */
+	struct pass_src src; /* the new key passphrase */
+	int check, force;
 	char *pass; /* the restored keys' passphrase, NULL for none */
 	struct key_src ks; /* --key-uri: restore into a token */
 	json_t *token;     /* the token key, for the transcript */
@@ -100,7 +85,7 @@ restore_options(int argc, char **argv, struct restore_run *r)
 			r->check = 1;
 			break;
 		case 'v':
-			r->vault = optarg;
+			r->u.vault = optarg;
 			break;
 		case 'f':
 			r->force = 1;
@@ -109,7 +94,7 @@ restore_options(int argc, char **argv, struct restore_run *r)
 			fputs(usage_text, stdout);
 			return 1;
 		default:
-			if ((v = backup_spass_option(&r->ssrc, &r->ask, c,
+			if ((v = backup_spass_option(&r->u.ssrc, &r->u.ask, c,
 			         optarg)) == RC_USAGE)
 				return -1;
 			if (v == 0 || pass_option(&r->src, c, optarg) == 0 ||
@@ -121,8 +106,8 @@ restore_options(int argc, char **argv, struct restore_run *r)
 			return -1;
 		}
 	}
-	r->files = argv + optind;
-	r->nfiles = argc - optind;
+	r->u.files = argv + optind;
+	r->u.nfiles = argc - optind;
 	if (r->ks.uri != NULL && file_exists(CA_KEY)) {
 		warnf("%s exists: with --key-uri the CA key goes into the "
 		      "token; move the file away first", CA_KEY);
@@ -137,144 +122,6 @@ restore_options(int argc, char **argv, struct restore_run *r)
 		warnf("restore --check writes no key: --force and the new key "
 		      "passphrase options do not apply");
 		return -1;
-	}
-	return 0;
-}
-
-/* The vault header and the certificate it was made for: RC_CHECK if the
- * vault is not one or the certificate is another CA's. */
-static int
-restore_load(struct restore_run *r)
-{
-	char err[512], fp[96];
-	size_t hdrlen;
-
-	if ((r->s.sh = sodium_allocarray(SLIP39_MAX_SHARES,
-	         sizeof(*r->s.sh))) == NULL ||
-	    (r->key = sodium_malloc(SLIP39_MAX_SECRET)) == NULL) {
-		warnf("out of secure memory");
-		return -1;
-	}
-	if (file_read(r->vault, &r->text, &r->len, VAULT_MAX) == -1)
-		return -1;
-	if (vault_header_parse((char *)r->text, r->len, &r->h, &hdrlen, err,
-	        sizeof(err)) == -1) {
-		warnf("%s: %s", r->vault, err);
-		return RC_CHECK;
-	}
-	if ((r->cert = pki_cert_load(CA_CERT)) == NULL)
-		return -1;
-	pki_cert_sha256(r->cert, r->sha);
-	if (memcmp(r->sha, r->h.ca_sha256, 32) != 0) {
-		fingerprint_format(r->h.ca_sha256, fp);
-		warnf("%s is not the CA certificate of %s (made for SHA-256 "
-		      "%s): restore next to the right certificate",
-		    CA_CERT, r->vault, fp);
-		return RC_CHECK;
-	}
-	return 0;
-}
-
-/* The shares, from files, the terminal or stdin, and the secret they
- * hold: -1 when they cannot be read, RC_CHECK when they do not combine. */
-static int
-restore_gather(struct restore_run *r)
-{
-	struct shares *s = &r->s;
-	char err[512], name[4 * sizeof(r->h.name)], scheme[4 * 64];
-	size_t i;
-	int typed = 0;
-
-	for (i = 0; i < (size_t)r->nfiles; i++)
-		if (shares_read(s, r->files[i]) == -1)
-			return -1;
-	if (r->nfiles == 0) {
-		if (isatty(STDIN_FILENO)) {
-			/* the header is not authenticated yet */
-			fprintf(stderr, "Restoring %s (%s, identifier %u, "
-			                "scheme %s)\n",
-			    r->vault,
-			    str_safe(r->h.name, (size_t)-1, name, sizeof(name)),
-			    r->h.slip39_id,
-			    str_safe(r->h.scheme, (size_t)-1, scheme,
-			        sizeof(scheme)));
-			if (shares_prompt(s, &r->h) == -1)
-				return -1;
-			typed = 1;
-		} else if (shares_read(s, "-") == -1)
-			return -1;
-	}
-	if (s->n == 0) {
-		warnf("no shares given: name share files, or type the words "
-		      "at the terminal");
-		return RC_CHECK;
-	}
-	for (i = 0; i < s->n && !typed; i++)
-		if (slip39_decode(s->mn[i], &s->sh[i], err, sizeof(err)) ==
-		    -1) {
-			warnf("%s: %s", s->name[i], err);
-			return RC_CHECK;
-		}
-	if (shares_check_ids(s, &r->h, r->vault) == -1)
-		return RC_CHECK;
-	if (slip39_recover_ems(s->sh, s->n, (const char *const *)s->name,
-	        r->key, &r->klen, err, sizeof(err)) != 0) {
-		warnf("%s", err);
-		return RC_CHECK;
-	}
-	return 0;
-}
-
-/* K from the secret and the SLIP-39 passphrase, the vault opened with it,
- * and its keys checked against the certificate and ceremony.pub. */
-static int
-restore_unlock(struct restore_run *r)
-{
-	const struct slip39_share *sh = &r->s.sh[0];
-	struct sigkey pub = {0};
-	char err[512];
-	int v;
-
-	/* asked for when given an option or when the vault says the
-	 * shares have one */
-	if ((r->spass = slip39_pass_read(&r->ssrc, r->ask || r->h.slip39_pass,
-	         0)) == NULL)
-		return -1;
-	if (r->klen != VAULT_KEYBYTES ||
-	    slip39_decrypt(r->key, r->klen, r->spass, sh->exp, sh->id,
-	        sh->ext, r->key) == -1) {
-		warnf("%s: the shares hold a %zu-byte secret, not a vault key",
-		    r->s.name[0], r->klen);
-		return RC_CHECK;
-	}
-	if ((v = vault_open((char *)r->text, r->len, r->key, &r->h, r->it,
-	         &r->ni, err, sizeof(err))) != 0) {
-		if (v == -1)
-			warnf("%s: %s", r->vault, err);
-		else if (r->spass[0] != 0)
-			warnf("%s did not open: wrong SLIP-39 passphrase (or the "
-			      "vault was altered)", r->vault);
-		else
-			warnf("%s did not open: the shares need their SLIP-39 "
-			      "passphrase (--share-passphrase), or the vault "
-			      "was altered", r->vault);
-		return RC_CHECK;
-	}
-	if (backup_keys_from_items(r->it, r->ni, r->cert, r->h.sign_pub,
-	        &r->keys, err, sizeof(err)) == -1) {
-		warnf("%s: %s", r->vault, err);
-		return RC_CHECK;
-	}
-	if (!file_exists(SIGN_PUB)) {
-		r->pubnew = 1;
-		return 0;
-	}
-	if (sigkey_load_public(SIGN_PUB, &pub) == -1)
-		return RC_CHECK;
-	if (memcmp(pub.pk, r->keys.sign.pk, 32) != 0) {
-		warnf("%s is not the public key of the signing key in %s",
-		    SIGN_PUB, r->vault);
-		return RC_CHECK;
 	}
 	return 0;
 }
@@ -295,22 +142,22 @@ restore_write(struct restore_run *r)
 	had_sk = file_exists(SIGN_KEY);
 	if (r->ks.uri != NULL) {
 		had_ca = file_exists(CA_URI);
-		if ((rv = restore_token_write(&r->ks, r->keys.ca, r->cert,
+		if ((rv = restore_token_write(&r->ks, r->u.keys.ca, r->u.cert,
 			 r->force, &r->token)) != 0)
 			goto out;
 		rv = -1;
-	} else if (pki_key_save(CA_KEY, r->keys.ca, r->pass, r->force) == -1)
+	} else if (pki_key_save(CA_KEY, r->u.keys.ca, r->pass, r->force) == -1)
 		goto out;
 	wrote_ca = !had_ca;
-	if (sigkey_save_secret(SIGN_KEY, &r->keys.sign, r->pass, r->force) ==
+	if (sigkey_save_secret(SIGN_KEY, &r->u.keys.sign, r->pass, r->force) ==
 	    -1)
 		goto out;
 	wrote_sk = !had_sk;
-	if (r->pubnew && sigkey_save_public(SIGN_PUB, &r->keys.sign, 0) == -1)
+	if (r->u.pubnew && sigkey_save_public(SIGN_PUB, &r->u.keys.sign, 0) == -1)
 		goto out;
-	wrote_pub = r->pubnew;
-	if (r->ks.uri != NULL ? restore_sign_reload(r->pass, &r->keys.sign) :
-	    backup_keys_reload(r->pass, r->cert, &r->keys) != 0) {
+	wrote_pub = r->u.pubnew;
+	if (r->ks.uri != NULL ? restore_sign_reload(r->pass, &r->u.keys.sign) :
+	    backup_keys_reload(r->pass, r->u.cert, &r->u.keys) != 0) {
 		rv = RC_CHECK;
 		goto out;
 	}
@@ -333,10 +180,10 @@ out:
 static int
 restore_record(struct restore_run *r)
 {
-	const char *inputs[] = {r->vault, CA_CERT, NULL};
+	const char *inputs[] = {r->u.vault, CA_CERT, NULL};
 	const char *outputs[] = {r->ks.uri ? CA_URI : CA_KEY, SIGN_KEY,
-	    r->pubnew ? SIGN_PUB : NULL, NULL};
-	const struct shares *s = &r->s;
+	    r->u.pubnew ? SIGN_PUB : NULL, NULL};
+	const struct shares *s = &r->u.s;
 	char fp[96];
 	json_t *ids;
 	size_t i;
@@ -346,23 +193,24 @@ restore_record(struct restore_run *r)
 		json_array_append_new(ids, json_sprintf("%u-%d-%d", s->sh[i].id,
 		    s->sh[i].group_index + 1, s->sh[i].member_index + 1));
 	if (transcript_append("restore", json_pack("{s:b,s:s}", "check",
-	        r->check, "vault", r->vault), inputs,
+	        r->check, "vault", r->u.vault), inputs,
 	        r->check ? NULL : outputs,
-	        json_pack("{s:i,s:o,s:o*}", "slip39_id", s->sh[0].id, "shares",
-	            ids, "ca_key", r->token)) == -1)
+	        json_pack("{s:s,s:s,s:i,s:o,s:o*}", "scheme", r->u.h.scheme,
+	            "vault_created", r->u.h.created, "slip39_id", s->sh[0].id,
+	            "shares", ids, "ca_key", r->token)) == -1)
 		return -1;
 	if (r->check)
 		printf("restore check ok: %zu shares open %s; the CA key in it "
-		       "matches %s\n", s->n, r->vault, CA_CERT);
+		       "matches %s\n", s->n, r->u.vault, CA_CERT);
 	else
 		printf("Restored %s (%s) and %s from %zu shares; %s matches "
 		       "%s\n", r->ks.uri ? "the CA key into the token" : CA_KEY,
 		       r->ks.uri ? CA_URI : r->pass ? "passphrase-protected" :
 		       "NOT encrypted", SIGN_KEY, s->n, r->ks.uri ? CA_URI :
 		       CA_KEY, CA_CERT);
-	fingerprint_format(r->sha, fp);
+	fingerprint_format(r->u.sha, fp);
 	printf("  CA SHA-256    %s\n", fp);
-	printf("  signing key   %s\n", r->h.sign_pub);
+	printf("  signing key   %s\n", r->u.h.sign_pub);
 	return 0;
 }
 
@@ -373,21 +221,16 @@ cmd_restore(int argc, char **argv)
 	struct restore_run r = {0};
 	int v;
 
-	r.vault = BACKUP_VAULT;
-	r.src = r.ssrc = none;
+	r.u.vault = BACKUP_VAULT;
+	r.u.verb = "Restoring";
+	r.src = r.u.ssrc = none;
 	if ((v = restore_options(argc, argv, &r)) != 0)
 		return v == 1 ? 0 : EXIT_USAGE;
-	if ((v = restore_load(&r)) == 0 && (v = restore_gather(&r)) == 0 &&
-	    (v = restore_unlock(&r)) == 0 &&
+	if ((v = unlock_load(&r.u)) == 0 && (v = unlock_shares(&r.u)) == 0 &&
+	    (v = unlock_vault(&r.u)) == 0 &&
 	    (r.check || (v = restore_write(&r)) == 0))
 		v = restore_record(&r);
-	vault_items_free(r.it, r.ni);
-	backup_keys_free(&r.keys);
-	shares_free(&r.s);
-	X509_free(r.cert);
-	pass_free(r.spass);
+	unlock_free(&r.u);
 	pass_free(r.pass);
-	sodium_free(r.key);
-	free(r.text);
 	return v == 0 ? 0 : v == RC_CHECK ? EXIT_CHECK : EXIT_USAGE;
 }

@@ -1,5 +1,6 @@
 /* The shares a restore is given: files, stdin and the terminal. */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,10 +64,39 @@ shares_read(struct shares *s, const char *path)
 	return 0;
 }
 
+/* The retired backup (backup --reshare) whose vault has identifier id,
+ * into out: 1 found, 0 not. */
+static int
+retired_find(unsigned id, char *out, size_t outlen)
+{
+	struct vault_header h;
+	unsigned char *text;
+	char err[128];
+	size_t i, len, hdrlen;
+	glob_t g;
+	int found = 0;
+
+	if (glob("backup.retired-*/deviceRootCA.vault", 0, NULL, &g) != 0)
+		return 0;
+	for (i = 0; i < g.gl_pathc && !found; i++) {
+		if (file_read(g.gl_pathv[i], &text, &len, VAULT_MAX) == -1)
+			continue;
+		if (vault_header_parse((char *)text, len, &h, &hdrlen, err,
+		        sizeof(err)) == 0 && h.slip39_id == id) {
+			snprintf(out, outlen, "%s", g.gl_pathv[i]);
+			found = 1;
+		}
+		free(text);
+	}
+	globfree(&g);
+	return found;
+}
+
 int
 shares_check_ids(const struct shares *s, const struct vault_header *h,
     const char *vault)
 {
+	char old[4096];
 	size_t i, same = 0;
 
 	for (i = 0; i < s->n; i++)
@@ -74,7 +104,13 @@ shares_check_ids(const struct shares *s, const struct vault_header *h,
 	for (i = 0; i < s->n; i++) {
 		if (s->sh[i].id == h->slip39_id)
 			continue;
-		if (same == s->n)
+		if (same == s->n && retired_find(s->sh[0].id, old,
+		                        sizeof(old)))
+			warnf("the shares (identifier %u) are those of the "
+			      "retired backup %s: 'backup --reshare' replaced "
+			      "them; %s (identifier %u) needs the new shares",
+			    s->sh[0].id, old, vault, h->slip39_id);
+		else if (same == s->n)
 			warnf("the shares (identifier %u) do not belong to %s "
 			      "(identifier %u): bring this backup's shares, "
 			      "or its vault with --vault",

@@ -30,6 +30,11 @@ int sheet_html(const struct sheet_info *si, const struct slip39_share *sh,
     char *const *mnemonics, const char *const *custodians, size_t n,
     char **out, size_t *len);
 void sheet_free(char *text);
+/* share-G-M.txt (sheet_txt), .png and .svg (a QR code of sheet_qr_text)
+ * in dir, each a secret file (0600, never over an existing one). 0, or -1
+ * with a message. */
+int sheet_write_share(const char *dir, const struct sheet_info *si,
+    const struct slip39_share *sh, const char *mn, const char *custodian);
 
 /* Reads a file ("-" for stdin) into sodium_malloc'd memory, NUL added. */
 int sheet_read(const char *path, char **text, size_t *len, size_t max);

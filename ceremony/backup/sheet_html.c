@@ -1,4 +1,5 @@
-/* shares.html: one printable page per share, on A4 or Letter. */
+/* shares.html: one printable page per share, on A4 or Letter; and each
+ * share's own files: its text sheet and its QR code as PNG and SVG. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,9 @@
 
 #include "media/qr.h"
 #include "backup/sheet.h"
+#include "core/util.h"
+
+#define QR_SCALE 6 /* pixels per module of share-G-M.png */
 
 /* A growing buffer in secure memory. */
 struct sbuf {
@@ -256,4 +260,52 @@ sheet_html(const struct sheet_info *si, const struct slip39_share *sh,
 	*out = s.b;
 	*len = s.len;
 	return 0;
+}
+
+int
+sheet_write_share(const char *dir, const struct sheet_info *si,
+    const struct slip39_share *sh, const char *mn, const char *custodian)
+{
+	char path[4096], *text = NULL, *svg = NULL, *qrtext = NULL;
+	unsigned char *png = NULL;
+	size_t len, pnglen = 0, svglen = 0;
+	struct qr q = {0};
+	int rv = -1;
+
+	snprintf(path, sizeof(path), "%s/share-%d-%d.txt", dir,
+	    sh->group_index + 1, sh->member_index + 1);
+	if (sheet_txt(si, sh, mn, custodian, &text, &len) == -1) {
+		warnf("%s: cannot make the share sheet", path);
+		goto out;
+	}
+	if (file_write_secret(path, text, len, 0) == -1)
+		goto out;
+	if ((qrtext = sodium_malloc(strlen(mn) + 1)) == NULL ||
+	    sheet_qr_text(mn, qrtext, strlen(mn) + 1) == -1 ||
+	    qr_encode(qrtext, 0, 'M', &q) == -1 ||
+	    qr_png(&q, QR_SCALE, &png, &pnglen) == -1 ||
+	    qr_svg(&q, &svg, &svglen) == -1) {
+		warnf("%s: cannot make the QR code", path);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/share-%d-%d.png", dir,
+	    sh->group_index + 1, sh->member_index + 1);
+	if (file_write_secret(path, png, pnglen, 0) == -1)
+		goto out;
+	snprintf(path, sizeof(path), "%s/share-%d-%d.svg", dir,
+	    sh->group_index + 1, sh->member_index + 1);
+	if (file_write_secret(path, svg, svglen, 0) == -1)
+		goto out;
+	rv = 0;
+out:
+	qr_free(&q);
+	if (png != NULL)
+		sodium_memzero(png, pnglen);
+	if (svg != NULL)
+		sodium_memzero(svg, svglen);
+	free(png);
+	free(svg);
+	sodium_free(qrtext);
+	sheet_free(text);
+	return rv;
 }
