@@ -79,14 +79,20 @@ reg_line(const struct region_reg *g, char *out, size_t outlen)
 	    g->account[0] ? g->account : "-", region_mode(g));
 }
 
-static int
-cmp_reg(const void *a, const void *b)
+int
+region_cmp(const struct region_reg *a, const struct region_reg *b)
 {
 	char x[64], y[64];
 
 	reg_line(a, x, sizeof(x));
 	reg_line(b, y, sizeof(y));
 	return strcmp(x, y);
+}
+
+static int
+cmp_reg(const void *a, const void *b)
+{
+	return region_cmp(a, b);
 }
 
 void

@@ -44,6 +44,8 @@ int regions_parse(const char *text, size_t len, struct region_reg *v,
 /* Sorts v and writes regions.txt text (malloc'd, with a comment line);
  * NULL when out of memory. Duplicates must have been refused before. */
 char *regions_format(struct region_reg *v, size_t n);
+/* The order of regions.txt lines (strcmp of the lines). */
+int region_cmp(const struct region_reg *a, const struct region_reg *b);
 /* Sorts v as regions.txt lists it. */
 void regions_sort(struct region_reg *v, size_t n);
 
