@@ -385,9 +385,6 @@ cmd_template(int argc, char **argv)
 		if (file_check_new(p.r[i].tpl, force) == -1 ||
 		    file_check_new(p.r[i].script, force) == -1)
 			return EXIT_USAGE;
-	if (file_check_new(regtxt, force) == -1 ||
-	    (multi && file_check_new(allsh, force) == -1))
-		return EXIT_USAGE;
 	/* the other layout's scripts would register something else */
 	if (multi) {
 		caref_path(&ca, TEMPLATE_FILE, stale[nstale++], PATHLEN);
@@ -402,6 +399,9 @@ cmd_template(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (file_check_new(regtxt, force) == -1 ||
+	    (multi && file_check_new(allsh, force) == -1))
+		return EXIT_USAGE;
 	if ((cacert = pki_cert_load(ca.cert)) == NULL)
 		goto out;
 	if ((inputs = calloc(p.n + 2, sizeof(*inputs))) == NULL ||
