@@ -31,11 +31,22 @@ int
 bundle_dir_write(const char *tmp, const char *name, const void *buf,
     size_t len, unsigned mode)
 {
-	char *path;
+	char *path, *slash;
 	int rv;
 
 	if (asprintf(&path, "%s/%s", tmp, name) == -1)
 		return -1;
+	/* a member in a subfolder (regions/R/...): make its folders */
+	if ((slash = strrchr(path, '/')) > path + strlen(tmp)) {
+		*slash = 0;
+		rv = dir_make(path, 0755);
+		*slash = '/';
+		if (rv == -1) {
+			warnf("%s: cannot make its folder", path);
+			free(path);
+			return -1;
+		}
+	}
 	rv = file_write(path, buf, len, (mode_t)mode, 0);
 	free(path);
 	return rv;

@@ -28,8 +28,12 @@ static const char help_text[] =
     "deviceRootCA.pem, verificationCert.crt (not in sni-only mode),\n"
     "jitp_template.json, register.sh, transcript.log, ceremony.pub, a\n"
     "README.txt for the online operator, MANIFEST (sha256sum format) and\n"
-    "MANIFEST.minisig (minisign signature by ceremony.key). Checks the\n"
-    "transcript, the certificates and the template first.\n"
+    "MANIFEST.minisig (minisign signature by ceremony.key). With several\n"
+    "regions: regions.txt, register-all.sh and regions/*/ (each region's\n"
+    "verification certificate, template and register.sh). Each\n"
+    "intermediate CA's public files too: intermediate/NAME/\n"
+    "deviceRootCA.pem, chain.pem and its registrations (never a key).\n"
+    "Checks the transcript, the certificates and the templates first.\n"
     "\n"
     "  --format F     tar: bundle/NAME.tar.gz (deterministic ustar+gzip)\n"
     "                 qr: bundle/qr/ with frame-NNN.png and .svg,\n"
@@ -117,7 +121,7 @@ cmd_bundle(int argc, char **argv)
 	struct sigkey k = {0}, pub;
 	char tarpath[sizeof(BUNDLE_DIR) + TAR_NAME_MAX + 16];
 	char fmts[16] = "", level[2] = "M";
-	const char *inputs[BUNDLE_NFILES + 1] = {NULL}, *outputs[3] = {NULL};
+	const char *inputs[BUNDLE_MAX + 1] = {NULL}, *outputs[3] = {NULL};
 	size_t i, no = 0;
 	struct tm tm;
 	json_t *extra = NULL, *args;

@@ -61,20 +61,21 @@ want="drwxr-xr-x 0/0 2023-11-14 22:13 demo/
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/ceremony.pub
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/deviceRootCA.pem
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/jitp_template.json
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/regions.txt
 -rwxr-xr-x 0/0 2023-11-14 22:13 demo/register.sh
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/transcript.log
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/verificationCert.crt"
 is "$list" "$want" "tar -tv: sorted members, uid/gid 0, modes, SOURCE_DATE_EPOCH mtime"
 x=$T/x && mkdir "$x"
 tar -xzf "$tgz" -C "$x"; ok $? "GNU tar extracts it"
-for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub; do
+for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub regions.txt; do
 	cmp -s "$x/demo/$f" "$d/$f"; ok $? "$f bundled unchanged"
 done
 cmp -s "$x/demo/transcript.log" "$T/pristine/transcript.log"
 ok $? "transcript.log bundled as it was before the bundle line"
 (cd "$x/demo" && sha256sum --quiet -c MANIFEST); ok $? "sha256sum -c MANIFEST passes"
 is "$(cut -c67- "$x/demo/MANIFEST" | tr '\n' ' ')" \
-	"README.txt ceremony.pub deviceRootCA.pem jitp_template.json register.sh transcript.log verificationCert.crt " \
+	"README.txt ceremony.pub deviceRootCA.pem jitp_template.json regions.txt register.sh transcript.log verificationCert.crt " \
 	"MANIFEST lists every file but itself and its signature, sorted"
 run minisign -Vm "$x/demo/MANIFEST" -x "$x/demo/MANIFEST.minisig" -P "$pub"
 is "$rc" 0 "minisign -V verifies MANIFEST.minisig"

@@ -55,7 +55,7 @@ is "$rc" 0 "import archive: exit 0"
 for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub; do
 	cmp -s "ca/$f" "$d/$f"; ok $? "ca/$f as made by the ceremony"
 done
-is "$(ls ca | tr '\n' ' ')" "MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem jitp_template.json register.sh transcript.log verificationCert.crt " \
+is "$(ls ca | tr '\n' ' ')" "MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem jitp_template.json regions.txt register.sh transcript.log verificationCert.crt " \
 	"every bundle file unpacked"
 [ -x ca/register.sh ]; ok $? "register.sh stays executable"
 is "$(stat -c %a ca)" "755" "DIR is readable (0755)"
