@@ -246,7 +246,7 @@ describe(const struct tar_member *e, char *out, size_t len)
 	base = base ? base + 1 : name;
 	if (strncmp(name, CAREF_DIR "/", sizeof(CAREF_DIR)) == 0) {
 		n = strcspn(name + sizeof(CAREF_DIR), "/");
-		snprintf(ca, sizeof(ca), " of intermediate CA '%.*s'", (int)n,
+		snprintf(ca, sizeof(ca), " (intermediate CA '%.*s')", (int)n,
 		    name + sizeof(CAREF_DIR));
 	}
 	if ((r = strstr(name, REGIONS_DIR "/")) != NULL &&
@@ -279,8 +279,8 @@ describe(const struct tar_member *e, char *out, size_t len)
 		snprintf(out, len, "runs each region's register.sh in turn%s",
 		    ca);
 	else if (strcmp(base, REGIONS_FILE) == 0)
-		snprintf(out, len, "where the CA%s is registered: REGION "
-		    "ACCOUNT MODE", ca);
+		snprintf(out, len, "where the CA is registered: REGION "
+		    "ACCOUNT MODE%s", ca);
 	else if (strcmp(base, TRANSCRIPT_FILE) == 0)
 		snprintf(out, len, "the ceremony's hash-chained record");
 	else if (strcmp(base, SIGN_PUB) == 0)
@@ -363,11 +363,11 @@ readme_steps(const struct bundle *b)
 		cat(&s, "     sh %-32s # %s\n", script, label);
 		for (k = 0; k < c->nregs; k++) {
 			region_dir(&c->regs[k], dir, sizeof(dir));
-			cat(&s, "       %-16s %-12s %-8s%s%s%s\n",
+			cat(&s, "       %-16s %-12s %s%s%s%s\n",
 			    c->regs[k].region, c->regs[k].account[0] ?
 			    c->regs[k].account : "-", region_mode(&c->regs[k]),
-			    c->multi ? "  " : "", c->multi ? c->prefix : "",
-			    c->multi ? dir : "");
+			    c->multi ? (c->regs[k].sni ? "  " : "   ") : "",
+			    c->multi ? c->prefix : "", c->multi ? dir : "");
 		}
 	}
 	return s;

@@ -206,11 +206,12 @@ print_cas(const struct bundle_cas *cas, const char *out,
 		for (i = 0; i < cas->n; i++) {
 			c = &cas->v[i];
 			for (k = 0; k < c->nregs; k++)
-				printf("  %-16s %-12s %-8s  %s%s\n",
+				printf("  %-16s %-12s %-8s  %s%s%s\n",
 				    c->regs[k].region, c->regs[k].account[0] ?
 				    c->regs[k].account : "-",
 				    region_mode(&c->regs[k]), c->name[0] ?
-				    "intermediate CA " : "root CA", c->name);
+				    "intermediate CA '" : "root CA", c->name,
+				    c->name[0] ? "'" : "");
 		}
 	}
 	printf("\nNext, with AWS credentials for the target account%s:\n",
