@@ -124,6 +124,12 @@ read_ca(struct bundle *b, const char *prefix, int *reg)
 	if (add_file(b, prefix, CA_CERT) == -1 ||
 	    (prefix[0] && add_file(b, prefix, CA_CHAIN) == -1))
 		return -1;
+	if (has(prefix, REGISTER_ALL) && has(prefix, REGISTER_FILE)) {
+		warnf("%s%s and %s%s: one CA, two layouts; run 'ceremony "
+		      "template --force' again", prefix, REGISTER_FILE, prefix,
+		    REGISTER_ALL);
+		return -1;
+	}
 	if (has(prefix, REGISTER_ALL)) {
 		snprintf(path, sizeof(path), "%s" REGIONS_FILE, prefix);
 		if (file_read(path, &text, &len, 1u << 20) == -1)
