@@ -175,15 +175,36 @@ read_ca(struct bundle *b, const char *prefix, int *reg)
 int
 bundle_read(struct bundle *b)
 {
-	char **names = NULL, prefix[96], err[256];
+	char **names = NULL, prefix[96], err[256] = "";
 	size_t n = 0, i;
 	int reg = 0, rv = -1;
 
 	if (add_file(b, "", TRANSCRIPT_FILE) == -1 ||
-	    add_file(b, "", SIGN_PUB) == -1 || read_ca(b, "", &reg) == -1)
+	    add_file(b, "", SIGN_PUB) == -1)
 		return -1;
-	if (caref_list(&names, &n, err, sizeof(err)) == -1) {
-		warnf("%s", err);
+	if (b->only != NULL) {
+		struct caref r;
+
+		if (caref_open(&r, b->only, err, sizeof(err)) == 0 &&
+		    r.name[0] == 0)
+			snprintf(err, sizeof(err), "give an intermediate CA's "
+			    "name (without --ca: every CA)");
+		else if (err[0] == 0 &&
+		    ((names = calloc(1, sizeof(*names))) == NULL ||
+		     (names[0] = strdup(r.name)) == NULL))
+			snprintf(err, sizeof(err), "out of memory");
+		if (err[0]) {
+			warnf("--ca: %s", err);
+			free(names);
+			return -1;
+		}
+		n = 1;
+		if (add_file(b, "", CA_CERT) == -1)
+			goto out;
+	} else if (read_ca(b, "", &reg) == -1 ||
+	    caref_list(&names, &n, err, sizeof(err)) == -1) {
+		if (names == NULL && n == 0 && err[0])
+			warnf("%s", err);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {

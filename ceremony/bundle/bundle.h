@@ -48,6 +48,7 @@ struct bundle {
 	char name[TAR_NAME_MAX + 1]; /* top folder */
 	uint64_t mtime;              /* every mtime, the signature time */
 	int sni;                     /* SNI_ONLY: no verification cert */
+	const char *only;            /* --ca NAME: that intermediate alone */
 	char cn[129], fp[96], head[65], pub_b64[57], keyid[17];
 	struct tar_member m[BUNDLE_MAX];
 	unsigned char *data[BUNDLE_MAX]; /* owned, in the order added */
@@ -62,7 +63,8 @@ struct bundle {
 /* bundle.c: making it, from the ceremony folder. */
 /* SOURCE_DATE_EPOCH, else the time of the transcript's last line. */
 int bundle_time(uint64_t *t);
-/* Reads the ceremony's files (a message names a missing one). */
+/* Reads the ceremony's files (a message names a missing one): every
+ * CA's, or with b->only the root's certificate and that intermediate's. */
 int bundle_read(struct bundle *b);
 /* Checks what bundle_read got: certificates, template, ceremony.pub and
  * the transcript; fills cn, fp, head, pub_b64 and keyid. */

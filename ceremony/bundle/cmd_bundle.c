@@ -18,6 +18,7 @@
 
 static const char usage_text[] =
     "usage: ceremony bundle [--format tar|qr|term ...] [--name NAME]\n"
+    "                       [--ca NAME]\n"
     "                       [--parity P] [--qr-version V] [--qr-level L]\n"
     "                       [--scale S] [--paper A4|Letter] [--force]\n"
     "                       [--passphrase-file F | --passphrase-fd N]\n";
@@ -49,6 +50,9 @@ static const char help_text[] =
     "  --qr-level L   error correction L, M, Q or H (default M)\n"
     "  --scale S      PNG pixels per module, 1-64 (default 4)\n"
     "  --paper P      frames.html paper size, A4 or Letter (default A4)\n"
+    "  --ca NAME      only intermediate CA NAME: its public files and\n"
+    "                 registrations, with the root's certificate (for\n"
+    "                 the team that registers that CA)\n"
     "  --force        replace an existing bundle of the same name\n" PASS_HELP
     "\n"
     "The archive's time (every mtime, the signature timestamp) is\n"
@@ -111,6 +115,7 @@ cmd_bundle(int argc, char **argv)
 	    {"scale", 1, NULL, 's'},
 	    {"paper", 1, NULL, 'P'},
 	    {"force", 0, NULL, 'f'},
+	    {"ca", 1, NULL, 'c'},
 	    {"help", 0, NULL, 'h'},
 	    PASS_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -184,6 +189,9 @@ cmd_bundle(int argc, char **argv)
 			break;
 		case 'f':
 			force = 1;
+			break;
+		case 'c':
+			b.only = optarg;
 			break;
 		case 'h':
 			printf("%s%s", usage_text, help_text);
@@ -277,6 +285,8 @@ cmd_bundle(int argc, char **argv)
 	args = json_pack("{s:s,s:s,s:i,s:s,s:i,s:i}", "name", b.name,
 	    "formats", fmts + 1, "qr_version", q.version, "qr_level", level,
 	    "parity", q.parity, "scale", q.scale);
+	if (args != NULL && b.only != NULL)
+		json_object_set_new(args, "ca", json_string(b.only));
 	c = transcript_append("bundle", args, inputs, outputs, extra);
 	extra = NULL; /* stolen, like args */
 	if (c == -1)

@@ -255,4 +255,21 @@ rm -r "$r/regions"
 run cer -C "$r" bundle --name only-int --format tar
 is "$rc" 0 "only the intermediate registered: bundled"
 ! tar -tzf "$r/bundle/only-int.tar.gz" | grep -q 'only-int/register'; ok $? "no root register script then"
+# --ca NAME: that intermediate alone, with the root's certificate
+reset
+run cer -C "$r" bundle --ca line-a --name la --format tar
+is "$rc" 0 "bundle --ca line-a"
+is "$(tar -tzf "$r/bundle/la.tar.gz" | grep -v '/$' | sed 's|^la/||' | LC_ALL=C sort | tr '\n' ' ')" \
+	"MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem intermediate/line-a/chain.pem intermediate/line-a/deviceRootCA.pem intermediate/line-a/regions.txt intermediate/line-a/regions/us-east-2-$A/jitp_template.json intermediate/line-a/regions/us-east-2-$A/register.sh intermediate/line-a/regions/us-east-2-$B/jitp_template.json intermediate/line-a/regions/us-east-2-$B/register.sh intermediate/line-a/register-all.sh transcript.log " \
+	"--ca: the root's certificate and line-a's files, no root registration"
+is "$(tail -1 "$r/transcript.log" | jq -r .args.ca)" "line-a" "--ca: in the transcript"
+run cer import "$r/bundle/la.tar.gz" --pubkey-file "$r/ceremony.pub" --out "$T/la"
+is "$rc" 0 "--ca bundle imports"
+has "$out" "sh intermediate/line-a/register-all.sh" "--ca bundle: import names line-a's script"
+refuses 2 "--ca: no intermediate CA 'nope'" "--ca unknown" -- cer -C "$r" bundle --ca nope --name x --format tar
+refuses 2 "--ca: give an intermediate CA's name" "--ca empty" -- cer -C "$r" bundle --ca "" --name x --format tar
+mkdir -p "$r/intermediate/line-c" && cp "$r/intermediate/line-a/deviceRootCA.pem" "$r/intermediate/line-c/"
+refuses 2 "intermediate/line-c/chain.pem is missing" "--ca: an intermediate without chain.pem" -- cer -C "$r" bundle --ca line-c --name x --format tar
+cp "$r/intermediate/line-a/chain.pem" "$r/intermediate/line-c/"
+refuses 2 "register.sh is missing; run 'ceremony template' first" "--ca: an intermediate with no registration" -- cer -C "$r" bundle --ca line-c --name x --format tar
 done_testing
