@@ -69,6 +69,8 @@ int bundle_read(struct bundle *b);
 /* Checks what bundle_read got: certificates, template, ceremony.pub and
  * the transcript; fills cn, fp, head, pub_b64 and keyid. */
 int bundle_check(struct bundle *b);
+/* bundle_readme.c: README.txt for b (malloc'd, or NULL). */
+char *bundle_readme(const struct bundle *b);
 /* Adds README.txt, MANIFEST and MANIFEST.minisig (signed with k) and
  * writes the archive into b->gz; b->sha is its SHA-256. */
 int bundle_seal(struct bundle *b, const struct sigkey *k);

@@ -18,7 +18,6 @@
 
 #define NAMECHARS \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-#define PATHLEN (CAREF_PATH_MAX + REGION_DIR_MAX + 32)
 
 static const char usage_text[] =
     "usage: ceremony template --region R[:ID][,...] ... [--account ID ...]\n"
@@ -54,20 +53,6 @@ static const char usage_text[] =
     "into regions/R[-ID]/ each, and register-all.sh, which runs every\n"
     "region's register.sh in turn and stops at the first failure.\n";
 
-struct reg {
-	struct region_reg g;
-	char sub[REGION_DIR_MAX];   /* "" or regions/R[-ID] */
-	char tpl[PATHLEN], script[PATHLEN], ver[PATHLEN];
-	char *arn, *cfg, *text;
-	size_t len;
-};
-
-struct plan {
-	const char *items[REGIONS_MAX], *accounts[REGIONS_MAX];
-	size_t nitems, naccounts, n;
-	struct reg r[REGIONS_MAX];
-};
-
 static int
 name_ok(const char *s, const char *extra, size_t max)
 {
@@ -75,143 +60,6 @@ name_ok(const char *s, const char *extra, size_t max)
 
 	snprintf(set, sizeof(set), "%s%s", NAMECHARS, extra);
 	return *s && strlen(s) <= max && str_only(s, set);
-}
-
-static int
-add_reg(struct plan *p, const char *region, size_t rlen, const char *acct,
-    int sni)
-{
-	struct region_reg *g;
-	size_t i;
-
-	if (rlen == 0 || rlen > REGION_NAME_MAX) {
-		warnf("--region: '%.*s' is not a region name like us-east-2",
-		    (int)(rlen > 64 ? 64 : rlen), region);
-		return -1;
-	}
-	if (p->n == REGIONS_MAX) {
-		warnf("template: more than %d registrations", REGIONS_MAX);
-		return -1;
-	}
-	g = &p->r[p->n].g;
-	memcpy(g->region, region, rlen);
-	g->region[rlen] = 0;
-	snprintf(g->account, sizeof(g->account), "%s", acct ? acct : "");
-	g->sni = sni;
-	if (!region_name_ok(g->region)) {
-		warnf("--region: '%s' is not a region name like us-east-2",
-		    g->region);
-		return -1;
-	}
-	for (i = 0; i < p->n; i++) {
-		if (strcmp(p->r[i].g.region, g->region) != 0)
-			continue;
-		if (strcmp(p->r[i].g.account, g->account) == 0) {
-			warnf("--region: %s%s%s is named twice", g->region,
-			    g->account[0] ? " for account " : "", g->account);
-			return -1;
-		}
-		if (!sni) {
-			warnf("--region %s: DEFAULT mode registers a CA in one "
-			      "account per region (AWS); use --mode sni-only "
-			      "for several accounts", g->region);
-			return -1;
-		}
-	}
-	p->n++;
-	return 0;
-}
-
-/* Every --region item, times the accounts it applies to. */
-static int
-expand(struct plan *p, const char *role_acct, int sni)
-{
-	const char *item, *colon, *comma, *acct;
-	char one[13];
-	size_t i, k, len;
-
-	for (i = 0; i < p->nitems; i++) {
-		for (item = p->items[i]; *item; item = comma + 1) {
-			comma = strchr(item, ',');
-			len = comma ? (size_t)(comma - item) : strlen(item);
-			colon = memchr(item, ':', len);
-			if (colon != NULL) {
-				acct = colon + 1;
-				if ((size_t)(item + len - acct) != 12 ||
-				    strspn(acct, "0123456789") < 12) {
-					warnf("--region: '%.*s': the account "
-					      "after ':' is not 12 digits",
-					    (int)len, item);
-					return -1;
-				}
-				memcpy(one, acct, 12);
-				one[12] = 0;
-				if (add_reg(p, item, (size_t)(colon - item), one,
-					sni) == -1)
-					return -1;
-			} else if (p->naccounts == 0) {
-				if (add_reg(p, item, len, role_acct, sni) == -1)
-					return -1;
-			} else {
-				for (k = 0; k < p->naccounts; k++)
-					if (add_reg(p, item, len,
-						p->accounts[k], sni) == -1)
-						return -1;
-			}
-			if (comma == NULL)
-				break;
-		}
-	}
-	return 0;
-}
-
-/* The verification certificate for r exists and this CA signed it. */
-static int
-ver_check(const struct reg *r, const X509 *ca, const char *label,
-    const char *cmd)
-{
-	char err[256];
-	X509 *v;
-	int rv;
-
-	if (!file_exists(r->ver)) {
-		warnf("%s is missing; run 'ceremony verification "
-		      "--registration-code CODE%s%s%s%s%s' first (or use "
-		      "--mode sni-only)", r->ver, r->sub[0] ? " --region " : "",
-		    r->sub[0] ? r->g.region : "",
-		    r->sub[0] && r->g.account[0] ? " --account " : "",
-		    r->sub[0] ? r->g.account : "", cmd);
-		return EXIT_USAGE;
-	}
-	if ((v = pki_cert_load(r->ver)) == NULL)
-		return EXIT_USAGE;
-	rv = pki_lint(v, ca, PROFILE_VERIFICATION, err, sizeof(err));
-	X509_free(v);
-	if (rv == -1) {
-		warnf("%s: not a verification certificate of the %s: %s",
-		    r->ver, label, err);
-		return EXIT_CHECK;
-	}
-	return 0;
-}
-
-static void
-plan_free(struct plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		free(p->r[i].arn);
-		free(p->r[i].cfg);
-		free(p->r[i].text);
-	}
-}
-
-static int
-cmp_reg(const void *a, const void *b)
-{
-	return region_cmp(&((const struct reg *)a)->g,
-	    &((const struct reg *)b)->g);
 }
 
 static int
@@ -237,8 +85,8 @@ cmd_template(int argc, char **argv)
 	const char *role = "JITPRole", *mode = "default", *caname = NULL;
 	const char *role_arn = NULL, *policy = "scoped", *tname = NULL;
 	const char **inputs = NULL, **outputs = NULL;
-	char regtxt[PATHLEN], allsh[PATHLEN], stale[3][PATHLEN];
-	char rel[PATHLEN], err[512], acct[13] = "", label[96], cmdhint[96];
+	char regtxt[REGISTER_PATH_MAX], allsh[REGISTER_PATH_MAX], stale[3][REGISTER_PATH_MAX];
+	char rel[REGISTER_PATH_MAX], err[512], acct[13] = "", label[96], cmdhint[96];
 	char *regions = NULL, *all = NULL;
 	struct template_info info = {0};
 	struct template_opts o;
@@ -323,7 +171,7 @@ cmd_template(int argc, char **argv)
 	}
 	if (role_arn != NULL) /* the account the role lives in */
 		snprintf(acct, sizeof(acct), "%.12s", strstr(role_arn, "::") + 2);
-	if (expand(&p, role_arn ? acct : NULL, sni) == -1)
+	if (plan_expand(&p, role_arn ? acct : NULL, sni) == -1)
 		return EXIT_USAGE;
 	for (i = 0; i < p.n; i++) {
 		r = &p.r[i];
@@ -350,7 +198,7 @@ cmd_template(int argc, char **argv)
 	    ca.name);
 
 	/* one registration in the CA's folder, or each in regions/ */
-	qsort(p.r, p.n, sizeof(p.r[0]), cmp_reg);
+	plan_sort(&p);
 	multi = p.n > 1;
 	for (i = 0; i < p.n; i++) {
 		if (region_dir(&p.r[i].g, p.r[i].sub, sizeof(p.r[i].sub)) ||
@@ -387,10 +235,10 @@ cmd_template(int argc, char **argv)
 			return EXIT_USAGE;
 	/* the other layout's scripts would register something else */
 	if (multi) {
-		caref_path(&ca, TEMPLATE_FILE, stale[nstale++], PATHLEN);
-		caref_path(&ca, REGISTER_FILE, stale[nstale++], PATHLEN);
+		caref_path(&ca, TEMPLATE_FILE, stale[nstale++], REGISTER_PATH_MAX);
+		caref_path(&ca, REGISTER_FILE, stale[nstale++], REGISTER_PATH_MAX);
 	} else
-		snprintf(stale[nstale++], PATHLEN, "%s", allsh);
+		snprintf(stale[nstale++], REGISTER_PATH_MAX, "%s", allsh);
 	for (i = 0; i < nstale; i++) {
 		if (file_exists(stale[i]) && !force) {
 			warnf("%s exists (from a %s registration); use --force "
@@ -411,7 +259,7 @@ cmd_template(int argc, char **argv)
 	for (i = 0; i < p.n; i++) {
 		r = &p.r[i];
 		if (!sni) {
-			if ((rv = ver_check(r, cacert, label, cmdhint)) != 0)
+			if ((rv = plan_ver_check(r, cacert, label, cmdhint)) != 0)
 				goto out;
 			inputs[ni++] = r->ver;
 		}
