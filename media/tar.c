@@ -26,6 +26,48 @@ tar_name_ok(const char *s)
 	return 1;
 }
 
+int
+tar_path_ok(const char *s)
+{
+	char part[TAR_NAME_MAX + 1];
+	const char *slash;
+	size_t n, depth = 0;
+
+	if (strlen(s) > TAR_PATH_MAX)
+		return 0;
+	for (;;) {
+		slash = strchr(s, '/');
+		n = slash ? (size_t)(slash - s) : strlen(s);
+		if (n > TAR_NAME_MAX || ++depth > TAR_DEPTH_MAX)
+			return 0;
+		memcpy(part, s, n);
+		part[n] = '\0';
+		if (!tar_name_ok(part))
+			return 0;
+		if (slash == NULL)
+			return 1;
+		s = slash + 1;
+	}
+}
+
+/* Where path splits between the prefix (after TOP) and name fields: the
+ * offset of the name in path, or -1 if no split fits. */
+static int
+split_path(const char *top, const char *path)
+{
+	const char *p = path;
+
+	while (strlen(p) > USTAR_NAME_LEN) {
+		if ((p = strchr(p, '/')) == NULL)
+			return -1;
+		p++;
+	}
+	/* the prefix is TOP, or TOP "/" the folders before p */
+	if (strlen(top) + (size_t)(p - path) > USTAR_PREFIX_LEN)
+		return -1;
+	return (int)(p - path);
+}
+
 static size_t
 round_block(size_t n)
 {
@@ -71,6 +113,19 @@ header(unsigned char *h, const char *prefix, const char *name, char type,
 		sum += h[i];
 	octal(h + USTAR_CHKSUM, USTAR_CHKSUM_LEN - 1, sum);
 	h[USTAR_CHKSUM + USTAR_CHKSUM_LEN - 1] = ' ';
+}
+
+/* Member i's name is a folder of another ("a" beside "a/b"). */
+static int
+tar_folder_clash(const struct tar_member **s, size_t n, size_t i)
+{
+	size_t j, len = strlen(s[i]->name);
+
+	for (j = 0; j < n; j++)
+		if (j != i && strncmp(s[j]->name, s[i]->name, len) == 0 &&
+		    s[j]->name[len] == '/')
+			return 1;
+	return 0;
 }
 
 static int
@@ -134,7 +189,7 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 	const struct tar_member **s = NULL;
 	unsigned char *tar = NULL, *p;
 	size_t i, len = 3 * USTAR_BLOCK;
-	char dir[TAR_NAME_MAX + 2];
+	char dir[TAR_NAME_MAX + 2], pre[USTAR_PREFIX_LEN + 1];
 	int rc = -1;
 
 	*out = NULL;
@@ -149,10 +204,16 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 	if ((s = calloc(n ? n : 1, sizeof(*s))) == NULL)
 		return media_errf(err, errlen, "out of memory");
 	for (i = 0; i < n; i++) {
-		if (!tar_name_ok(m[i].name)) {
+		if (!tar_path_ok(m[i].name)) {
 			media_errf(err, errlen, "bad member name '%s' (use "
-			    "1-%d of A-Z a-z 0-9 . _ -, starting with a letter "
-			    "or digit)", m[i].name, TAR_NAME_MAX);
+			    "names of 1-%d of A-Z a-z 0-9 . _ -, each starting "
+			    "with a letter or digit, at most %d deep)",
+			    m[i].name, TAR_NAME_MAX, TAR_DEPTH_MAX);
+			goto out;
+		}
+		if (split_path(top, m[i].name) < 0) {
+			media_errf(err, errlen, "member name '%s/%s' is too "
+			    "long for a ustar header", top, m[i].name);
 			goto out;
 		}
 		if (m[i].mode > 0777) {
@@ -177,6 +238,13 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 			goto out;
 		}
 	}
+	for (i = 0; i < n; i++) {
+		if (tar_folder_clash(s, n, i)) {
+			media_errf(err, errlen, "member name '%s' is also a "
+			    "folder of another member", s[i]->name);
+			goto out;
+		}
+	}
 	if ((tar = calloc(1, len)) == NULL) {
 		media_errf(err, errlen, "out of memory");
 		goto out;
@@ -185,7 +253,15 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 	header(tar, "", dir, '5', 0755, 0, mtime);
 	p = tar + USTAR_BLOCK;
 	for (i = 0; i < n; i++) {
-		header(p, top, s[i]->name, '0', s[i]->mode, s[i]->len, mtime);
+		int at = split_path(top, s[i]->name);
+
+		if (at == 0)
+			snprintf(pre, sizeof(pre), "%s", top);
+		else
+			snprintf(pre, sizeof(pre), "%s/%.*s", top, at - 1,
+			    s[i]->name);
+		header(p, pre, s[i]->name + at, '0', s[i]->mode, s[i]->len,
+		    mtime);
 		p += USTAR_BLOCK;
 		if (s[i]->len)
 			memcpy(p, s[i]->data, s[i]->len);

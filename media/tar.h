@@ -7,8 +7,14 @@
  * header has mtime 0, no file name, XFL 2, OS 3 (Unix); deflate level 9.
  * Same inputs and same zlib, same bytes.
  *
- * TOP and NAME: 1-64 chars of [A-Za-z0-9._-], first char a letter or digit
- * (so no "..", no "/", no hidden files). Flat: members have no subfolders.
+ * TOP and every component of NAME: 1-64 chars of [A-Za-z0-9._-], first
+ * char a letter or digit (so no "..", no hidden files). NAME may name a
+ * file in a subfolder ("regions/us-east-1/register.sh": at most
+ * TAR_DEPTH_MAX components, TAR_PATH_MAX chars); subfolders have no
+ * entries of their own (extractors make them), and no name is both a
+ * file and a folder. The header holds NAME in its name field when it fits
+ * (100 bytes); otherwise the fewest leading folders move to the prefix
+ * field after TOP.
  */
 #ifndef TAR_H
 #define TAR_H
@@ -17,6 +23,8 @@
 #include <stdint.h>
 
 #define TAR_NAME_MAX 64
+#define TAR_DEPTH_MAX 5
+#define TAR_PATH_MAX 200
 
 struct tar_member {
 	const char *name;          /* NAME inside TOP */
@@ -30,6 +38,9 @@ struct tar_member {
 /* A member or top folder name: 1-TAR_NAME_MAX of [A-Za-z0-9._-], first a
  * letter or digit. */
 int tar_name_ok(const char *s);
+/* A member path: 1-TAR_DEPTH_MAX names as tar_name_ok, joined by '/', at
+ * most TAR_PATH_MAX chars. */
+int tar_path_ok(const char *s);
 
 int tar_write(const char *top, const struct tar_member *m, size_t n,
     uint64_t mtime, unsigned char **out, size_t *outlen, char *err,

@@ -325,15 +325,21 @@ check_path(struct rd *r, const char *path, unsigned char t, size_t off,
 			    "the top folder entry '%s' appears twice", path);
 		return 0;
 	}
-	if (strchr(*base, '/'))
-		return media_errf(r->err, r->errlen, "member '%s' is in a "
-		    "subfolder: members must sit directly in the top folder",
-		    path);
-	if (!tar_name_ok(*base))
+	if (!tar_path_ok(*base))
 		return media_errf(r->err, r->errlen, "member '%s' has a bad "
-		    "name (allowed: 1-%d of A-Z a-z 0-9 . _ -, not starting "
-		    "with . _ -)", path, TAR_NAME_MAX);
+		    "name (allowed: folders and a file name of 1-%d of A-Z "
+		    "a-z 0-9 . _ -, not starting with . _ -, at most %d deep)",
+		    path, TAR_NAME_MAX, TAR_DEPTH_MAX);
 	return 0;
+}
+
+/* a is a folder of b: b starts with a "/". */
+static int
+folder_of(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return strncmp(a, b, n) == 0 && b[n] == '/';
 }
 
 static int
@@ -412,10 +418,17 @@ member(struct rd *r, size_t *offp, int first)
 			return media_errf(r->err, r->errlen,
 			    "more than %zu members (at '%s')",
 			    r->lim->max_members, path);
-		for (i = 0; i < r->list->n; i++)
+		for (i = 0; i < r->list->n; i++) {
 			if (strcmp(r->list->e[i].name, base) == 0)
 				return media_errf(r->err, r->errlen,
 				    "duplicate member name '%s'", path);
+			if (folder_of(r->list->e[i].name, base) ||
+			    folder_of(base, r->list->e[i].name))
+				return media_errf(r->err, r->errlen,
+				    "member '%s' and '%s/%s': one name is a "
+				    "file and a folder", path, r->list->top,
+				    r->list->e[i].name);
+		}
 	}
 	if (size > r->len - off - USTAR_BLOCK)
 		return media_errf(r->err, r->errlen, "member '%s' is "

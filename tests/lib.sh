@@ -131,3 +131,28 @@ with open(sys.argv[2], "wb") as f:
                 .sign(k, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
 PY
 }
+
+# make_intermediate DIR NAME: an issuing CA under DIR's root (a plain
+# root key: 'root --no-passphrase'), made with openssl alone:
+# DIR/intermediate/NAME/ deviceRootCA.pem, deviceRootCA.key (plain PEM)
+# and chain.pem (issuing CA, then root). Subject /O=Test/CN=Issuing NAME.
+make_intermediate() {
+	local d=$1 n=$2 i=$1/intermediate/$2 w
+	w=$(mktemp -d "${TMPDIR:-/tmp}/ceremony-int.XXXXXX")
+	mkdir -p "$i"
+	printf '%s\n' "basicConstraints=critical,CA:TRUE,pathlen:0" \
+		"keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+		"subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid:always" >"$w/ext"
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+		-out "$i/deviceRootCA.key" 2>/dev/null &&
+	chmod 600 "$i/deviceRootCA.key" &&
+	openssl req -new -key "$i/deviceRootCA.key" -subj "/O=Test/CN=Issuing $n" \
+		-out "$w/csr" 2>/dev/null &&
+	openssl x509 -req -in "$w/csr" -CA "$d/deviceRootCA.pem" \
+		-CAkey "$d/deviceRootCA.key" -set_serial "0x$(openssl rand -hex 16)" \
+		-days 1000 -sha256 -extfile "$w/ext" -out "$i/deviceRootCA.pem" 2>/dev/null &&
+	cat "$i/deviceRootCA.pem" "$d/deviceRootCA.pem" >"$i/chain.pem"
+	local rc=$?
+	rm -rf "$w"
+	return $rc
+}

@@ -6,7 +6,9 @@
 #include <time.h>
 
 #include "bundle/bundle.h"
+#include "ca/caref.h"
 #include "ca/pki.h"
+#include "ca/regions.h"
 #include "ca/template.h"
 #include "core/transcript.h"
 #include "core/util.h"
@@ -58,70 +60,188 @@ bundle_time(uint64_t *t)
 }
 
 /* Takes data (malloc'd); the mode is the layout's. */
-static void
+static int
 add_member(struct bundle *b, const char *name, void *data, size_t len)
 {
+	const struct bundle_file *f = bundle_file_find(name);
+
+	if (b->n == BUNDLE_MAX || f == NULL ||
+	    (b->names[b->n] = strdup(name)) == NULL) {
+		warnf("%s: cannot add it to the bundle (%s)", name,
+		    f == NULL ? "not a bundle file" : "too many files");
+		free(data);
+		return -1;
+	}
 	b->data[b->n] = data;
-	b->m[b->n].name = name;
+	b->m[b->n].name = b->names[b->n];
 	b->m[b->n].data = data;
 	b->m[b->n].len = len;
-	b->m[b->n].mode = bundle_file_find(name)->mode;
+	b->m[b->n].mode = f->mode;
 	b->n++;
+	return 0;
 }
 
-static const struct tar_member *
-member(const struct bundle *b, const char *name)
+/* Reads prefix+file into the bundle; a missing one is an error. */
+static int
+add_file(struct bundle *b, const char *prefix, const char *file)
 {
-	size_t i;
+	char path[TAR_PATH_MAX + 1];
+	unsigned char *data;
+	size_t len;
 
-	for (i = 0; i < b->n; i++)
-		if (strcmp(b->m[i].name, name) == 0)
-			return &b->m[i];
-	return NULL;
+	snprintf(path, sizeof(path), "%s%s", prefix, file);
+	if (!file_exists(path)) {
+		warnf("%s is missing; run the ceremony step that makes it "
+		      "first", path);
+		return -1;
+	}
+	if (file_read(path, &data, &len, 4u << 20) == -1)
+		return -1;
+	return add_member(b, path, data, len);
+}
+
+static int
+has(const char *prefix, const char *file)
+{
+	char path[TAR_PATH_MAX + 1];
+
+	snprintf(path, sizeof(path), "%s%s", prefix, file);
+	return file_exists(path);
+}
+
+/* A CA's public files (prefix "" or intermediate/NAME/): its certificate
+ * (and chain), and what its registrations send. *reg: it has some. */
+static int
+read_ca(struct bundle *b, const char *prefix, int *reg)
+{
+	struct region_reg v[REGIONS_MAX];
+	char path[TAR_PATH_MAX + 1], dir[REGION_DIR_MAX + 2], err[256];
+	unsigned char *text;
+	size_t len, n, i;
+	int rv;
+
+	if (add_file(b, prefix, CA_CERT) == -1 ||
+	    (prefix[0] && add_file(b, prefix, CA_CHAIN) == -1))
+		return -1;
+	if (has(prefix, REGISTER_ALL) && has(prefix, REGISTER_FILE)) {
+		warnf("%s%s and %s%s: one CA, two layouts; run 'ceremony "
+		      "template --force' again", prefix, REGISTER_FILE, prefix,
+		    REGISTER_ALL);
+		return -1;
+	}
+	if (has(prefix, REGISTER_ALL)) {
+		snprintf(path, sizeof(path), "%s" REGIONS_FILE, prefix);
+		if (file_read(path, &text, &len, 1u << 20) == -1)
+			return -1;
+		rv = regions_parse((char *)text, len, v, REGIONS_MAX, &n, err,
+		    sizeof(err));
+		free(text);
+		if (rv == -1) {
+			warnf("%s: %s", path, err);
+			return -1;
+		}
+		if (add_file(b, prefix, REGIONS_FILE) == -1 ||
+		    add_file(b, prefix, REGISTER_ALL) == -1)
+			return -1;
+		for (i = 0; i < n; i++) {
+			region_dir(&v[i], dir, sizeof(dir) - 1);
+			strcat(dir, "/");
+			snprintf(path, sizeof(path), "%s%s", prefix, dir);
+			if (add_file(b, path, TEMPLATE_FILE) == -1 ||
+			    add_file(b, path, REGISTER_FILE) == -1 ||
+			    (!v[i].sni && add_file(b, path, VER_CERT) == -1))
+				return -1;
+		}
+		*reg = 1;
+		return 0;
+	}
+	if (!has(prefix, REGISTER_FILE))
+		return 0;
+	if (add_file(b, prefix, TEMPLATE_FILE) == -1 ||
+	    add_file(b, prefix, REGISTER_FILE) == -1)
+		return -1;
+	if (strstr((const char *)b->data[b->n - 1], REGISTER_SNI) == NULL) {
+		if (add_file(b, prefix, VER_CERT) == -1)
+			return -1;
+	} else if (prefix[0] == 0)
+		b->sni = 1;
+	if (has(prefix, REGIONS_FILE) && add_file(b, prefix, REGIONS_FILE))
+		return -1;
+	*reg = 1;
+	return 0;
 }
 
 int
 bundle_read(struct bundle *b)
 {
-	const struct bundle_file *f;
-	unsigned char *data;
-	size_t len;
+	char **names = NULL, prefix[96], err[256] = "";
+	size_t n = 0, i;
+	int reg = 0, rv = -1;
 
-	for (f = bundle_files; f < bundle_files + BUNDLE_NFILES; f++) {
-		if (f->made || (!f->required && b->sni))
-			continue;
-		if (!file_exists(f->name)) {
-			warnf("%s is missing; run the ceremony step that "
-			      "makes it first",
-			    f->name);
+	if (add_file(b, "", TRANSCRIPT_FILE) == -1 ||
+	    add_file(b, "", SIGN_PUB) == -1)
+		return -1;
+	if (b->only != NULL) {
+		struct caref r;
+
+		if (caref_open(&r, b->only, err, sizeof(err)) == 0 &&
+		    r.name[0] == 0)
+			snprintf(err, sizeof(err), "give an intermediate CA's "
+			    "name (without --ca: every CA)");
+		else if (err[0] == 0 &&
+		    ((names = calloc(1, sizeof(*names))) == NULL ||
+		     (names[0] = strdup(r.name)) == NULL))
+			snprintf(err, sizeof(err), "out of memory");
+		if (err[0]) {
+			warnf("--ca: %s", err);
+			free(names);
 			return -1;
 		}
-		if (file_read(f->name, &data, &len, 4u << 20) == -1)
-			return -1;
-		add_member(b, f->name, data, len);
-		if (strcmp(f->name, REGISTER_FILE) == 0)
-			b->sni = strstr((const char *)data, REGISTER_SNI) !=
-			    NULL;
+		n = 1;
+		if (add_file(b, "", CA_CERT) == -1)
+			goto out;
+	} else if (read_ca(b, "", &reg) == -1 ||
+	    caref_list(&names, &n, err, sizeof(err)) == -1) {
+		if (names == NULL && n == 0 && err[0])
+			warnf("%s", err);
+		return -1;
 	}
-	return 0;
+	for (i = 0; i < n; i++) {
+		snprintf(prefix, sizeof(prefix), CAREF_DIR "/%s/", names[i]);
+		if (read_ca(b, prefix, &reg) == -1)
+			goto out;
+	}
+	if (!reg) {
+		warnf("%s is missing; run 'ceremony template' first (no CA "
+		      "of this ceremony has a register script)", REGISTER_FILE);
+		goto out;
+	}
+	rv = 0;
+out:
+	caref_list_free(names, n);
+	return rv;
 }
 
 int
 bundle_check(struct bundle *b)
 {
-	const struct tar_member *ca = member(b, CA_CERT);
-	const struct tar_member *ver = member(b, VER_CERT);
 	struct template_info ti = {0};
 	struct sigkey pub;
 	char err[512];
+	size_t i;
 	int rv = -1;
 
-	if (bundle_certs_check(ca->data, ca->len, ver ? ver->data : NULL,
-		ver ? ver->len : 0, b->fp, b->cn) == -1)
+	if (bundle_content_check(b->m, b->n, &b->cas, b->fp, b->cn) == -1)
 		goto out;
-	if (template_load(TEMPLATE_FILE, &ti, err, sizeof(err)) == -1) {
-		warnf("%s: %s", TEMPLATE_FILE, err);
-		goto out;
+	for (i = 0; i < b->n; i++) {
+		if (strcmp(strrchr(b->m[i].name, '/') ? strrchr(b->m[i].name,
+		    '/') + 1 : b->m[i].name, TEMPLATE_FILE) != 0)
+			continue;
+		template_info_free(&ti);
+		if (template_load(b->m[i].name, &ti, err, sizeof(err)) == -1) {
+			warnf("%s: %s", b->m[i].name, err);
+			goto out;
+		}
 	}
 	if (sigkey_load_public(SIGN_PUB, &pub) == -1)
 		goto out;
@@ -139,60 +259,6 @@ out:
 	return rv;
 }
 
-static char *
-readme(const struct bundle *b)
-{
-	char when[32], *s = NULL;
-	time_t t = (time_t)b->mtime;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	if (asprintf(&s,
-		"Ceremony bundle %s\n"
-		"CA \"%s\", bundled %s by ceremony " CEREMONY_VERSION ".\n"
-		"\n"
-		"Files\n"
-		"  deviceRootCA.pem      the root CA certificate\n"
-		"%s"
-		"  jitp_template.json    the JITP registration config\n"
-		"  register.sh           runs aws iot "
-		"register-ca-certificate%s\n"
-		"  transcript.log        the ceremony's hash-chained record\n"
-		"  ceremony.pub          the bundle-signing public key\n"
-		"  MANIFEST              SHA-256 of every file (sha256sum)\n"
-		"  MANIFEST.minisig      minisign signature of MANIFEST\n"
-		"\n"
-		"Check before use; each value must match the witnesses' paper\n"
-		"record, not just this file:\n"
-		"  signing key      %s (key id %s)\n"
-		"  CA SHA-256       %s\n"
-		"  transcript head  %s\n"
-		"\n"
-		"1. Verify and unpack (all checks at once):\n"
-		"     ceremony import %s.tar.gz --pubkey %s\n"
-		"   or, from QR codes:\n"
-		"     zbarimg --raw -q qr/frame-*.png | ceremony import --qr - "
-		"--pubkey %s\n"
-		"   or by hand, in the unpacked folder:\n"
-		"     minisign -Vm MANIFEST -P %s\n"
-		"     sha256sum -c MANIFEST\n"
-		"     openssl x509 -in deviceRootCA.pem -noout -fingerprint "
-		"-sha256\n"
-		"     ceremony transcript verify\n"
-		"2. Register the CA with AWS IoT (needs AWS credentials):\n"
-		"     sh register.sh\n",
-		b->name, b->cn, when,
-		b->sni ? "" :
-			 "  verificationCert.crt  proves to AWS that you hold "
-			 "the CA key\n",
-		b->sni ? " (SNI_ONLY mode)" : "", b->pub_b64, b->keyid,
-		b->fp, b->head, b->name, b->pub_b64, b->pub_b64,
-		b->pub_b64) == -1)
-		return NULL;
-	return s;
-}
-
 static int
 cmp_name(const void *a, const void *c)
 {
@@ -205,7 +271,7 @@ static char *
 manifest(struct bundle *b)
 {
 	char *s, hex[65];
-	size_t i, off = 0, cap = b->n * (64 + 2 + TAR_NAME_MAX + 1) + 1;
+	size_t i, off = 0, cap = b->n * (64 + 2 + TAR_PATH_MAX + 1) + 1;
 
 	qsort(b->m, b->n, sizeof(b->m[0]), cmp_name);
 	if ((s = malloc(cap)) == NULL)
@@ -224,11 +290,11 @@ bundle_seal(struct bundle *b, const struct sigkey *k)
 	char *rd, *man = NULL, *sig = NULL, err[512];
 	char trusted[512], untrusted[128];
 	size_t siglen;
-	int rv = -1;
+	int c, rv = -1;
 
-	if ((rd = readme(b)) == NULL)
+	if ((rd = bundle_readme(b)) == NULL || add_member(b, BUNDLE_README, rd,
+		strlen(rd)) == -1)
 		return -1;
-	add_member(b, BUNDLE_README, rd, strlen(rd));
 	if ((man = manifest(b)) == NULL)
 		goto out;
 	snprintf(untrusted, sizeof(untrusted), MINISIG_BUNDLE_COMMENT,
@@ -239,9 +305,13 @@ bundle_seal(struct bundle *b, const struct sigkey *k)
 	if (minisig_sign(k, (unsigned char *)man, strlen(man), untrusted,
 		trusted, &sig, &siglen) == -1)
 		goto out;
-	add_member(b, BUNDLE_MANIFEST, man, strlen(man));
-	add_member(b, BUNDLE_SIG, sig, siglen);
-	man = sig = NULL;
+	c = add_member(b, BUNDLE_MANIFEST, man, strlen(man));
+	man = NULL;
+	if (c == -1 || add_member(b, BUNDLE_SIG, sig, siglen) == -1) {
+		sig = NULL;
+		goto out;
+	}
+	sig = NULL;
 	if (tar_write(b->name, b->m, b->n, b->mtime, &b->gz, &b->gzlen, err,
 		sizeof(err)) == -1) {
 		warnf(BUNDLE_DIR "/%s.tar.gz: %s", b->name, err);
@@ -297,8 +367,11 @@ bundle_free(struct bundle *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		free(b->data[i]);
+		free(b->names[i]);
+	}
+	bundle_cas_free(b->cas);
 	free(b->gz);
 	memset(b, 0, sizeof(*b));
 }

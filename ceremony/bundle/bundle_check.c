@@ -1,6 +1,7 @@
 /* Checking a bundle in memory against a pinned key, as import does; the
  * certificate checks are shared with bundle. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/x509.h>
@@ -11,10 +12,10 @@
 #include "core/fingerprint.h"
 #include "core/util.h"
 
-#define MANIFEST_MAX 16 /* lines */
+#define MANIFEST_MAX BUNDLE_MAX /* lines */
 
 struct manifest {
-	char name[MANIFEST_MAX][TAR_NAME_MAX + 1];
+	char name[MANIFEST_MAX][TAR_PATH_MAX + 1];
 	char sha[MANIFEST_MAX][65]; /* lower-case hex */
 	size_t n;
 };
@@ -37,7 +38,7 @@ manifest_parse(const unsigned char *text, size_t len, struct manifest *m,
 		if (m->n == MANIFEST_MAX)
 			return errf(err, errlen, "more than %d lines",
 			    MANIFEST_MAX);
-		if (n < 67 || n > 66 + TAR_NAME_MAX || p[64] != ' ' ||
+		if (n < 67 || n > 66 + TAR_PATH_MAX || p[64] != ' ' ||
 		    p[65] != ' ')
 			return errf(err, errlen,
 			    "line %zu is not '<SHA-256 hex>  <name>'", i);
@@ -49,7 +50,8 @@ manifest_parse(const unsigned char *text, size_t len, struct manifest *m,
 		memcpy(m->name[m->n], p + 66, n - 66);
 		m->name[m->n][n - 66] = 0;
 		if (strlen(m->name[m->n]) != n - 66 ||
-		    !str_only(m->name[m->n], BUNDLE_NAMECHARS))
+		    !str_only(m->name[m->n], BUNDLE_NAMECHARS "/") ||
+		    !tar_path_ok(m->name[m->n]))
 			return errf(err, errlen, "line %zu: bad file name", i);
 		if (m->n > 0 && strcmp(m->name[m->n - 1], m->name[m->n]) >= 0)
 			return errf(err, errlen,
@@ -107,66 +109,6 @@ bundle_sig_check(const struct tar_list *l, const struct sigkey *pin,
 		    "'%s' as ceremony bundle writes it; the file was altered",
 		    BUNDLE_SIG, want);
 	return 0;
-}
-
-static void
-ca_name(X509 *ca, char out[129])
-{
-	X509_NAME *name = X509_get_subject_name(ca);
-	X509_NAME_ENTRY *e;
-	unsigned char *u = NULL;
-	int i, n;
-
-	strcpy(out, "unnamed");
-	i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-	if (i < 0 || (e = X509_NAME_get_entry(name, i)) == NULL ||
-	    (n = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(e))) <= 0)
-		return;
-	if (n > 128)
-		n = 128;
-	for (i = 0; i < n; i++)
-		out[i] = u[i] < 0x20 || u[i] == 0x7f ? '?' : (char)u[i];
-	out[n] = 0;
-	OPENSSL_free(u);
-}
-
-int
-bundle_certs_check(const unsigned char *ca, size_t calen,
-    const unsigned char *ver, size_t verlen, char fp[96], char cn[129])
-{
-	unsigned char sha[32];
-	char err[512];
-	X509 *c = NULL, *v = NULL;
-	int rv = -1;
-
-	if ((c = pki_cert_parse(ca, calen)) == NULL) {
-		warnf("%s: not a certificate", CA_CERT);
-		goto out;
-	}
-	if (pki_lint(c, NULL, PROFILE_CA, err, sizeof(err)) == -1) {
-		warnf("%s: %s", CA_CERT, err);
-		goto out;
-	}
-	pki_cert_sha256(c, sha);
-	fingerprint_format(sha, fp);
-	if (cn != NULL)
-		ca_name(c, cn);
-	if (ver != NULL) {
-		if ((v = pki_cert_parse(ver, verlen)) == NULL) {
-			warnf("%s: not a certificate", VER_CERT);
-			goto out;
-		}
-		if (pki_lint(v, c, PROFILE_VERIFICATION, err,
-			sizeof(err)) == -1) {
-			warnf("%s: %s", VER_CERT, err);
-			goto out;
-		}
-	}
-	rv = 0;
-out:
-	X509_free(c);
-	X509_free(v);
-	return rv;
 }
 
 /* Every file listed with its hash, every file listed, known and with
@@ -227,73 +169,54 @@ files_check(const struct tar_list *l, const struct manifest *m)
 	return 0;
 }
 
-/* Every file register.sh names (file://NAME) is in the bundle, or the
- * script would fail on the online machine after a clean import. */
-static int
-register_check(const struct tar_list *l)
-{
-	const struct tar_entry *e = tar_list_find(l, REGISTER_FILE);
-	const char *p = (const char *)e->data, *end = p + e->len;
-	char name[TAR_NAME_MAX + 1];
-	size_t n;
-
-	while ((p = memmem(p, (size_t)(end - p), "file://", 7)) != NULL) {
-		p += 7;
-		for (n = 0; p + n < end && n <= TAR_NAME_MAX && p[n] != 0 &&
-		     strchr(BUNDLE_NAMECHARS, p[n]) != NULL; n++)
-			;
-		if (n == 0 || n > TAR_NAME_MAX) {
-			warnf("%s: a file:// reference that is not a file "
-			      "name a bundle carries",
-			    REGISTER_FILE);
-			return -1;
-		}
-		memcpy(name, p, n);
-		name[n] = 0;
-		if (tar_list_find(l, name) == NULL) {
-			warnf("%s names file://%s, but %s is missing from the "
-			      "bundle; register.sh would fail",
-			    REGISTER_FILE, name, name);
-			return -1;
-		}
-		p += n;
-	}
-	return 0;
-}
-
 int
 bundle_verify(const struct tar_list *l, const struct sigkey *pin,
-    struct minisig *s, char fp[96])
+    struct minisig *s, struct bundle_cas **cas, char fp[96])
 {
-	const struct tar_entry *man, *pe, *ca, *ver;
-	struct manifest m;
+	const struct tar_entry *man, *pe;
+	struct tar_member *mm = NULL;
+	struct manifest *m;
 	struct sigkey pub;
 	char err[512], q[4 * 512 + 1];
+	size_t i;
+	int rv = -1;
 
+	*cas = NULL;
 	if (bundle_sig_check(l, pin, s, err, sizeof(err)) == -1) {
 		warnf("%s", str_safe(err, (size_t)-1, q, sizeof(q)));
 		return -1;
 	}
+	if ((m = malloc(sizeof(*m))) == NULL)
+		return -1;
 	man = tar_list_find(l, BUNDLE_MANIFEST);
-	if (manifest_parse(man->data, man->len, &m, err, sizeof(err)) == -1) {
+	if (manifest_parse(man->data, man->len, m, err, sizeof(err)) == -1) {
 		warnf("MANIFEST: %s", str_safe(err, (size_t)-1, q, sizeof(q)));
-		return -1;
+		goto out;
 	}
-	if (files_check(l, &m) == -1 || register_check(l) == -1)
-		return -1;
+	if (files_check(l, m) == -1)
+		goto out;
 	pe = tar_list_find(l, SIGN_PUB);
 	if (bundle_pub_parse(pe->data, pe->len, &pub) == -1) {
 		warnf("%s: not a minisign public key file", SIGN_PUB);
-		return -1;
+		goto out;
 	}
 	if (memcmp(pub.keynum, pin->keynum, 8) != 0 ||
 	    memcmp(pub.pk, pin->pk, 32) != 0) {
 		warnf("%s in the bundle is not the pinned key that signed it",
 		    SIGN_PUB);
-		return -1;
+		goto out;
 	}
-	ca = tar_list_find(l, CA_CERT);
-	ver = tar_list_find(l, VER_CERT);
-	return bundle_certs_check(ca->data, ca->len, ver ? ver->data : NULL,
-	    ver ? ver->len : 0, fp, NULL);
+	if ((mm = calloc(l->n + 1, sizeof(*mm))) == NULL)
+		goto out;
+	for (i = 0; i < l->n; i++) {
+		mm[i].name = l->e[i].name;
+		mm[i].data = l->e[i].data;
+		mm[i].len = l->e[i].len;
+		mm[i].mode = l->e[i].mode;
+	}
+	rv = bundle_content_check(mm, l->n, cas, fp, NULL);
+out:
+	free(mm);
+	free(m);
+	return rv;
 }

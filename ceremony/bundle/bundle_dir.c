@@ -27,15 +27,44 @@ bundle_dir_temp(const char *dir, char **tmp)
 	return 0;
 }
 
+/* Folders under tmp down to dir readable by all (0755, whatever the
+ * umask), like the unpacked folder itself. */
+static int
+dirs_open(char *dir, const char *tmp)
+{
+	size_t top = strlen(tmp);
+	char *p;
+	int rv = 0;
+
+	for (p = dir + top + 1; rv == 0 && (p = strchr(p, '/')) != NULL;
+	     p++) {
+		*p = 0;
+		rv = chmod(dir, 0755);
+		*p = '/';
+	}
+	return rv == 0 ? chmod(dir, 0755) : -1;
+}
+
 int
 bundle_dir_write(const char *tmp, const char *name, const void *buf,
     size_t len, unsigned mode)
 {
-	char *path;
+	char *path, *slash;
 	int rv;
 
 	if (asprintf(&path, "%s/%s", tmp, name) == -1)
 		return -1;
+	/* a member in a subfolder (regions/R/...): make its folders */
+	if ((slash = strrchr(path, '/')) > path + strlen(tmp)) {
+		*slash = 0;
+		rv = dir_make(path, 0755) == -1 ? -1 : dirs_open(path, tmp);
+		*slash = '/';
+		if (rv == -1) {
+			warnf("%s: cannot make its folder", path);
+			free(path);
+			return -1;
+		}
+	}
 	rv = file_write(path, buf, len, (mode_t)mode, 0);
 	free(path);
 	return rv;

@@ -19,6 +19,7 @@
 
 static const char usage_text[] =
     "usage: ceremony bundle [--format tar|qr|term ...] [--name NAME]\n"
+    "                       [--ca NAME]\n"
     "                       [--parity P] [--qr-version V] [--qr-level L]\n"
     "                       [--scale S] [--paper A4|Letter] [--force]\n"
     "                       [--passphrase-file F | --passphrase-fd N]\n"
@@ -30,8 +31,12 @@ static const char help_text[] =
     "deviceRootCA.pem, verificationCert.crt (not in sni-only mode),\n"
     "jitp_template.json, register.sh, transcript.log, ceremony.pub, a\n"
     "README.txt for the online operator, MANIFEST (sha256sum format) and\n"
-    "MANIFEST.minisig (minisign signature by ceremony.key). Checks the\n"
-    "transcript, the certificates and the template first.\n"
+    "MANIFEST.minisig (minisign signature by ceremony.key). With several\n"
+    "regions: regions.txt, register-all.sh and regions/*/ (each region's\n"
+    "verification certificate, template and register.sh). Each\n"
+    "intermediate CA's public files too: intermediate/NAME/\n"
+    "deviceRootCA.pem, chain.pem and its registrations (never a key).\n"
+    "Checks the transcript, the certificates and the templates first.\n"
     "\n"
     "  --format F     tar: bundle/NAME.tar.gz (deterministic ustar+gzip)\n"
     "                 qr: bundle/qr/ with frame-NNN.png and .svg,\n"
@@ -47,6 +52,9 @@ static const char help_text[] =
     "  --qr-level L   error correction L, M, Q or H (default M)\n"
     "  --scale S      PNG pixels per module, 1-64 (default 4)\n"
     "  --paper P      frames.html paper size, A4 or Letter (default A4)\n"
+    "  --ca NAME      only intermediate CA NAME: its public files and\n"
+    "                 registrations, with the root's certificate (for\n"
+    "                 the team that registers that CA)\n"
     "  --force        replace an existing bundle of the same name\n"
     "  --revocations DIR  bundle a revocations/<id>/ folder of 'ceremony\n"
     "                 revoke' instead: revoke.sh, revoked.txt, crl.pem and\n"
@@ -113,6 +121,7 @@ cmd_bundle(int argc, char **argv)
 	    {"paper", 1, NULL, 'P'},
 	    {"force", 0, NULL, 'f'},
 	    {"revocations", 1, NULL, 'R'},
+	    {"ca", 1, NULL, 'c'},
 	    {"help", 0, NULL, 'h'},
 	    PASS_LONGOPTS,
 	    {NULL, 0, NULL, 0},
@@ -123,7 +132,7 @@ cmd_bundle(int argc, char **argv)
 	struct sigkey k = {0}, pub;
 	char tarpath[sizeof(BUNDLE_DIR) + TAR_NAME_MAX + 16];
 	char fmts[16] = "", level[2] = "M";
-	const char *inputs[BUNDLE_NFILES + 1] = {NULL}, *outputs[3] = {NULL};
+	const char *inputs[BUNDLE_MAX + 1] = {NULL}, *outputs[3] = {NULL};
 	const char *revocations = NULL;
 	size_t i, no = 0;
 	struct tm tm;
@@ -190,6 +199,9 @@ cmd_bundle(int argc, char **argv)
 			break;
 		case 'R':
 			revocations = optarg;
+			break;
+		case 'c':
+			b.only = optarg;
 			break;
 		case 'h':
 			printf("%s%s", usage_text, help_text);
@@ -286,6 +298,8 @@ cmd_bundle(int argc, char **argv)
 	args = json_pack("{s:s,s:s,s:i,s:s,s:i,s:i}", "name", b.name,
 	    "formats", fmts + 1, "qr_version", q.version, "qr_level", level,
 	    "parity", q.parity, "scale", q.scale);
+	if (args != NULL && b.only != NULL)
+		json_object_set_new(args, "ca", json_string(b.only));
 	c = transcript_append("bundle", args, inputs, outputs, extra);
 	extra = NULL; /* stolen, like args */
 	if (c == -1)

@@ -12,6 +12,7 @@
 #include "bundle/revbundle.h"
 #include "cmd.h"
 #include "ca/pki.h"
+#include "ca/regions.h"
 #include "ca/template.h"
 #include "core/transcript.h"
 #include "core/util.h"
@@ -34,14 +35,18 @@ static const char help_text[] =
     "     paths, '..', duplicate names or oversized members; a gzip bomb\n"
     "     is cut off at a fixed size\n"
     "  4. MANIFEST.minisig against the pinned public key\n"
-    "  5. every file's SHA-256 against MANIFEST; no file missing or extra;\n"
-    "     every file register.sh names (file://...) is in the bundle\n"
+    "  5. every file's SHA-256 against MANIFEST; no file missing or extra,\n"
+    "     only files a bundle carries (never a key)\n"
     "  6. ceremony.pub is the pinned key; the certificates pass lint\n"
+    "     against their CA (an intermediate's chain.pem: it, then the\n"
+    "     root); each regions.txt parses and its registrations have their\n"
+    "     files; every file a register.sh names (file://...) is there\n"
     "  7. the transcript's hash chain and the files it records\n"
     "  8. the archive is byte for byte what 'ceremony bundle' writes from\n"
     "     these files, so even a change that unpacks the same is refused\n"
     "Nothing is written unless every check passes: DIR is filled as a\n"
-    "temporary folder and renamed into place.\n"
+    "temporary folder and renamed into place. Then it lists the CAs, the\n"
+    "regions and accounts they are registered in, and what to run.\n"
     "A revocation bundle ('bundle --revocations') is checked as such:\n"
     "the signature, MANIFEST, its CRL against its CA, and every line of\n"
     "revoke.sh is one 'ceremony revoke' writes; its aws commands are\n"
@@ -182,6 +187,54 @@ print_register(const struct tar_entry *e)
 	}
 }
 
+/* The CAs, where each is registered, and what to run next. */
+static void
+print_cas(const struct bundle_cas *cas, const char *out,
+    const struct tar_list *list)
+{
+	const struct bundle_ca *c;
+	char label[96], q[4 * 128 + 1];
+	size_t i, k, nregs = 0, nscripts = 0;
+
+	printf("\nCAs in the bundle:\n");
+	for (i = 0; i < cas->n; i++) {
+		c = &cas->v[i];
+		nregs += c->nregs;
+		nscripts += c->registered;
+		if (c->name[0])
+			snprintf(label, sizeof(label), "intermediate CA '%s'",
+			    c->name);
+		else
+			snprintf(label, sizeof(label), "root CA");
+		printf("  %-28s %s%s%s\n", str_safe(label, (size_t)-1, q,
+		    sizeof(q)), c->prefix, CA_CERT, c->registered ? "" :
+		    " (not registered here)");
+	}
+	if (nregs > 0) {
+		printf("Registrations (region, account, mode):\n");
+		for (i = 0; i < cas->n; i++) {
+			c = &cas->v[i];
+			for (k = 0; k < c->nregs; k++)
+				printf("  %-16s %-12s %-8s  %s%s%s\n",
+				    c->regs[k].region, c->regs[k].account[0] ?
+				    c->regs[k].account : "-",
+				    region_mode(&c->regs[k]), c->name[0] ?
+				    "intermediate CA '" : "root CA", c->name,
+				    c->name[0] ? "'" : "");
+		}
+	}
+	printf("\nNext, with AWS credentials for the target account%s:\n",
+	    nregs > 1 ? "s" : "");
+	for (i = 0; i < cas->n; i++) {
+		c = &cas->v[i];
+		if (c->registered)
+			printf("  cd %s && sh %s%s\n", out, c->prefix,
+			    c->multi ? REGISTER_ALL : REGISTER_FILE);
+	}
+	if (nscripts == 1 && cas->v[0].registered && !cas->v[0].multi)
+		print_register(tar_list_find(list, REGISTER_FILE));
+}
+
 /* Rebuilds the archive from scanned lines in path ("-": stdin), called
  * src in messages. */
 static int
@@ -225,6 +278,7 @@ cmd_import(int argc, char **argv)
 	char err[512], shahex[65], head[65], fp[96], id[17], b64[57];
 	char q[4 * MINISIG_COMMENT_MAX + 1];
 	char *tmp = NULL;
+	struct bundle_cas *cas = NULL;
 	int c, rv = EXIT_USAGE;
 
 	memset(&list, 0, sizeof(list));
@@ -300,7 +354,7 @@ cmd_import(int argc, char **argv)
 		goto out;
 	}
 	/* 4-6 */
-	if (bundle_verify(&list, &pin, &s, fp) == -1)
+	if (bundle_verify(&list, &pin, &s, &cas, fp) == -1)
 		goto out;
 	if (out == NULL)
 		out = list.top;
@@ -337,11 +391,10 @@ cmd_import(int argc, char **argv)
 	printf("\nCompare with the witnesses' paper record:\n");
 	printf("  CA certificate SHA-256 fingerprint\n    %s\n", fp);
 	printf("  transcript head\n    %s\n", head);
-	printf("\nNext, with AWS credentials for the target account:\n");
-	printf("  cd %s && sh %s\n", out, REGISTER_FILE);
-	print_register(tar_list_find(&list, REGISTER_FILE));
+	print_cas(cas, out, &list);
 	rv = 0;
 out:
+	bundle_cas_free(cas);
 	free(tmp);
 	tar_list_free(&list);
 	free(buf);

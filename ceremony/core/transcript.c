@@ -189,6 +189,26 @@ transcript_head(const char *path, char head[65])
 	return 0;
 }
 
+/* A relative path without '..' or empty parts: one inside the folder. */
+static int
+path_inside(const char *path)
+{
+	const char *p = path, *slash;
+	size_t n;
+
+	if (*p == '/' || *p == 0)
+		return 0;
+	for (;;) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 0 || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (slash == NULL)
+			return 1;
+		p = slash + 1;
+	}
+}
+
 /* Checks that files named in the entry match, for the newest mention. */
 static int
 check_files(json_t *files, json_t *seen, long lineno, int flags)
@@ -202,8 +222,8 @@ check_files(json_t *files, json_t *seen, long lineno, int flags)
 	json_object_foreach(files, path, v) {
 		if (!json_is_string(v) || json_object_get(seen, path) != NULL)
 			continue;
-		/* a bundle holds no folders: files elsewhere stayed behind */
-		if ((flags & TRANSCRIPT_FLAT) && strchr(path, '/') != NULL)
+		/* an unpacked bundle: only paths inside it */
+		if ((flags & TRANSCRIPT_FLAT) && !path_inside(path))
 			continue;
 		json_object_set_new(seen, path, json_true());
 		if (!file_exists(path))

@@ -24,7 +24,8 @@ int transcript_append(const char *command, json_t *args, const char **inputs,
  * hash on success. Returns 0 ok, 1 check failed, 2 I/O error. */
 int transcript_verify(const char *path, int quiet, char head[65]);
 #define TRANSCRIPT_QUIET 1 /* no "ok" line per file */
-#define TRANSCRIPT_FLAT 2  /* check only files in the current folder */
+#define TRANSCRIPT_FLAT 2  /* check only files inside the current folder:
+			    * relative paths without '..' */
 int transcript_verify_flags(const char *path, int flags, char head[65]);
 
 /* Head hash of the current transcript (64 zeros if empty/missing). */

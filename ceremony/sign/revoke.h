@@ -9,11 +9,11 @@
 #include <openssl/x509.h>
 
 #include "ca/caref.h"
+#include "ca/regions.h"
 #include "sign/ledger.h"
 
 #define REVOKE_DIR "revocations"
-#define REGIONS_FILE "regions.txt"
-#define REGION_MAX 32
+#define REGION_MAX REGION_NAME_MAX
 #define CRL_DAYS_DEFAULT 30
 
 /* Distinct AWS regions, in file order. */
@@ -22,19 +22,11 @@ struct regions {
 	size_t n;
 };
 
-/* An AWS region name: 1-32 of [a-z0-9-], a letter first (it is written
- * into a shell script). */
-int region_check(const char *s);
-/* regions.txt: lines "REGION ACCOUNT MODE" (one space apart; ACCOUNT 12
- * digits or '-', MODE DEFAULT or SNI_ONLY), '#' lines are comments;
- * anything else is refused with its line number. Adds each region once.
- * 0, or -1 with err. */
-int regions_parse(const char *text, size_t len, struct regions *r,
-    char *err, size_t errlen);
 /* Adds one region (--region). 0, or -1 with err. */
 int regions_add(struct regions *r, const char *region, char *err,
     size_t errlen);
-/* <CA dir>/regions.txt: 0 read, 1 absent, -1 with err. */
+/* The distinct regions of <CA dir>/regions.txt (ca/regions.h reads it
+ * strictly): 0 read, 1 absent, -1 with err. */
 int regions_load(const struct caref *ca, struct regions *r, char *err,
     size_t errlen);
 void regions_free(struct regions *r);

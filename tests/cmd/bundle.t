@@ -61,20 +61,21 @@ want="drwxr-xr-x 0/0 2023-11-14 22:13 demo/
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/ceremony.pub
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/deviceRootCA.pem
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/jitp_template.json
+-rw-r--r-- 0/0 2023-11-14 22:13 demo/regions.txt
 -rwxr-xr-x 0/0 2023-11-14 22:13 demo/register.sh
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/transcript.log
 -rw-r--r-- 0/0 2023-11-14 22:13 demo/verificationCert.crt"
 is "$list" "$want" "tar -tv: sorted members, uid/gid 0, modes, SOURCE_DATE_EPOCH mtime"
 x=$T/x && mkdir "$x"
 tar -xzf "$tgz" -C "$x"; ok $? "GNU tar extracts it"
-for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub; do
+for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub regions.txt; do
 	cmp -s "$x/demo/$f" "$d/$f"; ok $? "$f bundled unchanged"
 done
 cmp -s "$x/demo/transcript.log" "$T/pristine/transcript.log"
 ok $? "transcript.log bundled as it was before the bundle line"
 (cd "$x/demo" && sha256sum --quiet -c MANIFEST); ok $? "sha256sum -c MANIFEST passes"
 is "$(cut -c67- "$x/demo/MANIFEST" | tr '\n' ' ')" \
-	"README.txt ceremony.pub deviceRootCA.pem jitp_template.json register.sh transcript.log verificationCert.crt " \
+	"README.txt ceremony.pub deviceRootCA.pem jitp_template.json regions.txt register.sh transcript.log verificationCert.crt " \
 	"MANIFEST lists every file but itself and its signature, sorted"
 run minisign -Vm "$x/demo/MANIFEST" -x "$x/demo/MANIFEST.minisig" -P "$pub"
 is "$rc" 0 "minisign -V verifies MANIFEST.minisig"
@@ -187,4 +188,88 @@ run cer -C "$e" bundle --name e --passphrase-fd 3 3<"$T/pw"
 is "$rc" 0 "--passphrase-fd"
 [ -f "$e/bundle/e.tar.gz" ]; ok $? "bundle signed with the encrypted key"
 
+# --- several regions and an intermediate CA ---------------------------------
+r=$T/reg
+A=123456789012 B=210987654321
+cer -C "$r" root --no-passphrase --key ec-p256 >/dev/null 2>&1
+cer -C "$r" verification --registration-code "$(openssl rand -hex 32)" --region us-east-1 --account $A >/dev/null 2>&1
+cer -C "$r" verification --registration-code "$(openssl rand -hex 32)" --region eu-west-1 --account $A >/dev/null 2>&1
+cer -C "$r" template --region us-east-1,eu-west-1 --account $A >/dev/null 2>&1
+make_intermediate "$r" line-a; ok $? "an intermediate made with openssl"
+cer -C "$r" verification --registration-code "$(openssl rand -hex 32)" --ca line-a >/dev/null 2>&1
+cer -C "$r" template --ca line-a --mode sni-only --region us-east-2 --account $A --account $B >/dev/null 2>&1
+cp -a "$r" "$T/reg-pristine"
+run cer -C "$r" bundle --name rb --format tar
+is "$rc" 0 "bundle with regions and an intermediate"
+tgz=$r/bundle/rb.tar.gz
+members=$(tar -tzf "$tgz" | grep -v '/$' | sed 's|^rb/||' | LC_ALL=C sort | tr '\n' ' ')
+is "$members" "MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem intermediate/line-a/chain.pem intermediate/line-a/deviceRootCA.pem intermediate/line-a/regions.txt intermediate/line-a/regions/us-east-2-$A/jitp_template.json intermediate/line-a/regions/us-east-2-$A/register.sh intermediate/line-a/regions/us-east-2-$B/jitp_template.json intermediate/line-a/regions/us-east-2-$B/register.sh intermediate/line-a/register-all.sh regions.txt regions/eu-west-1-$A/jitp_template.json regions/eu-west-1-$A/register.sh regions/eu-west-1-$A/verificationCert.crt regions/us-east-1-$A/jitp_template.json regions/us-east-1-$A/register.sh regions/us-east-1-$A/verificationCert.crt register-all.sh transcript.log " \
+	"every region's files, register-all.sh, regions.txt and the intermediate's public files"
+! tar -tzf "$tgz" | grep -q '\.key$'; ok $? "no key in the bundle"
+! tar -tzf "$tgz" | grep -q 'intermediate/line-a/verificationCert.crt'; ok $? "a verification certificate no registration uses stays behind"
+is "$(tar -tzvf "$tgz" | awk '$6 ~ /register(-all)?\.sh$/ {print $1}' | sort -u)" "-rwxr-xr-x" "every register script 0755"
+x=$T/rx && mkdir "$x" && tar -xzf "$tgz" -C "$x"; ok $? "GNU tar extracts the subfolders"
+(cd "$x/rb" && sha256sum --quiet -c MANIFEST); ok $? "sha256sum -c MANIFEST passes over subfolders"
+run minisign -Vm "$x/rb/MANIFEST" -x "$x/rb/MANIFEST.minisig" -P "$(sed -n 2p "$r/ceremony.pub")"
+is "$rc" 0 "minisign -V verifies it"
+cmp -s "$x/rb/intermediate/line-a/deviceRootCA.pem" "$r/intermediate/line-a/deviceRootCA.pem"; ok $? "the intermediate's certificate bundled unchanged"
+rd=$x/rb/README.txt
+grep -q "regions/eu-west-1-$A/verificationCert.crt .*for eu-west-1 account $A" "$rd"; ok $? "README lists a region's file and what it is for"
+grep -q "intermediate/line-a/chain.pem .*then the root" "$rd"; ok $? "README lists the intermediate's chain"
+grep -q "sh register-all.sh .*# root CA" "$rd"; ok $? "README: the root's register-all.sh"
+grep -q "sh intermediate/line-a/register-all.sh .*# intermediate CA 'line-a'" "$rd"; ok $? "README: line-a's register-all.sh"
+grep -Eq "us-east-2 +$B +SNI_ONLY" "$rd"; ok $? "README lists the registrations"
+for i in 1 2; do
+	rm -rf "$T/rdet$i" && cp -a "$T/reg-pristine" "$T/rdet$i"
+	SOURCE_DATE_EPOCH=1700000000 cer -C "$T/rdet$i" bundle --name same --format tar >/dev/null 2>&1
+done
+cmp -s "$T/rdet1/bundle/same.tar.gz" "$T/rdet2/bundle/same.tar.gz"; ok $? "with subfolders: still the same bytes twice"
+
+# refused: a registration's files missing, a broken chain, two layouts
+reset() { rm -rf "$r" && cp -a "$T/reg-pristine" "$r"; }
+reset
+rm "$r/regions/eu-west-1-$A/jitp_template.json"
+refuses 2 "regions/eu-west-1-$A/jitp_template.json is missing" "a region's template missing" -- cer -C "$r" bundle --name x --format tar
+reset
+rm "$r/regions/us-east-1-$A/verificationCert.crt"
+refuses 2 "regions/us-east-1-$A/verificationCert.crt is missing" "a DEFAULT region's verification certificate missing" -- cer -C "$r" bundle --name x --format tar
+reset
+rm "$r/intermediate/line-a/chain.pem"
+refuses 2 "intermediate/line-a/chain.pem is missing" "an intermediate without chain.pem" -- cer -C "$r" bundle --name x --format tar
+reset
+cp "$r/deviceRootCA.pem" "$r/intermediate/line-a/chain.pem"
+refuses 1 "intermediate/line-a/chain.pem: not the issuing CA's certificate, then the root's" "a wrong chain.pem" -- cer -C "$r" bundle --name x --format tar
+reset
+cp "$T/c/verificationCert.crt" "$r/regions/eu-west-1-$A/verificationCert.crt"
+refuses 1 "regions/eu-west-1-$A/verificationCert.crt: " "another CA's verification certificate in a region" -- cer -C "$r" bundle --name x --format tar
+reset
+printf 'us-east-1 123456789012 DEFAULT\neu-west-1 123456789012 DEFAULT\n' >"$r/regions.txt"
+refuses 2 "regions.txt: line 2 is out of order or repeated" "regions.txt out of order" -- cer -C "$r" bundle --name x --format tar
+reset
+cp "$r/regions/us-east-1-$A/register.sh" "$r/register.sh"
+cp "$r/regions/us-east-1-$A/jitp_template.json" "$r/jitp_template.json"
+refuses 2 "register.sh and register-all.sh: one CA, two layouts" "both layouts" -- cer -C "$r" bundle --name x --format tar
+reset
+rm "$r/register-all.sh" "$r/regions.txt"
+rm -r "$r/regions"
+run cer -C "$r" bundle --name only-int --format tar
+is "$rc" 0 "only the intermediate registered: bundled"
+! tar -tzf "$r/bundle/only-int.tar.gz" | grep -q 'only-int/register'; ok $? "no root register script then"
+# --ca NAME: that intermediate alone, with the root's certificate
+reset
+run cer -C "$r" bundle --ca line-a --name la --format tar
+is "$rc" 0 "bundle --ca line-a"
+is "$(tar -tzf "$r/bundle/la.tar.gz" | grep -v '/$' | sed 's|^la/||' | LC_ALL=C sort | tr '\n' ' ')" \
+	"MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem intermediate/line-a/chain.pem intermediate/line-a/deviceRootCA.pem intermediate/line-a/regions.txt intermediate/line-a/regions/us-east-2-$A/jitp_template.json intermediate/line-a/regions/us-east-2-$A/register.sh intermediate/line-a/regions/us-east-2-$B/jitp_template.json intermediate/line-a/regions/us-east-2-$B/register.sh intermediate/line-a/register-all.sh transcript.log " \
+	"--ca: the root's certificate and line-a's files, no root registration"
+is "$(tail -1 "$r/transcript.log" | jq -r .args.ca)" "line-a" "--ca: in the transcript"
+run cer import "$r/bundle/la.tar.gz" --pubkey-file "$r/ceremony.pub" --out "$T/la"
+is "$rc" 0 "--ca bundle imports"
+has "$out" "sh intermediate/line-a/register-all.sh" "--ca bundle: import names line-a's script"
+refuses 2 "--ca: no intermediate CA 'nope'" "--ca unknown" -- cer -C "$r" bundle --ca nope --name x --format tar
+refuses 2 "--ca: give an intermediate CA's name" "--ca empty" -- cer -C "$r" bundle --ca "" --name x --format tar
+mkdir -p "$r/intermediate/line-c" && cp "$r/intermediate/line-a/deviceRootCA.pem" "$r/intermediate/line-c/"
+refuses 2 "intermediate/line-c/chain.pem is missing" "--ca: an intermediate without chain.pem" -- cer -C "$r" bundle --ca line-c --name x --format tar
+cp "$r/intermediate/line-a/chain.pem" "$r/intermediate/line-c/"
+refuses 2 "register.sh is missing; run 'ceremony template' first" "--ca: an intermediate with no registration" -- cer -C "$r" bundle --ca line-c --name x --format tar
 done_testing

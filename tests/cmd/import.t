@@ -55,7 +55,7 @@ is "$rc" 0 "import archive: exit 0"
 for f in deviceRootCA.pem verificationCert.crt jitp_template.json register.sh ceremony.pub; do
 	cmp -s "ca/$f" "$d/$f"; ok $? "ca/$f as made by the ceremony"
 done
-is "$(ls ca | tr '\n' ' ')" "MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem jitp_template.json register.sh transcript.log verificationCert.crt " \
+is "$(ls ca | tr '\n' ' ')" "MANIFEST MANIFEST.minisig README.txt ceremony.pub deviceRootCA.pem jitp_template.json regions.txt register.sh transcript.log verificationCert.crt " \
 	"every bundle file unpacked"
 [ -x ca/register.sh ]; ok $? "register.sh stays executable"
 is "$(stat -c %a ca)" "755" "DIR is readable (0755)"
@@ -234,4 +234,113 @@ mk nover && rm "$T/m/nover/verificationCert.crt" && resign nover && pack nover
 refuses 1 "register.sh names file://verificationCert.crt, but verificationCert.crt is missing from the bundle" \
 	"register.sh names a file the bundle lacks" -- cer import "$T/nover.tar.gz" --pubkey "$pub" --out nover
 
+# --- a bundle with regions and an intermediate CA ---------------------------
+r=$T/reg
+A=123456789012 B=210987654321
+cer -C "$r" root --no-passphrase --key ec-p256 >/dev/null 2>&1
+cer -C "$r" verification --registration-code "$(openssl rand -hex 32)" --region us-east-1 --account $A >/dev/null 2>&1
+cer -C "$r" verification --registration-code "$(openssl rand -hex 32)" --region eu-west-1 --account $A >/dev/null 2>&1
+cer -C "$r" template --region us-east-1,eu-west-1 --account $A >/dev/null 2>&1
+make_intermediate "$r" line-a; ok $? "an intermediate made with openssl"
+make_intermediate "$r" line-b; ok $? "a second intermediate"
+cer -C "$r" verification --registration-code "$(openssl rand -hex 32)" --ca line-a >/dev/null 2>&1
+cer -C "$r" template --ca line-a --region us-east-2 --account $B >/dev/null 2>&1
+SOURCE_DATE_EPOCH=1700000000 cer -C "$r" bundle --name rb --format tar >/dev/null 2>&1
+rtgz=$r/bundle/rb.tar.gz
+rpub=$(sed -n 2p "$r/ceremony.pub")
+rid=$(head -1 "$r/ceremony.pub" | awk '{print $NF}')
+run cer import "$rtgz" --pubkey "$rpub" --out rb
+is "$rc" 0 "import a bundle with regions and intermediates"
+[ -x rb/register-all.sh ] && [ -x rb/regions/eu-west-1-$A/register.sh ] && [ -x rb/intermediate/line-a/register.sh ]
+ok $? "register scripts unpacked executable"
+is "$(stat -c %a rb/regions rb/regions/eu-west-1-$A rb/intermediate/line-a)" "755
+755
+755" "subfolders 0755"
+(cd rb && sha256sum --quiet -c MANIFEST); ok $? "sha256sum -c passes in DIR"
+cmp -s rb/regions/us-east-1-$A/verificationCert.crt "$r/regions/us-east-1-$A/verificationCert.crt"; ok $? "a region's file as made"
+like "$out" "root CA +deviceRootCA.pem" "prints the root"
+like "$out" "intermediate CA 'line-a' +intermediate/line-a/deviceRootCA.pem" "prints the intermediate"
+like "$out" "intermediate CA 'line-b' +intermediate/line-b/deviceRootCA.pem \(not registered here\)" "an intermediate without a registration"
+like "$out" "eu-west-1 +$A +DEFAULT +root CA" "prints a region of the root"
+like "$out" "us-east-1 +$A +DEFAULT +root CA" "and the other"
+like "$out" "us-east-2 +$B +DEFAULT +intermediate CA 'line-a'" "and the intermediate's"
+has "$out" "cd rb && sh register-all.sh" "next: register-all.sh"
+has "$out" "cd rb && sh intermediate/line-a/register.sh" "next: the intermediate's register.sh"
+! find rb -name '*.key' | grep -q .; ok $? "no key unpacked"
+rm -rf rb
+
+# hand-made variants, re-signed with the real key: the content checks
+rmk() { # rmk NAME: unpack the good bundle into $T/m/NAME for editing
+	rm -rf "$T/m" && mkdir -p "$T/m" && tar -xzf "$rtgz" -C "$T/m" &&
+		{ [ "$1" = rb ] || mv "$T/m/rb" "$T/m/$1"; }
+}
+cat >"$T/rpack.py" <<'PY'
+import os, sys, zlib
+src, top, mtime, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def octal(v, w):
+    return b"%0*o\0" % (w - 1, v)
+def header(prefix, name, typ, mode, size):
+    h = bytearray(512)
+    h[0:len(name)] = name.encode()
+    h[100:108] = octal(mode, 8); h[108:116] = octal(0, 8); h[116:124] = octal(0, 8)
+    h[124:136] = octal(size, 12); h[136:148] = octal(mtime, 12)
+    h[156] = ord(typ); h[257:265] = b"ustar\x0000"
+    h[265:269] = b"root"; h[297:301] = b"root"
+    h[329:337] = octal(0, 8); h[337:345] = octal(0, 8)
+    h[345:345 + len(prefix)] = prefix.encode()
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+root = os.path.join(src, top)
+files = []
+for d, _, fs in os.walk(root):
+    for f in fs:
+        files.append(os.path.relpath(os.path.join(d, f), root))
+t = header("", top + "/", "5", 0o755, 0)
+for n in sorted(files, key=lambda x: x.encode()):
+    data = open(os.path.join(root, n), "rb").read()
+    mode = os.stat(os.path.join(root, n)).st_mode & 0o777
+    prefix, name = top, n
+    while len(name) > 100:  # the fewest folders into the prefix
+        first, name = name.split("/", 1)
+        prefix += "/" + first
+    t += header(prefix, name, "0", mode, len(data)) + data + b"\0" * (-len(data) % 512)
+t += b"\0" * 1024
+z = zlib.compressobj(9, zlib.DEFLATED, 31, 8)
+open(out, "wb").write(z.compress(t) + z.flush())
+PY
+rpack() { /usr/bin/python3 "$T/rpack.py" "$T/m" "$1" 1700000000 "$T/$1.tar.gz"; }
+rresign() {
+	(cd "$T/m/$1" && find . -type f ! -name MANIFEST ! -name MANIFEST.minisig | sed 's|^\./||' |
+		LC_ALL=C sort | xargs sha256sum >MANIFEST && rm -f MANIFEST.minisig &&
+		minisign -S -s "$r/ceremony.key" -m MANIFEST -x MANIFEST.minisig \
+			-c "signature from ceremony bundle key $rid" -t "re-signed" >/dev/null 2>&1)
+}
+rmk rb && rpack rb
+cmp -s "$T/rb.tar.gz" "$rtgz"; ok $? "the test packer writes subfolders byte for byte like ceremony"
+rmk rs && rresign rs && rpack rs
+run cer import "$T/rs.tar.gz" --pubkey "$rpub" --out rs
+is "$rc" 0 "re-signed with subfolders: imports"
+rm -rf rs
+rmk key && cp "$r/intermediate/line-a/deviceRootCA.key" "$T/m/key/intermediate/line-a/" && rresign key && rpack key
+refuses 1 "intermediate/line-a/deviceRootCA.key: not a file a ceremony bundle carries" "an intermediate's key, signed" -- cer import "$T/key.tar.gz" --pubkey "$rpub"
+rmk mars && mv "$T/m/mars/regions/eu-west-1-$A" "$T/m/mars/regions/mars" && rresign mars && rpack mars
+refuses 1 "regions/mars/jitp_template.json: not a file a ceremony bundle carries" "a region folder that is not a region, signed" -- cer import "$T/mars.tar.gz" --pubkey "$rpub"
+rmk badca && mv "$T/m/badca/intermediate/line-a" "$T/m/badca/intermediate/Line_A" && rresign badca && rpack badca
+refuses 1 "intermediate/Line_A/chain.pem: not a file a ceremony bundle carries" "a CA folder that is not a CA name, signed" -- cer import "$T/badca.tar.gz" --pubkey "$rpub"
+rmk orphan && rm "$T/m/orphan/intermediate/line-a/deviceRootCA.pem" && rresign orphan && rpack orphan
+refuses 1 "its CA's intermediate/line-a/deviceRootCA.pem is missing from the bundle" "an intermediate's files without its certificate, signed" -- cer import "$T/orphan.tar.gz" --pubkey "$rpub"
+rmk noreg && rm -r "$T/m/noreg/regions/eu-west-1-$A" && rresign noreg && rpack noreg
+refuses 1 "regions/eu-west-1-$A/jitp_template.json: missing from the bundle \(regions.txt lists eu-west-1\)" "a listed region's files gone, signed" -- cer import "$T/noreg.tar.gz" --pubkey "$rpub"
+rmk chain && cp "$T/m/chain/deviceRootCA.pem" "$T/m/chain/intermediate/line-a/chain.pem" && rresign chain && rpack chain
+refuses 1 "intermediate/line-a/chain.pem: not the issuing CA's certificate, then the root's" "a wrong chain, signed" -- cer import "$T/chain.tar.gz" --pubkey "$rpub"
+rmk swapv && cp "$T/m/swapv/intermediate/line-a/verificationCert.crt" "$T/m/swapv/regions/us-east-1-$A/verificationCert.crt" && rresign swapv && rpack swapv
+refuses 1 "regions/us-east-1-$A/verificationCert.crt: " "a region's verification certificate from another CA, signed" -- cer import "$T/swapv.tar.gz" --pubkey "$rpub"
+rmk txt && printf 'us-east-1 %s DEFAULT\neu-west-1 %s DEFAULT\n' $A $A >"$T/m/txt/regions.txt" && rresign txt && rpack txt
+refuses 1 "regions.txt: line 2 is out of order or repeated" "regions.txt out of order, signed" -- cer import "$T/txt.tar.gz" --pubkey "$rpub"
+rmk two && printf 'us-east-1 %s DEFAULT\nus-east-1 %s DEFAULT\n' $A $B >"$T/m/two/regions.txt" && rresign two && rpack two
+refuses 1 "regions.txt: line 2: a second DEFAULT registration in us-east-1" "two DEFAULT accounts in a region, signed" -- cer import "$T/two.tar.gz" --pubkey "$rpub"
+rmk ref && sed -i "s|file://regions/eu-west-1-$A/jitp_template.json|file://regions/eu-west-2-$A/jitp_template.json|" "$T/m/ref/regions/eu-west-1-$A/register.sh" && rresign ref && rpack ref
+refuses 1 "regions/eu-west-1-$A/register.sh names file://regions/eu-west-2-$A/jitp_template.json, but regions/eu-west-2-$A/jitp_template.json is missing" \
+	"a region script naming a file the bundle lacks, signed" -- cer import "$T/ref.tar.gz" --pubkey "$rpub"
 done_testing

@@ -6,9 +6,8 @@
 
 d=$T/c
 cer -C "$d" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
-	cer -C "$d" template --region us-east-1 --account 123456789012 --mode sni-only >/dev/null 2>&1
-ok $? "ceremony dir"
-printf 'us-east-1 123456789012 DEFAULT\nus-west-2 - SNI_ONLY\n' >"$d/regions.txt"
+	cer -C "$d" template --region us-east-1 --region us-west-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
+ok $? "ceremony dir, registered in two regions"
 mkcsrs() { # mkcsrs N PREFIX FILE
 	/usr/bin/python3 - "$@" <<'PY'
 import sys
@@ -54,7 +53,7 @@ mv "$d/regions.txt" "$T/regions.txt"
 refuses 2 "regions.txt is missing and no --region" "no regions" -- cer -C "$d" revoke --cn dev0 --reason superseded
 mv "$T/regions.txt" "$d/regions.txt"
 printf 'us-east-1 12345 DEFAULT\n' >"$T/bad-regions" && cp "$d/regions.txt" "$T/good-regions" && cp "$T/bad-regions" "$d/regions.txt"
-refuses 2 "regions.txt: line 1: ACCOUNT is not 12 digits" "bad regions.txt" -- cer -C "$d" revoke --cn dev0 --reason superseded
+refuses 2 "regions.txt: line 1 is not .REGION ACCOUNT MODE." "bad regions.txt" -- cer -C "$d" revoke --cn dev0 --reason superseded
 cp "$T/good-regions" "$d/regions.txt"
 
 # --- each selector ---
@@ -114,7 +113,7 @@ refuses 1 "intermediate CA 'sub' .*already revoked" "an intermediate twice" -- c
 # --- crash safety: SIGKILL at random points; then --resume; complete or nothing ---
 e=$T/e
 cer -C "$e" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
-	cer -C "$e" template --region us-east-1 --account 123456789012 --mode sni-only >/dev/null 2>&1 && echo 'us-east-1 - DEFAULT' >"$e/regions.txt"
+	cer -C "$e" template --region us-east-1 --account 123456789012 --mode sni-only >/dev/null 2>&1
 mkcsrs 40 k "$T/k.pem" && cer -C "$e" sign --quiet "$T/k.pem" >/dev/null 2>&1
 ok $? "40 devices for the crash test"
 kills=0 bad=0 n=0 span=30

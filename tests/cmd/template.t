@@ -78,4 +78,95 @@ is "$rc" 2 "no verification cert: exit 2"
 like "$err" "verificationCert.crt is missing" "no verification cert: message"
 run cer -C "$T/n" template --region us-east-2 --account 123456789012 --mode sni-only
 is "$rc" 0 "sni-only needs no verification cert"
+# regions.txt: the one registration
+is "$(grep -v '^#' "$T/n/regions.txt")" "us-east-2 123456789012 SNI_ONLY" "regions.txt lists the registration"
+cer -C "$d" template --region us-east-2 --template-name MyJITP --mode sni-only --force >/dev/null 2>&1
+is "$(grep -v '^#' "$d/regions.txt")" "us-east-2 - SNI_ONLY" "regions.txt: - for no account (named template)"
+
+# --- several regions and accounts ---
+m=$T/m
+c1=$(openssl rand -hex 32); c2=$(openssl rand -hex 32)
+cer -C "$m" root --no-passphrase --key ec-p256 >/dev/null 2>&1
+cer -C "$m" verification --registration-code "$c1" --region us-east-1 --account 123456789012 >/dev/null 2>&1
+refuses 2 "regions/eu-west-1-123456789012/verificationCert.crt is missing; run 'ceremony verification --registration-code CODE --region eu-west-1 --account 123456789012' first" \
+	"DEFAULT region without its verification certificate" -- cer -C "$m" template --region us-east-1,eu-west-1 --account 123456789012
+refuses 2 "--region eu-west-1: DEFAULT mode registers a CA in one account per region" "DEFAULT, two accounts in a region" -- \
+	cer -C "$m" template --region eu-west-1 --account 123456789012 --account 210987654321
+refuses 2 "--region: us-east-1 for account 123456789012 is named twice" "a registration twice" -- \
+	cer -C "$m" template --region us-east-1,us-east-1:123456789012 --account 123456789012
+refuses 2 "'us-east-1:1234': the account after ':' is not 12 digits" "short :ID" -- cer -C "$m" template --region us-east-1:1234
+refuses 2 "--region: 'Mars' is not a region name" "bad region in a list" -- cer -C "$m" template --region us-east-1,Mars --account 123456789012
+refuses 2 "--region: '' is not a region name" "empty list item" -- cer -C "$m" template --region us-east-1,,eu-west-1 --account 123456789012
+refuses 2 "give --account ID \(12 digits\) or --role-arn ARN for eu-west-1" "a region without an account" -- \
+	cer -C "$m" template --region us-east-1:123456789012,eu-west-1 --mode sni-only
+refuses 2 "--role-arn names a role in account 210987654321; account 123456789012 needs its own role" "role in another account" -- \
+	cer -C "$m" template --region us-east-1:123456789012 --role-arn arn:aws:iam::210987654321:role/R --mode sni-only
+refuses 2 "no intermediate CA 'nope'" "unknown --ca" -- cer -C "$m" template --region us-east-1 --account 123456789012 --ca nope
+cp "$T/c/verificationCert.crt" "$m/regions/us-east-1-123456789012/other.crt"
+cp "$m/regions/us-east-1-123456789012/verificationCert.crt" "$T/ver.saved"
+cp "$T/c/verificationCert.crt" "$m/regions/us-east-1-123456789012/verificationCert.crt"
+refuses 1 "regions/us-east-1-123456789012/verificationCert.crt: not a verification certificate of the root CA" \
+	"a verification certificate of another CA" -- cer -C "$m" template --region us-east-1 --account 123456789012
+cp "$T/ver.saved" "$m/regions/us-east-1-123456789012/verificationCert.crt"
+rm "$m/regions/us-east-1-123456789012/other.crt"
+
+run cer -C "$m" template --region us-east-1 --account 123456789012
+is "$rc" 0 "one region whose regions/ folder exists"
+[ -f "$m/regions/us-east-1-123456789012/jitp_template.json" ] && [ -x "$m/regions/us-east-1-123456789012/register.sh" ] &&
+	[ -x "$m/register-all.sh" ] && [ ! -e "$m/jitp_template.json" ] && [ ! -e "$m/register.sh" ]
+ok $? "its files go into its folder, with register-all.sh"
+cer -C "$m" verification --registration-code "$c2" --region eu-west-1 --account 123456789012 >/dev/null 2>&1
+refuses 2 "regions/us-east-1-123456789012/jitp_template.json exists; use --force" "existing outputs" -- \
+	cer -C "$m" template --region us-east-1,eu-west-1 --account 123456789012
+run cer -C "$m" template --region us-east-1,eu-west-1 --account 123456789012 --force
+is "$rc" 0 "two regions, DEFAULT"
+is "$(grep -v '^#' "$m/regions.txt")" "eu-west-1 123456789012 DEFAULT
+us-east-1 123456789012 DEFAULT" "regions.txt: both, sorted"
+for R in us-east-1 eu-west-1; do
+	rd=$m/regions/$R-123456789012
+	pd=$(jq -r .templateBody "$rd/jitp_template.json" | jq -r .Resources.policy.Properties.PolicyDocument)
+	is "$(jq -r '.Statement[0].Resource[0]' <<<"$pd")" \
+		"arn:aws:iot:$R:123456789012:client/\${iot:Connection.Thing.ThingName}" "$R: scoped policy names its region and account"
+	sh -n "$rd/register.sh"; ok $? "$R: register.sh parses"
+	tr -d '\\\t\n' <"$rd/register.sh" | grep -q "aws iot register-ca-certificate --ca-certificate file://deviceRootCA.pem --verification-cert file://regions/$R-123456789012/verificationCert.crt --set-as-active --allow-auto-registration --registration-config file://regions/$R-123456789012/jitp_template.json --region $R"
+	ok $? "$R: register.sh sends the region's files to the region"
+	grep -q "^check regions/$R-123456789012/register.sh $(sha256sum <"$rd/register.sh" | cut -d' ' -f1)$" "$m/register-all.sh"
+	ok $? "$R: register-all.sh pins its register.sh"
+done
+sh -n "$m/register-all.sh"; ok $? "register-all.sh parses"
+like "$out" "Registrations   2, listed in regions.txt" "prints the registrations"
+
+# sni-only with several accounts: no verification certificate needed
+run cer -C "$m" template --region us-east-1 --region ap-south-1 --account 123456789012 --account 210987654321 --mode sni-only --force
+is "$rc" 0 "sni-only: two regions, two accounts"
+is "$(grep -v '^#' "$m/regions.txt" | tr '\n' ';')" \
+	"ap-south-1 123456789012 SNI_ONLY;ap-south-1 210987654321 SNI_ONLY;us-east-1 123456789012 SNI_ONLY;us-east-1 210987654321 SNI_ONLY;" \
+	"regions.txt: four SNI_ONLY registrations"
+is "$(jq -r .roleArn "$m/regions/ap-south-1-210987654321/jitp_template.json")" "arn:aws:iam::210987654321:role/JITPRole" "each account's own role"
+grep -q 'PROFILE_210987654321' "$m/register-all.sh"; ok $? "register-all.sh takes a profile per account"
+! grep -q -- '--verification-cert' "$m/regions/ap-south-1-210987654321/register.sh"; ok $? "sni-only region: no verification cert"
+
+# back to one top-level registration: register-all.sh goes with --force
+refuses 2 "register-all.sh exists \(from a several-region registration\); use --force" "switching layouts needs --force" -- \
+	cer -C "$m" template --region us-west-2 --account 123456789012 --mode sni-only
+run cer -C "$m" template --region us-west-2 --account 123456789012 --mode sni-only --force
+is "$rc" 0 "single registration again"
+[ -f "$m/register.sh" ] && [ ! -e "$m/register-all.sh" ]; ok $? "register.sh at the top, register-all.sh removed"
+is "$(tail -1 "$m/transcript.log" | jq -r '.removed[0]')" "register-all.sh" "transcript: what was removed"
+
+# --ca NAME: the intermediate's own files
+make_intermediate "$m" line-a; ok $? "an intermediate made with openssl"
+cer -C "$m" verification --registration-code "$c1" --ca line-a >/dev/null 2>&1
+run cer -C "$m" template --region us-east-2 --account 123456789012 --ca line-a
+is "$rc" 0 "template --ca line-a"
+i=$m/intermediate/line-a
+[ -f "$i/jitp_template.json" ] && [ -x "$i/register.sh" ] && [ -f "$i/regions.txt" ]; ok $? "written into intermediate/line-a/"
+grep -q "registers the issuing CA 'line-a'" "$i/register.sh" && grep -q "not the" "$i/register.sh"
+ok $? "its register.sh says it registers the issuing CA, not the root"
+grep -q "^check deviceRootCA.pem $(sha256sum <"$i/deviceRootCA.pem" | cut -d' ' -f1)$" "$i/register.sh"
+ok $? "it pins the intermediate's certificate"
+like "$out" "register.sh sends intermediate/line-a/deviceRootCA.pem, not the root" "says which certificate is sent"
+is "$(tail -1 "$m/transcript.log" | jq -r .args.ca)" "line-a" "transcript: the CA"
+refuses 2 "intermediate/line-a/regions/eu-west-1/verificationCert.crt is missing; run 'ceremony verification --registration-code CODE --region eu-west-1 --ca line-a' first" \
+	"--ca: a region without the intermediate's verification certificate" -- cer -C "$m" template --region eu-west-1,us-east-2 --template-name T1 --ca line-a --force
 done_testing

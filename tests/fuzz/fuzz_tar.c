@@ -1,7 +1,8 @@
 /* tar_read on arbitrary bytes: no crash, no leak, bounded memory. The
  * first byte picks whether the rest is the .tar.gz itself or a tar stream
  * to gzip first (so the fuzzer reaches the header checks). Whatever is
- * accepted must be exactly what tar_write makes of its own listing. */
+ * accepted must be exactly what tar_write makes of its own listing, with
+ * member paths as tar_path_ok allows. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,12 @@ check(const unsigned char *gz, size_t len)
 		abort();
 	for (i = 0; i < l.n; i++) {
 		if (i > 0 && strcmp(l.e[i - 1].name, l.e[i].name) >= 0)
+			abort();
+		/* folders: every name a path, none a folder of another */
+		if (!tar_path_ok(l.e[i].name) || (i > 0 &&
+		    strncmp(l.e[i - 1].name, l.e[i].name,
+			strlen(l.e[i - 1].name)) == 0 &&
+		    l.e[i].name[strlen(l.e[i - 1].name)] == '/'))
 			abort();
 		m[i].name = l.e[i].name;
 		m[i].data = l.e[i].data;

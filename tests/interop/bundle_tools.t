@@ -222,7 +222,9 @@ with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
     elif kind == "bomb":
         member(t, "h/bomb", b"\0" * (64 << 20))
     elif kind == "subfolder":
-        member(t, "h/d/x")
+        member(t, "h/d", type=tarfile.DIRTYPE)
+    elif kind == "deep":
+        member(t, "h/a/b/c/d/e/f")
     elif kind == "twotops":
         member(t, "h/a"); member(t, "i/b")
 open(out, "wb").write(gzip.compress(buf.getvalue(), 9, mtime=0))
@@ -240,7 +242,8 @@ hostile absolute "member '/etc/x' has an absolute path"
 hostile duplicate "duplicate member name 'h/MANIFEST'"
 hostile oversized "member 'h/big' is 5242880 bytes, over the"
 hostile bomb "archive expands to more than [0-9]+ bytes: refused \(gzip bomb\?\)"
-hostile subfolder "member 'h/d/x' is in a subfolder"
+hostile subfolder "member 'h/d/' is a directory: only the top folder may be one"
+hostile deep "member 'h/a/b/c/d/e/f' has a bad name .*at most 5 deep"
 hostile twotops "member 'i/b' is under a second top folder"
 hostile truncated "truncated gzip stream"
 hostile trailing "trailing garbage"

@@ -129,7 +129,13 @@ test_write_refuses(void **state)
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	write_bad("top", "../x", 0644, "bad member name '../x'");
-	write_bad("top", "a/b", 0644, "bad member name 'a/b'");
+	write_bad("top", "a//b", 0644, "bad member name 'a//b'");
+	write_bad("top", "a/", 0644, "bad member name 'a/'");
+	write_bad("top", "/a", 0644, "bad member name '/a'");
+	write_bad("top", "a/../b", 0644, "bad member name 'a/../b'");
+	write_bad("top", "a/.b/c", 0644, "bad member name 'a/.b/c'");
+	write_bad("top", "a/b/c/d/e/f", 0644, "at most 5 deep");
+	write_bad("top", "ok/x", 0644, "member name 'ok' is also a folder");
 	write_bad("top", ".hidden", 0644, "bad member name '.hidden'");
 	write_bad("top", "-rf", 0644, "bad member name '-rf'");
 	write_bad("top", "", 0644, "bad member name ''");
@@ -172,6 +178,55 @@ load(const char *path, size_t *len)
 	*len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	return buf;
+}
+
+/* Members in subfolders: a short path in the name field, a long one
+ * split after its first folders; both read back and GNU tar agrees. */
+static void
+test_subfolders(void **state)
+{
+	char longp[TAR_PATH_MAX + 1], cmd[1024], path[512];
+	struct tar_member m[3] = {
+		{ "register-all.sh", (const unsigned char *)"a", 1, 0755 },
+		{ "regions/us-east-1/register.sh", (const unsigned char *)"b",
+		    1, 0755 },
+		{ longp, (const unsigned char *)"c", 1, 0644 },
+	};
+	struct tar_list l;
+	unsigned char *gz, *again;
+	size_t len, alen;
+	char err[256];
+
+	snprintf(longp, sizeof(longp), "intermediate/%.64s/regions/%s/"
+	    "verificationCert.crt", "factory-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	    "ap-southeast-1-123456789012");
+	assert_true(strlen(longp) > 100);
+	assert_int_equal(tar_path_ok(longp), 1);
+	assert_int_equal(tar_write("bundle-1", m, 3, 1700000000, &gz, &len,
+	    err, sizeof(err)), 0);
+	if (tar_read(gz, len, NULL, &l, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.e[0].name, longp);
+	assert_string_equal(l.e[1].name, "regions/us-east-1/register.sh");
+	assert_string_equal(l.e[2].name, "register-all.sh");
+	assert_int_equal(l.e[1].mode, 0755);
+	tar_list_free(&l);
+	snprintf(path, sizeof(path), "%s/sub.tar.gz", dir);
+	save(path, gz, len);
+	snprintf(cmd, sizeof(cmd), "mkdir %s/s && tar -xzf %s -C %s/s "
+	    "--no-same-owner && test \"$(cat %s/s/bundle-1/%s)\" = c && "
+	    "test -x %s/s/bundle-1/regions/us-east-1/register.sh", dir, path,
+	    dir, dir, longp, dir);
+	assert_int_equal(system(cmd), 0);
+	/* the same bytes again */
+	assert_int_equal(tar_write("bundle-1", m, 3, 1700000000, &again,
+	    &alen, err, sizeof(err)), 0);
+	assert_int_equal(alen, len);
+	assert_memory_equal(again, gz, len);
+	free(again);
+	free(gz);
 }
 
 static void
@@ -396,7 +451,15 @@ test_hostile(void **state)
 	    raw(&c, "u/a", '0', "x", 1));
 	HOSTILE("member 'loose' is not inside a top folder",
 	    raw(&c, "loose", '0', "x", 1));
-	HOSTILE("member 't/s/a' is in a subfolder",
+	HOSTILE("one name is a file and a folder",
+	    raw(&c, "t/s", '0', "x", 1); raw(&c, "t/s/a", '0', "x", 1));
+	HOSTILE("member 't/a/b/c/d/e/f' has a bad name",
+	    raw(&c, "t/a/b/c/d/e/f", '0', "x", 1));
+	HOSTILE("member 't/a//b' has a bad name",
+	    raw(&c, "t/a//b", '0', "x", 1));
+	HOSTILE("member 't/a/.b' has a bad name",
+	    raw(&c, "t/a/.b", '0', "x", 1));
+	HOSTILE("not an archive written by ceremony",
 	    raw(&c, "t/s/a", '0', "x", 1));
 	HOSTILE("member 't/.hidden' has a bad name",
 	    raw(&c, "t/.hidden", '0', "x", 1));
@@ -674,6 +737,7 @@ main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_write_refuses),
 		cmocka_unit_test(test_gnu_tar_extracts),
+		cmocka_unit_test(test_subfolders),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_truncated_tar),
 		cmocka_unit_test(test_gzip_damage),
