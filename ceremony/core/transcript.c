@@ -300,16 +300,19 @@ out:
 }
 
 json_t *
-transcript_last(const char *path, const char *command)
+transcript_all(const char *path, const char *command)
 {
 	unsigned char *text;
-	json_t *found = NULL, *j;
+	json_t *all, *j;
 	char *p, *nl;
 	size_t len;
 
-	if (!file_exists(path) ||
-	    file_read_state(path, &text, &len, TRANSCRIPT_MAX) == -1)
+	if ((all = json_array()) == NULL || !file_exists(path))
+		return all;
+	if (file_read_state(path, &text, &len, TRANSCRIPT_MAX) == -1) {
+		json_decref(all);
 		return NULL;
+	}
 	for (p = (char *)text; *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			break;
@@ -317,12 +320,26 @@ transcript_last(const char *path, const char *command)
 		j = json_loads(p, 0, NULL);
 		if (j != NULL && json_is_string(json_object_get(j, "command")) &&
 		    strcmp(json_string_value(json_object_get(j, "command")),
-			command) == 0) {
-			json_decref(found);
-			found = j;
-		} else
+			command) == 0 && json_array_append(all, j) == -1) {
 			json_decref(j);
+			json_decref(all);
+			all = NULL;
+			break;
+		}
+		json_decref(j);
 	}
 	free(text);
+	return all;
+}
+
+json_t *
+transcript_last(const char *path, const char *command)
+{
+	json_t *all = transcript_all(path, command), *found = NULL;
+	size_t n = all ? json_array_size(all) : 0;
+
+	if (n > 0)
+		found = json_incref(json_array_get(all, n - 1));
+	json_decref(all);
 	return found;
 }

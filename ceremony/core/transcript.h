@@ -32,5 +32,8 @@ int transcript_head(const char *path, char head[65]);
 
 /* The last entry for a command (new reference), or NULL. */
 json_t *transcript_last(const char *path, const char *command);
+/* Every entry for a command, in order: a JSON array (new reference, empty
+ * when the transcript is missing), or NULL when it cannot be read. */
+json_t *transcript_all(const char *path, const char *command);
 
 #endif
