@@ -310,12 +310,12 @@ im_issue(struct im *m)
 	char err[256];
 	int r;
 
-	if ((r = cakey_load_ca(&m->root, &m->top, &m->root_ks, &m->root_pass,
-	    m->root_cert)) != 0)
-		return CAKEY_EXIT(r);
 	if (m->csrpath == NULL && m->ks.uri == NULL && !m->pass.none &&
 	    (m->secret = pass_get(&m->pass, "intermediate CA key", 1)) == NULL)
 		return EXIT_USAGE;
+	/* the new token key first: opening the root's token after it may
+	 * close its sessions (libp11 resets a slot it opens), never the
+	 * reverse, and the root key signs next */
 	if (m->ks.uri != NULL) {
 		if ((r = cakey_generate(&m->tok, &m->ks, m->type)) != 0)
 			return CAKEY_EXIT(r);
@@ -324,6 +324,9 @@ im_issue(struct im *m)
 		m->key = m->tok.pkey;
 	} else if (m->key == NULL && (m->key = pki_keygen(m->type)) == NULL)
 		return EXIT_CHECK;
+	if ((r = cakey_load_ca(&m->root, &m->top, &m->root_ks, &m->root_pass,
+	    m->root_cert)) != 0)
+		return CAKEY_EXIT(r);
 	if (m->csrpath == NULL)
 		(void)pki_key_check(m->key, m->desc, sizeof(m->desc), err,
 		    sizeof(err));
@@ -421,8 +424,7 @@ im_verify(struct im *m)
 		goto out;
 	}
 	if (m->tok.ks != NULL)
-		ok = pki_key_matches(m->tok.pkey, x) &&
-		    cakey_test_sign(x, m->tok.pkey) == 0;
+		ok = pki_key_matches(m->tok.pkey, x);
 	else if (m->csrpath == NULL)
 		ok = (k = pki_key_read(m->ref.key, m->secret)) != NULL &&
 		    pki_key_matches(k, x);
