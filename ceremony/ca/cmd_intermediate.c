@@ -371,6 +371,11 @@ im_write(struct im *m)
 		warnf("%s: cannot create: %s", m->ref.dir, strerror(errno));
 		return -1;
 	}
+	/* --force: no stale key of the other kind stays beside the new one */
+	if (m->force && m->tok.ks == NULL)
+		unlink(m->ref.uri);
+	if (m->force && (m->tok.ks != NULL || m->csrpath != NULL))
+		unlink(m->ref.key);
 	if (m->tok.ks != NULL) {
 		if (cakey_uri_write_at(m->ref.uri, m->tok.info.uri, m->force))
 			return -1;

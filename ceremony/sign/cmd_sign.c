@@ -475,7 +475,8 @@ sign_prepare(struct sign *S)
 	char err[256];
 	int r;
 
-	if (caref_open(&S->ref, S->caname, err, sizeof(err)) == -1) {
+	if ((S->caname ? caref_open(&S->ref, S->caname, err, sizeof(err)) :
+	    caref_init(&S->ref, NULL, err, sizeof(err))) == -1) {
 		warnf("--ca: %s", err);
 		return EXIT_USAGE;
 	}
