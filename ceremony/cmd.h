@@ -3,6 +3,7 @@
 #define CMD_H
 
 int cmd_root(int argc, char **argv);
+int cmd_intermediate(int argc, char **argv);
 int cmd_verification(int argc, char **argv);
 int cmd_template(int argc, char **argv);
 int cmd_transcript(int argc, char **argv);

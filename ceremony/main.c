@@ -16,6 +16,8 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{"root", cmd_root, "create the CA key, CA certificate and signing key"},
+	{"intermediate", cmd_intermediate,
+	    "the root certifies an issuing CA that signs devices"},
 	{"verification", cmd_verification,
 	    "create the AWS verification certificate"},
 	{"template", cmd_template,
@@ -43,12 +45,13 @@ static const struct command {
 /* Commands that keep their state in the ceremony directory (checked
  * first), and of those, the ones that append to its transcript (opened
  * and locked before they write anything). */
-static const char *const state_commands[] = {"root", "verification",
+static const char *const state_commands[] = {"root", "intermediate",
+    "verification",
     "template", "backup", "restore", "sign", "bundle", "transcript", "key",
     "revoke", "crl", "ledger", NULL};
-static const char *const transcript_commands[] = {"root", "verification",
-    "template", "backup", "restore", "sign", "bundle", "key", "revoke",
-    "crl", NULL};
+static const char *const transcript_commands[] = {"root",
+    "intermediate", "verification", "template", "backup", "restore", "sign",
+    "bundle", "key", "revoke", "crl", NULL};
 
 static int
 listed(const char *const *list, const char *name)

@@ -76,6 +76,12 @@ cakey_load_ca(struct cakey *k, const struct caref *ca, struct key_src *ks,
 		      "in one place", ca->key);
 		return RC_USAGE;
 	}
+	if (ks->uri == NULL && !have_uri && !have_key && ca->name[0] != 0) {
+		warnf("intermediate CA '%s' has no key here (neither %s nor "
+		      "%s): it was certified from a CSR, and its key stays "
+		      "where that CSR was made", ca->name, ca->key, ca->uri);
+		return RC_USAGE;
+	}
 	if (ks->uri == NULL && !have_uri) {
 		snprintf(k->where, sizeof(k->where), "%s", ca->key);
 		if ((k->pkey = pki_key_load(ca->key, pass)) == NULL)

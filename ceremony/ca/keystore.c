@@ -140,6 +140,12 @@ out:
 static int raw_begin(struct keystore *ks, struct pass_src *pin, char *err,
     size_t errlen);
 
+/* Keystores open in this process. A module's login and initialisation
+ * are shared by all its sessions, so a raw session ending beside another
+ * keystore (the root's key and an intermediate's, both in tokens) must
+ * not log out or finalise under it. */
+static int ks_live;
+
 int
 keystore_open(struct keystore **out, const char *uri, const char *module,
     struct pass_src *pin, char *err, size_t errlen)
@@ -150,6 +156,7 @@ keystore_open(struct keystore **out, const char *uri, const char *module,
 	*out = NULL;
 	if ((ks = calloc(1, sizeof(*ks))) == NULL)
 		return errf(err, errlen, "out of memory");
+	ks_live++;
 	if (p11uri_parse(uri, &ks->u, err, errlen) == -1)
 		goto fail;
 	mod = module ? module : ks->u.module[0] ? ks->u.module :
@@ -225,11 +232,11 @@ raw_begin(struct keystore *ks, struct pass_src *pin, char *err,
 void
 ks_raw_end(struct keystore *ks)
 {
-	if (ks->logged)
+	if (ks->logged && ks_live <= 1)
 		ks->f->C_Logout(ks->s);
 	if (ks->open)
 		ks->f->C_CloseSession(ks->s);
-	if (ks->inited)
+	if (ks->inited && ks_live <= 1)
 		ks->f->C_Finalize(NULL);
 	if (ks->dl != NULL)
 		dlclose(ks->dl);
@@ -261,6 +268,7 @@ keystore_close(struct keystore *ks)
 	p11_release(ks);
 	pass_free(ks->pin);
 	free(ks);
+	ks_live--;
 	ERR_clear_error();
 }
 

@@ -88,7 +88,7 @@ lint_usage(const X509 *cert, enum pki_profile profile, char *err,
 	ca = (flags & EXFLAG_BCONS) && (flags & EXFLAG_CA);
 	if (!(flags & EXFLAG_KUSAGE))
 		return errf(err, errlen, "no keyUsage");
-	if (profile == PROFILE_CA) {
+	if (profile == PROFILE_CA || profile == PROFILE_INTERMEDIATE) {
 		if (!ca || !ext_critical(x, NID_basic_constraints))
 			return errf(err, errlen, "basicConstraints must be "
 			    "critical CA:TRUE (AWS rejects a CA without it)");
@@ -97,6 +97,13 @@ lint_usage(const X509 *cert, enum pki_profile profile, char *err,
 		    !ext_critical(x, NID_key_usage))
 			return errf(err, errlen, "keyUsage must be critical "
 			    "keyCertSign, cRLSign");
+		if (profile == PROFILE_INTERMEDIATE &&
+		    !(ku & KU_DIGITAL_SIGNATURE))
+			return errf(err, errlen, "keyUsage lacks "
+			    "digitalSignature");
+		if (profile == PROFILE_INTERMEDIATE && X509_get_pathlen(x) < 0)
+			return errf(err, errlen, "an intermediate CA needs a "
+			    "pathLenConstraint");
 		return 0;
 	}
 	if (ca)
@@ -107,6 +114,27 @@ lint_usage(const X509 *cert, enum pki_profile profile, char *err,
 	if (profile == PROFILE_DEVICE && (!(flags & EXFLAG_XKUSAGE) ||
 	    !(X509_get_extended_key_usage(x) & XKU_SSL_CLIENT)))
 		return errf(err, errlen, "extendedKeyUsage lacks clientAuth");
+	return 0;
+}
+
+/* An intermediate sits under its issuer: the issuer's pathLenConstraint
+ * must leave room for it and for its own. */
+static int
+lint_pathlen(const X509 *cert, const X509 *issuer, char *err, size_t errlen)
+{
+	long mine = X509_get_pathlen((X509 *)cert), top;
+
+	if (issuer == NULL || issuer == cert)
+		return errf(err, errlen, "an intermediate CA is issued by "
+		    "another CA, not by itself");
+	top = X509_get_pathlen((X509 *)issuer);
+	if (top == 0)
+		return errf(err, errlen, "the issuer's pathLenConstraint 0 "
+		    "allows no CA under it");
+	if (top > 0 && mine >= top)
+		return errf(err, errlen, "pathLenConstraint %ld: the "
+		    "issuer's is %ld, so at most %ld under it", mine, top,
+		    top - 1);
 	return 0;
 }
 
@@ -149,7 +177,9 @@ lint_cert(const X509 *cert, const X509 *issuer, enum pki_profile profile,
 	if (iski == NULL || ASN1_OCTET_STRING_cmp(aki, iski) != 0)
 		return errf(err, errlen, "authorityKeyIdentifier does not "
 		    "match the issuer's subjectKeyIdentifier");
-	if (lint_usage(x, profile, err, errlen) == -1)
+	if (lint_usage(x, profile, err, errlen) == -1 ||
+	    (profile == PROFILE_INTERMEDIATE &&
+		lint_pathlen(x, issuer, err, errlen) == -1))
 		return -1;
 	if (X509_verify(x, X509_get0_pubkey(is)) != 1)
 		return errf(err, errlen, "signature does not verify with the "

@@ -17,7 +17,10 @@
 #define SIGN_PUB "ceremony.pub"
 
 enum pki_keytype { KEY_RSA2048, KEY_RSA3072, KEY_RSA4096, KEY_P256, KEY_P384 };
-enum pki_profile { PROFILE_CA, PROFILE_VERIFICATION, PROFILE_DEVICE };
+/* PROFILE_CA: the self-signed root; PROFILE_INTERMEDIATE: an issuing CA
+ * the root certifies (pathLenConstraint, digitalSignature too). */
+enum pki_profile { PROFILE_CA, PROFILE_VERIFICATION, PROFILE_DEVICE,
+	PROFILE_INTERMEDIATE };
 
 /* "rsa2048" ... "ec-p384"; -1 if unknown. */
 int pki_keytype_parse(const char *s);
@@ -43,7 +46,9 @@ const EVP_MD *pki_md_for(EVP_PKEY *cakey);
  * notAfter now + days; basicConstraints and keyUsage of the profile (CA:
  * critical CA:TRUE, keyCertSign, cRLSign; verification and device: critical
  * CA:FALSE, digitalSignature, + keyEncipherment for an RSA key), device:
- * extendedKeyUsage clientAuth; SKI (SHA-1 of the key), AKI keyid. */
+ * extendedKeyUsage clientAuth; SKI (SHA-1 of the key), AKI keyid.
+ * Intermediate: critical CA:TRUE with pathLenConstraint 0 (another with
+ * pki_issuer_pathlen), keyUsage keyCertSign, cRLSign, digitalSignature. */
 struct pki_issuer {
 	enum pki_profile profile;
 	const X509 *ca;     /* NULL: self-signed, cakey certifies itself */
@@ -58,6 +63,9 @@ struct pki_issuer {
 int pki_issuer_init(struct pki_issuer *is, enum pki_profile profile,
     const X509 *ca, EVP_PKEY *cakey, long days, char *err, size_t errlen);
 void pki_issuer_free(struct pki_issuer *is);
+/* PROFILE_INTERMEDIATE: pathLenConstraint n in place of 0. 0, or -1. */
+int pki_issuer_pathlen(struct pki_issuer *is, int n, char *err,
+    size_t errlen);
 /* A signing context for one thread (the CA key is shared read-only). */
 EVP_MD_CTX *pki_issuer_signer(const struct pki_issuer *is);
 /* The certificate for subject and pub, signed with a copy of signer (NULL:

@@ -95,7 +95,8 @@ pki_issuer_init(struct pki_issuer *is, enum pki_profile profile,
     const X509 *ca, EVP_PKEY *cakey, long days, char *err, size_t errlen)
 {
 	X509V3_CTX ctx;
-	int isca = profile == PROFILE_CA;
+	int isca = profile == PROFILE_CA || profile == PROFILE_INTERMEDIATE;
+	int sub = profile == PROFILE_INTERMEDIATE;
 
 	memset(is, 0, sizeof(*is));
 	is->profile = profile;
@@ -105,11 +106,14 @@ pki_issuer_init(struct pki_issuer *is, enum pki_profile profile,
 	is->mdname = EVP_MD_get0_name(pki_md_for(cakey));
 	X509V3_set_ctx(&ctx, (X509 *)ca, NULL, NULL, NULL, 0);
 	is->bc = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
-	    isca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-	is->ku_rsa = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, isca ?
+	    sub ? "critical,CA:TRUE,pathlen:0" : isca ? "critical,CA:TRUE" :
+	    "critical,CA:FALSE");
+	is->ku_rsa = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, sub ?
+	    "critical,digitalSignature,keyCertSign,cRLSign" : isca ?
 	    "critical,keyCertSign,cRLSign" :
 	    "critical,digitalSignature,keyEncipherment");
-	is->ku_ec = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, isca ?
+	is->ku_ec = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, sub ?
+	    "critical,digitalSignature,keyCertSign,cRLSign" : isca ?
 	    "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
 	if (profile == PROFILE_DEVICE)
 		is->eku = X509V3_EXT_conf_nid(NULL, &ctx, NID_ext_key_usage,
@@ -124,6 +128,26 @@ pki_issuer_init(struct pki_issuer *is, enum pki_profile profile,
 		pki_issuer_free(is);
 		return -1;
 	}
+	return 0;
+}
+
+int
+pki_issuer_pathlen(struct pki_issuer *is, int n, char *err, size_t errlen)
+{
+	X509_EXTENSION *bc;
+	char v[64];
+
+	if (is->profile != PROFILE_INTERMEDIATE || n < 0)
+		return errf(err, errlen, "a path length is for an intermediate");
+	snprintf(v, sizeof(v), "critical,CA:TRUE,pathlen:%d", n);
+	if ((bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
+	    v)) == NULL) {
+		errf(err, errlen, "%s", ossl_reason());
+		ERR_clear_error();
+		return -1;
+	}
+	X509_EXTENSION_free(is->bc);
+	is->bc = bc;
 	return 0;
 }
 

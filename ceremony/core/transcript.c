@@ -350,6 +350,39 @@ transcript_last_match(const char *path, const char *command,
 }
 
 json_t *
+transcript_all(const char *path, const char *command)
+{
+	unsigned char *text;
+	json_t *all, *j;
+	char *p, *nl;
+	size_t len;
+
+	if ((all = json_array()) == NULL || !file_exists(path))
+		return all;
+	if (file_read_state(path, &text, &len, TRANSCRIPT_MAX) == -1) {
+		json_decref(all);
+		return NULL;
+	}
+	for (p = (char *)text; *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = 0;
+		j = json_loads(p, 0, NULL);
+		if (j != NULL && json_is_string(json_object_get(j, "command")) &&
+		    strcmp(json_string_value(json_object_get(j, "command")),
+			command) == 0 && json_array_append(all, j) == -1) {
+			json_decref(j);
+			json_decref(all);
+			all = NULL;
+			break;
+		}
+		json_decref(j);
+	}
+	free(text);
+	return all;
+}
+
+json_t *
 transcript_last(const char *path, const char *command)
 {
 	return transcript_last_match(path, command, NULL, NULL);

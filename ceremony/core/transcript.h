@@ -37,5 +37,8 @@ json_t *transcript_last(const char *path, const char *command);
  * returns non-zero (new reference), or NULL. */
 json_t *transcript_last_match(const char *path, const char *command,
     int (*match)(json_t *line, void *arg), void *arg);
+/* Every entry for a command, in order: a JSON array (new reference, empty
+ * when the transcript is missing), or NULL when it cannot be read. */
+json_t *transcript_all(const char *path, const char *command);
 
 #endif

@@ -16,6 +16,14 @@ const struct cfg_key run_schema[] = {
 	{"root", "days", V_INT, 0, NULL, 1, 36500},
 	{"root", "passphrase", V_ENUM, 0, "yes|no", 0, 0},
 	{"root", "key_uri", V_TEXT, 0, NULL, 0, 0},
+	{"intermediate *", "subject", V_SUBJECT, 1, NULL, 0, 0},
+	{"intermediate *", "days", V_INT, 0, NULL, 1, 36500},
+	{"intermediate *", "path_len", V_INT, 0, NULL, 0, 8},
+	{"intermediate *", "key", V_ENUM, 0,
+	    "rsa2048|rsa3072|rsa4096|ec-p256|ec-p384", 0, 0},
+	{"intermediate *", "key_uri", V_TEXT, 0, NULL, 0, 0},
+	{"intermediate *", "csr", V_TEXT, 0, NULL, 0, 0},
+	{"intermediate *", "passphrase", V_ENUM, 0, "yes|no", 0, 0},
 	{"verification", "registration_code", V_CODE, 0, NULL, 0, 0},
 	{"verification", "days", V_INT, 0, NULL, 1, 36500},
 	{"verification", "key", V_ENUM, 0,
@@ -65,6 +73,16 @@ const char run_example[] =
     "days = 3650\n"
     "# yes: encrypt the CA and signing keys with a passphrase\n"
     "passphrase = yes\n"
+    "\n"
+    "# Issuing CAs under the root, one section each (see 'ceremony\n"
+    "# intermediate --help'): the root stays offline while they sign\n"
+    "# devices with 'ceremony sign --ca NAME'. Uncomment to make one:\n"
+    "# [intermediate factory-a]\n"
+    "# subject = /C=IN/O=AMZ/CN=Acme Factory A Issuing CA 2026\n"
+    "# days = 1826\n"
+    "# key = ec-p256\n"
+    "# (or key_uri = pkcs11:... for a token, or csr = FILE for a key kept\n"
+    "# elsewhere; passphrase = no writes the key unencrypted)\n"
     "\n"
     "[verification]\n"
     "# from 'aws iot get-registration-code' on the online machine; 'ask'\n"

@@ -27,7 +27,8 @@ static const char usage_text[] =
     "                    [--share-passphrase-file F |\n"
     "                     --share-passphrase-fd N]\n"
     "                    [--pin-file F | --pin-fd N] CONFIG\n\n"
-    "Runs root, verification, template, backup and bundle as CONFIG says\n"
+    "Runs root, each [intermediate NAME], verification, template, backup\n"
+    "and bundle as CONFIG says\n"
     "(write an example with 'ceremony init'). Prints the config's SHA-256\n"
     "first; the transcript records it. At each checkpoint it waits for the\n"
     "operator to type 'yes' on standard input.\n\n"
@@ -140,7 +141,7 @@ run_key_uri_check(struct run *r)
 	return 0;
 }
 
-#define SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
+#define SOFTHSM_MODULE RUN_SOFTHSM_MODULE
 
 /* --rehearse with [root] key_uri: a throwaway SoftHSM2 token in the
  * rehearsal directory, with a random PIN, holds the rehearsal's key. */
@@ -152,10 +153,11 @@ rehearsal_token(struct run *r)
 	unsigned char b[16];
 	int n, rv = -1;
 
-	if (run_get(r, "root", "key_uri") == NULL)
+	if (!run_any_key_uri(r))
 		return 0;
-	if (p11uri_parse(run_get(r, "root", "key_uri"), &u, err,
-		sizeof(err)) == -1 || getcwd(dir, sizeof(dir)) == NULL)
+	if ((run_get(r, "root", "key_uri") != NULL &&
+		p11uri_parse(run_get(r, "root", "key_uri"), &u, err,
+		sizeof(err)) == -1) || getcwd(dir, sizeof(dir)) == NULL)
 		return -1;
 	if (access(SOFTHSM_MODULE, R_OK) == -1) {
 		warnf("--rehearse with [root] key_uri rehearses on a throwaway "
@@ -184,12 +186,15 @@ rehearsal_token(struct run *r)
 	}
 	memset(&t, 0, sizeof(t));
 	snprintf(t.token, sizeof(t.token), "REHEARSAL");
-	snprintf(t.object, sizeof(t.object), "%s", u.object);
 	snprintf(t.module, sizeof(t.module), "%s", SOFTHSM_MODULE);
-	if (p11uri_format(&t, r->rehearse_uri, sizeof(r->rehearse_uri)) == -1)
-		goto out;
+	if (run_get(r, "root", "key_uri") != NULL) {
+		snprintf(t.object, sizeof(t.object), "%s", u.object);
+		if (p11uri_format(&t, r->rehearse_uri,
+		    sizeof(r->rehearse_uri)) == -1)
+			goto out;
+	}
 	printf("REHEARSAL token: a throwaway SoftHSM2 token in %s/softhsm "
-	       "in place of [root] key_uri\n", dir);
+	       "in place of each key_uri\n", dir);
 	rv = 0;
 out:
 	sodium_memzero(so, sizeof(so));
@@ -264,10 +269,30 @@ ask_passes(struct run *r, const char *pp, struct pass_src *src,
 static int
 ask_pin(struct run *r, struct pass_src *src)
 {
-	if (r->rehearse || r->pin != NULL ||
-	    run_get(r, "root", "key_uri") == NULL)
+	if (r->rehearse || r->pin != NULL || !run_any_key_uri(r))
 		return 0;
 	return (r->pin = pass_get(src, "token PIN", 0)) == NULL ? -1 : 0;
+}
+
+/* The plan's line of each [intermediate NAME]; they run after root. */
+static void
+plan_cas(struct run *r)
+{
+	char buf[128];
+	int i, k;
+
+	for (i = 0; i < r->ncas; i++) {
+		struct argv_buf a = {{NULL}, 0};
+
+		run_ca_args(r, i, &a);
+		printf("  ceremony");
+		for (k = 0; k < a.n; k++) {
+			putchar(' ');
+			run_sh_word(stdout, a.v[k]);
+		}
+		printf("%s\n", run_ca_secrets(r, i, buf, sizeof(buf)));
+		argv_free(&a);
+	}
 }
 
 static void
@@ -298,6 +323,8 @@ print_plan(struct run *r)
 			strcmp(s->name, "verification") == 0) ? " --pin-fd N" :
 		    "");
 		argv_free(&a);
+		if (strcmp(s->name, "root") == 0)
+			plan_cas(r);
 	}
 }
 
@@ -417,11 +444,12 @@ cmd_run(int argc, char **argv)
 	}
 	if (config_load(argv[optind], run_schema, &r.cfg) == -1)
 		return EXIT_USAGE;
+	run_ca_load(&r);
 	/* the run works inside the ceremony directory */
 	if (pass_file_absolute(&src, &passfile) == -1 ||
 	    pass_file_absolute(&share_src, &sharefile) == -1 ||
 	    pass_file_absolute(&pin_src, &pinfile) == -1 ||
-	    run_key_uri_check(&r) == -1)
+	    run_key_uri_check(&r) == -1 || run_ca_check(&r) == -1)
 		goto out;
 	printf("Config %s\n  SHA-256 %s\n", argv[optind], r.cfg.sha256);
 	subj = run_get(&r, "root", "subject");
@@ -485,6 +513,10 @@ cmd_run(int argc, char **argv)
 				rv = EXIT_CHECK;
 				goto out;
 			}
+			if (strcmp(s->name, "root") == 0 &&
+			    (rv = run_cas(&r, since)) != 0)
+				goto out;
+			rv = EXIT_USAGE;
 			continue;
 		}
 		if (run_checkpoint_before(&r, s->name) == -1) {
@@ -504,6 +536,9 @@ cmd_run(int argc, char **argv)
 			rv = EXIT_CHECK;
 			goto out;
 		}
+		if (strcmp(s->name, "root") == 0 && (rv = run_cas(&r, since)))
+			goto out;
+		rv = EXIT_USAGE;
 	}
 	printf("\nCeremony complete in %s\n", r.dir);
 	if (r.rehearse)
@@ -518,6 +553,7 @@ out:
 	pass_free(r.pin);
 	pass_free(r.pass);
 	pass_free(r.share_pass);
+	run_ca_free(&r);
 	config_free(&r.cfg);
 	return rv;
 }

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 
 #include "run/config.h"
+#include "ca/caref.h"
 #include "ca/pki.h"
 #include "core/util.h"
 
@@ -30,17 +31,47 @@ word(const char *p, char *out, size_t len)
 	return p;
 }
 
+/* The name in a section header "[ a b ]" (p at '['): "a b", as NCONF
+ * keeps it. */
+static void
+section_name(const char *p, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (p++; *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p != 0 && *p != ']' && *p != '\n'; p++)
+		if (n + 1 < len)
+			out[n++] = *p;
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+		n--;
+	out[n] = 0;
+}
+
+/* A schema section "family *" stands for every "[family NAME]". */
+static int
+section_match(const char *schema, const char *section)
+{
+	size_t n = strlen(schema);
+
+	if (n > 2 && strcmp(schema + n - 2, " *") == 0)
+		return strncmp(schema, section, n - 1) == 0 &&
+		    section[n - 1] != 0;
+	return strcmp(schema, section) == 0;
+}
+
 static const struct cfg_key *
 schema_find(const struct cfg_key *s, const char *section, const char *key)
 {
 	for (; s->section != NULL; s++)
-		if (strcmp(s->section, section) == 0 &&
+		if (section_match(s->section, section) &&
 		    (key == NULL || strcmp(s->key, key) == 0))
 			return s;
 	return NULL;
 }
 
-/* Line where section/key is set (first occurrence), 0 if none. */
+/* Line where section/key is set (first occurrence; key NULL: the section
+ * header), 0 if none. */
 static int
 line_of(const char *text, const char *section, const char *key)
 {
@@ -50,9 +81,12 @@ line_of(const char *text, const char *section, const char *key)
 
 	for (; *p; line++) {
 		q = word(*p == '[' ? p + 1 : p, name, sizeof(name));
-		if (*p == '[')
-			snprintf(sec, sizeof(sec), "%s", name);
-		else if (*q == '=' && strcmp(sec, section) == 0 &&
+		if (*p == '[') {
+			section_name(p, sec, sizeof(sec));
+			if (key == NULL && strcmp(sec, section) == 0)
+				return line;
+		} else if (key != NULL && *q == '=' &&
+		    strcmp(sec, section) == 0 &&
 		    strcmp(name, key) == 0)
 			return line;
 		if ((p = strchr(p, '\n')) == NULL)
@@ -131,6 +165,32 @@ strchr_line(const char *p, int c)
 	return 0;
 }
 
+/* "[family NAME]": a NAME as the command takes it, given once. */
+static int
+instance_check(const struct config *c, const struct cfg_key *schema,
+    const char *sec, int line)
+{
+	const char *name = strchr(sec, ' ');
+	char err[256];
+	int first;
+
+	for (; schema->section != NULL; schema++)
+		if (section_match(schema->section, sec))
+			break;
+	if (schema->section == NULL || strchr(schema->section, '*') == NULL)
+		return 0;
+	if (caref_name_check(name + 1, err, sizeof(err)) == -1) {
+		warnf("%s:%d: [%s]: %s", c->path, line, sec, err);
+		return -1;
+	}
+	if ((first = line_of(c->text, sec, NULL)) != line) {
+		warnf("%s:%d: [%s] again (first at line %d)", c->path, line,
+		    sec, first);
+		return -1;
+	}
+	return 0;
+}
+
 /* Walks the raw text: directives, references, unknown sections and keys,
  * duplicates. */
 static int
@@ -150,12 +210,13 @@ check_lines(const struct config *c, const struct cfg_key *schema)
 			    "'$' references");
 			bad = 1;
 		} else if (*p == '[') {
-			word(p + 1, sec, sizeof(sec));
+			section_name(p, sec, sizeof(sec));
 			if (schema_find(schema, sec, NULL) == NULL) {
 				warnf("%s:%d: unknown section [%s]", c->path,
 				    line, sec);
 				bad = 1;
-			}
+			} else if (instance_check(c, schema, sec, line) == -1)
+				bad = 1;
 		} else if (*p != '#' && *p != '\n' && *p != 0) {
 			q = word(p, name, sizeof(name));
 			if (*q == '=' && *sec == 0) {
@@ -228,15 +289,30 @@ config_load(const char *path, const struct cfg_key *schema, struct config *c)
 	if (check_lines(c, schema) == -1)
 		bad = 1;
 	for (k = schema; k->section != NULL; k++) {
-		v = config_get(c, k->section, k->key);
-		if (v == NULL && k->required) {
-			warnf("%s: [%s] needs '%s = ...'", path, k->section,
-			    k->key);
-			bad = 1;
-		} else if (v != NULL && value_ok(k, v, err, sizeof(err)) == -1) {
-			warnf("%s:%d: %s", path, line_of(c->text, k->section,
-			    k->key), err);
-			bad = 1;
+		char names[CONFIG_INSTANCES][65], sec[128];
+		int i, n = 1;
+
+		if (strchr(k->section, '*') != NULL)
+			n = config_instances(c, k->section, names,
+			    CONFIG_INSTANCES);
+		for (i = 0; i < n; i++) {
+			if (strchr(k->section, '*') == NULL)
+				snprintf(sec, sizeof(sec), "%s", k->section);
+			else
+				snprintf(sec, sizeof(sec), "%.*s%s",
+				    (int)strlen(k->section) - 1, k->section,
+				    names[i]);
+			v = config_get(c, sec, k->key);
+			if (v == NULL && k->required) {
+				warnf("%s: [%s] needs '%s = ...'", path, sec,
+				    k->key);
+				bad = 1;
+			} else if (v != NULL &&
+			    value_ok(k, v, err, sizeof(err)) == -1) {
+				warnf("%s:%d: %s", path, line_of(c->text, sec,
+				    k->key), err);
+				bad = 1;
+			}
 		}
 	}
 	if (!bad)
@@ -245,6 +321,33 @@ fail:
 	BIO_free(b);
 	config_free(c);
 	return -1;
+}
+
+int
+config_instances(const struct config *c, const char *family,
+    char names[][65], int max)
+{
+	const char *p = c->text;
+	char sec[128];
+	size_t n = strlen(family) - 1; /* "family " */
+	int count = 0, i, dup;
+
+	for (; p != NULL && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 :
+	    NULL) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '[')
+			continue;
+		section_name(p, sec, sizeof(sec));
+		if (strncmp(sec, family, n) != 0 || sec[n] == 0 ||
+		    strlen(sec + n) > 64)
+			continue;
+		for (dup = 0, i = 0; i < count; i++)
+			dup |= strcmp(names[i], sec + n) == 0;
+		if (!dup && count < max)
+			snprintf(names[count++], 65, "%s", sec + n);
+	}
+	return count;
 }
 
 const char *

@@ -16,7 +16,7 @@ enum cfg_kind {
 };
 
 struct cfg_key {
-	const char *section;
+	const char *section; /* "family *": every [family NAME] section */
 	const char *key;
 	enum cfg_kind kind;
 	int required;
@@ -35,6 +35,11 @@ struct config {
  * required keys, values. Prints each problem as "FILE:LINE: ...". */
 int config_load(const char *path, const struct cfg_key *schema,
     struct config *c);
+/* The NAMEs of "[family NAME]" sections (family as the schema spells
+ * it, "intermediate *"), in file order, at most max. */
+#define CONFIG_INSTANCES 32
+int config_instances(const struct config *c, const char *family,
+    char names[][65], int max);
 /* Value or NULL when absent. */
 const char *config_get(const struct config *c, const char *section,
     const char *key);

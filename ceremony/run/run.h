@@ -29,7 +29,12 @@ struct run {
 	char dir[4096]; /* ceremony directory */
 	char subject[512];
 	long since; /* seq of the transcript line that started the run */
+	char cas[CONFIG_INSTANCES][65]; /* [intermediate NAME] sections */
+	int ncas;
+	char *ca_csr[CONFIG_INSTANCES]; /* their csr, made absolute */
 };
+
+#define RUN_SOFTHSM_MODULE "/usr/lib/softhsm/libsofthsm2.so"
 
 /* Fingerprint as 8 groups of 8 hex digits, and as SLIP-39 words. */
 void run_print_fingerprint(const char *label, const unsigned char sha[32]);
@@ -48,6 +53,16 @@ int run_step_args(struct run *r, const char *step, struct argv_buf *a);
 void run_sh_word(FILE *f, const char *s);
 /* Adds FLAG N where descriptor N reads pass, one line per read. */
 int run_feed(struct argv_buf *a, const char *flag, const char *pass, int *fd);
+
+/* [intermediate NAME] sections (run_ca.c): found, checked, shown, run
+ * after root. */
+int run_ca_load(struct run *r);
+int run_ca_check(struct run *r);
+void run_ca_free(struct run *r);
+int run_any_key_uri(struct run *r);
+void run_ca_args(struct run *r, int i, struct argv_buf *a);
+const char *run_ca_secrets(struct run *r, int i, char *buf, size_t len);
+int run_cas(struct run *r, long since);
 
 /* Checkpoints (run_checkpoint.c): each passage is a transcript line. */
 int run_step_done(const char *name, long since);

@@ -14,6 +14,7 @@
 struct batch {
 	/* set up by the caller */
 	struct pki_issuer is; /* PROFILE_DEVICE */
+	const char *ca;       /* the issuing CA's NAME; "" the root */
 	const struct template_info *tpl;
 	struct ledger *led;
 	char **inputs;  /* paths; "-" is stdin */

@@ -133,6 +133,15 @@ batch_dedup_csr(struct batch_state *s, struct item *it)
 	}
 	if (ledger_read(b->led, old, &it->ent) == -1)
 		return -1;
+	if (strcmp(it->ent.ca, b->ca ? b->ca : "") != 0) {
+		snprintf(it->err, sizeof(it->err), "this CSR was already "
+		    "signed by %s%s%s (serial %s, batch %s), not by this CA",
+		    it->ent.ca[0] ? "intermediate CA '" : "the root CA",
+		    it->ent.ca, it->ent.ca[0] ? "'" : "", it->ent.serial,
+		    it->ent.batch);
+		it->state = IT_BAD;
+		return 0;
+	}
 	it->state = IT_HAVE;
 	/* from now on, repeats in this batch point to this item */
 	index_key(it->ent.cn, k);
@@ -236,6 +245,7 @@ entry_fill(struct batch_state *s, struct item *it, X509 *x)
 	time_iso(X509_get0_notBefore(x), e->not_before);
 	time_iso(X509_get0_notAfter(x), e->not_after);
 	memcpy(e->batch, b->batch, sizeof(e->batch));
+	snprintf(e->ca, sizeof(e->ca), "%s", b->ca ? b->ca : "");
 	memcpy(e->key_sha256, it->csr.key_sha256, 32);
 	memcpy(e->csr_sha256, it->csr_sha256, 32);
 	/* the certificate must carry the key the CSR proved */

@@ -6,14 +6,17 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/err.h>
 
 #include "cmd.h"
 #include "sign/csr.h"
+#include "ca/caref.h"
 #include "ca/pki.h"
 #include "core/util.h"
 
 static const char usage_text[] =
-    "usage: ceremony preview [--template FILE] [--json] DEVICE-CERT|CSR\n\n"
+    "usage: ceremony preview [--ca NAME] [--template FILE] [--json]\n"
+    "                        DEVICE-CERT|CSR\n\n"
     "Shows what just-in-time provisioning will create when this device\n"
     "first connects: the thing name and attributes, the certificate status\n"
     "and the policy document, with every AWS::IoT::Certificate::* parameter\n"
@@ -21,7 +24,12 @@ static const char usage_text[] =
     "(AWS would fail silently). Runs offline: use it on the online machine\n"
     "before shipping devices. A CSR is also put through the checks of\n"
     "'ceremony sign'.\n\n"
-    "  --template FILE    default " TEMPLATE_FILE "\n"
+    "  --ca NAME          the device belongs to intermediate CA NAME: its\n"
+    "                     template, and a certificate must be signed by\n"
+    "                     it (when intermediate/NAME/deviceRootCA.pem is\n"
+    "                     here)\n"
+    "  --template FILE    default " TEMPLATE_FILE ", with --ca\n"
+    "                     intermediate/NAME/" TEMPLATE_FILE "\n"
     "  --json             print the resources as JSON\n\n"
     "Exit status: 0 provisioning would work, 1 it would fail, 2 usage or\n"
     "I/O error.\n";
@@ -137,16 +145,43 @@ print_resources(json_t *res)
 	}
 }
 
+/* With --ca: a certificate the issuing CA did not sign fails at AWS. */
+static int
+issuer_check(const struct caref *ref, X509 *cert, const char *qpath)
+{
+	char label[100];
+	X509 *ca;
+	int ok;
+
+	if (ref->name[0] == 0 || cert == NULL || !file_exists(ref->cert))
+		return 0;
+	if ((ca = pki_cert_load(ref->cert)) == NULL)
+		return EXIT_USAGE;
+	ok = X509_NAME_cmp(X509_get_issuer_name(cert),
+	    X509_get_subject_name(ca)) == 0 &&
+	    X509_verify(cert, X509_get0_pubkey(ca)) == 1;
+	X509_free(ca);
+	ERR_clear_error();
+	if (ok)
+		return 0;
+	warnf("%s: JITP would fail: not signed by %s (%s)", qpath,
+	    caref_label(ref, label, sizeof(label)), ref->cert);
+	return EXIT_CHECK;
+}
+
 int
 cmd_preview(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"template", 1, NULL, 't'}, {"json", 0, NULL, 'j'},
-		{"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"ca", 1, NULL, 'C'}, {"help", 0, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct template_info t = {0};
 	struct csr c = {0};
-	const char *tpath = TEMPLATE_FILE, *path;
+	const char *tpath = NULL, *path, *caname = NULL;
+	char tbuf[CAREF_PATH_MAX];
+	struct caref ref;
 	const X509_NAME *subject;
 	char err[512] = "", csr_err[512] = "", qpath[300], qerr[2048], *s;
 	X509 *cert = NULL;
@@ -160,6 +195,9 @@ cmd_preview(int argc, char **argv)
 			break;
 		case 'j':
 			as_json = 1;
+			break;
+		case 'C':
+			caname = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -176,6 +214,15 @@ cmd_preview(int argc, char **argv)
 	}
 	path = argv[optind];
 	str_safe(path, (size_t)-1, qpath, sizeof(qpath));
+	if (caref_init(&ref, caname, err, sizeof(err)) == -1) {
+		warnf("--ca: %s", err);
+		goto out;
+	}
+	if (tpath == NULL) {
+		if (caref_path(&ref, TEMPLATE_FILE, tbuf, sizeof(tbuf)) == -1)
+			goto out;
+		tpath = tbuf;
+	}
 	if (template_load(tpath, &t, err, sizeof(err)) == -1) {
 		warnf("%s: %s", tpath, err);
 		goto out;
@@ -183,6 +230,9 @@ cmd_preview(int argc, char **argv)
 	if (load_subject(path, &t, &cert, &c, csr_err, sizeof(csr_err), err,
 	    sizeof(err)) == -1)
 		goto out;
+	if ((rv = issuer_check(&ref, cert, qpath)) != 0)
+		goto out;
+	rv = EXIT_USAGE;
 	subject = cert != NULL ? X509_get_subject_name(cert) : c.subject;
 	if ((s = pki_name_string(subject)) != NULL && !as_json)
 		printf("%s %s\nsubject  %s\n\n", cert ? "certificate" : "CSR",

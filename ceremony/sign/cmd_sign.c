@@ -16,7 +16,10 @@
 #include "sign/batch.h"
 #include "cmd.h"
 #include "ca/cakey.h"
+#include "ca/caref.h"
+#include "ca/intermediate.h"
 #include "ca/pki.h"
+#include "ca/regions.h"
 #include "core/transcript.h"
 #include "core/util.h"
 
@@ -31,6 +34,11 @@ static const char usage_text[] =
     "the CN as a thing name, duplicate CNs or keys in the batch or in the\n"
     "ledger. A file may hold one DER CSR or many PEM CSRs; '-' is stdin.\n"
     "Paths are relative to the ceremony directory.\n\n"
+    "  --ca NAME          sign with intermediate CA NAME ('ceremony\n"
+    "                     intermediate'): its key, its template; the chain\n"
+    "                     files hold it; refused when it is expired, not\n"
+    "                     yet valid, not a CA, lacks keyCertSign, or the\n"
+    "                     root's pathLenConstraint forbids it\n"
     "  --csr-dir DIR      every file in DIR (not dot files), by name; links,\n"
     "                     FIFOs, folders are not read (in rejected.txt)\n"
     "  --days N           validity (default 365; never past the CA's end)\n"
@@ -39,12 +47,14 @@ static const char usage_text[] =
     "  --strict           all or nothing: one bad CSR and none is signed\n"
     "  --allow-duplicate-cn  sign a CN that is already issued\n"
     "  --template FILE    template to check against (default " TEMPLATE_FILE
-    ")\n"
+    ",\n"
+    "                     with --ca intermediate/NAME/" TEMPLATE_FILE ")\n"
     "  --quiet            no progress line and no summary\n" PASS_HELP
     "                     (for the CA key, when it is encrypted)\n"
     PIN_HELP "                     (the key in a token: " CA_URI ")\n\n"
-    "Writes, per device, <CN>.crt and <CN>-chain.crt (device then CA, the\n"
-    "how-to's deviceCertAndCACert.crt), plus rejected.txt and summary.txt.\n"
+    "Writes, per device, <CN>.crt and <CN>-chain.crt (device then the CA\n"
+    "that signed it, the how-to's deviceCertAndCACert.crt), plus\n"
+    "rejected.txt and summary.txt.\n"
     "Every certificate is linted and verified, then recorded in\n"
     "ledger.jsonl (fsynced) before its files are written. After a crash,\n"
     "run the same command again: CSRs already in the ledger are not signed\n"
@@ -186,7 +196,7 @@ stdin_spool(void)
 
 /* Refuses a validity that would outlive the CA certificate. */
 static int
-days_check(const X509 *ca, long days)
+days_check(const X509 *ca, const char *path, long days)
 {
 	time_t end = time(NULL) + days * 86400;
 	ASN1_TIME *now = ASN1_TIME_set(NULL, time(NULL));
@@ -200,7 +210,7 @@ days_check(const X509 *ca, long days)
 		ASN1_TIME_diff(&pday, &psec, now, X509_get0_notAfter(ca));
 	ASN1_TIME_free(now);
 	warnf("--days %ld: the certificates would outlive the CA (%s ends in "
-	      "%d days); use --days %d or less", days, CA_CERT, pday,
+	      "%d days); use --days %d or less", days, path, pday,
 	    pday > 0 ? pday : 0);
 	return -1;
 }
@@ -301,10 +311,10 @@ rejects_close(struct batch *b)
 }
 
 static int
-record(struct batch *b, const char *tpath, const char *set_hex,
-    const char *led_hex, int strict, json_t *key)
+record(struct batch *b, const char *capath, const char *tpath,
+    const char *set_hex, const char *led_hex, int strict, json_t *key)
 {
-	const char *inputs[] = {CA_CERT, tpath, NULL};
+	const char *inputs[] = {capath, tpath, NULL};
 	json_t *args, *extra;
 
 	args = json_pack("{s:s,s:I,s:I,s:b,s:b,s:s}", "batch", b->batch,
@@ -320,6 +330,9 @@ record(struct batch *b, const char *tpath, const char *set_hex,
 	    "ledger_certificates", (json_int_t)b->led->count);
 	if (key != NULL && json_object_set_new(extra, "ca_key", key) == -1)
 		return -1;
+	if (b->ca[0] != 0 && json_object_set_new(args, "ca",
+	    json_string(b->ca)) == -1)
+		return -1;
 	return transcript_append("sign", args, inputs, NULL, extra);
 }
 
@@ -332,8 +345,9 @@ struct sign {
 	struct inputs in;
 	struct ledger led;
 	struct batch b;
-	const char *tpath, *out;
-	char set_hex[65], led_hex[65], *outdir;
+	struct caref ref;
+	const char *tpath, *out, *caname;
+	char set_hex[65], led_hex[65], *outdir, tbuf[CAREF_PATH_MAX];
 	X509 *ca;
 	FILE *spool;
 	long days, jobs;
@@ -349,7 +363,8 @@ sign_options(struct sign *S, int argc, char **argv)
 		{"jobs", 1, NULL, 'j'}, {"out", 1, NULL, 'o'},
 		{"strict", 0, NULL, 's'}, {"allow-duplicate-cn", 0, NULL, 'a'},
 		{"template", 1, NULL, 't'}, {"quiet", 0, NULL, 'q'},
-		PASS_LONGOPTS, PIN_LONGOPTS, {"help", 0, NULL, 'h'},
+		{"ca", 1, NULL, 'C'}, PASS_LONGOPTS, PIN_LONGOPTS,
+		{"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	char *end;
@@ -395,6 +410,9 @@ sign_options(struct sign *S, int argc, char **argv)
 		case 'q':
 			S->quiet = 1;
 			break;
+		case 'C':
+			S->caname = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 1;
@@ -418,6 +436,64 @@ sign_options(struct sign *S, int argc, char **argv)
 	return 0;
 }
 
+/* The CA signs: the root as a root; an intermediate usable under the
+ * root. 0, or an exit status. */
+static int
+sign_ca_check(struct sign *S)
+{
+	X509 *root;
+	char err[256], label[100];
+	int rv = EXIT_CHECK;
+
+	if (S->ref.name[0] == 0) {
+		if (pki_lint(S->ca, NULL, PROFILE_CA, err, sizeof(err)) == 0)
+			return 0;
+		warnf("%s: not a usable CA certificate: %s", CA_CERT, err);
+		return EXIT_CHECK;
+	}
+	if ((root = pki_cert_load(CA_CERT)) == NULL) {
+		warnf("--ca %s: the root's %s is needed to check the chain",
+		    S->ref.name, CA_CERT);
+		return EXIT_USAGE;
+	}
+	if (intermediate_usable(S->ca, root, err, sizeof(err)) == 0)
+		rv = 0;
+	else
+		warnf("%s: %s cannot sign: %s; nothing signed", S->ref.cert,
+		    caref_label(&S->ref, label, sizeof(label)), err);
+	X509_free(root);
+	return rv;
+}
+
+/* The CA's jitp_template.json; registered in several regions, the first
+ * registration's (they differ only in the policy's region and account). */
+static int
+default_template(const struct caref *ref, char *out, size_t outlen)
+{
+	struct region_reg v[REGIONS_MAX];
+	char path[CAREF_PATH_MAX + 16], dir[REGION_DIR_MAX], rel[160], e[160];
+	unsigned char *text;
+	size_t len, n = 0;
+	int r;
+
+	if (caref_path(ref, TEMPLATE_FILE, out, outlen) == -1 ||
+	    caref_path(ref, REGIONS_FILE, path, sizeof(path)) == -1)
+		return -1;
+	if (file_exists(out) || !file_exists(path))
+		return 0;
+	if (file_read(path, &text, &len, 1u << 20) == -1)
+		return -1;
+	r = regions_parse((char *)text, len, v, REGIONS_MAX, &n, e, sizeof(e));
+	free(text);
+	if (r == -1 || n == 0)
+		return 0;
+	if (region_dir(&v[0], dir, sizeof(dir)) == -1 ||
+	    snprintf(rel, sizeof(rel), "%s/%s", dir, TEMPLATE_FILE) >=
+		(int)sizeof(rel))
+		return -1;
+	return caref_path(ref, rel, out, outlen);
+}
+
 /* The template, the CA certificate, the CSR set's id, the ledger, the CA
  * key and the issuer. 0, or an exit status. */
 static int
@@ -429,9 +505,22 @@ sign_prepare(struct sign *S)
 	char err[256];
 	int r;
 
+	if ((S->caname ? caref_open(&S->ref, S->caname, err, sizeof(err)) :
+	    caref_init(&S->ref, NULL, err, sizeof(err))) == -1) {
+		warnf("--ca: %s", err);
+		return EXIT_USAGE;
+	}
+	b->ca = S->ref.name;
+	if (S->tpath == NULL) {
+		if (default_template(&S->ref, S->tbuf, sizeof(S->tbuf)) == -1)
+			return EXIT_USAGE;
+		S->tpath = S->tbuf;
+	}
 	if (template_load(S->tpath, &S->tpl, err, sizeof(err)) == -1) {
-		warnf("%s: %s%s", S->tpath, err, file_exists(S->tpath) ? "" :
-		    " (run 'ceremony template' first, or give --template)");
+		warnf("%s: %s%s%s%s", S->tpath, err, file_exists(S->tpath) ?
+		    "" : " (run 'ceremony template", file_exists(S->tpath) ||
+		    S->caname == NULL ? "" : " --ca NAME", file_exists(
+		    S->tpath) ? "" : "' first, or give --template)");
 		return EXIT_USAGE;
 	}
 	if (S->tpl.body == NULL) {
@@ -442,13 +531,11 @@ sign_prepare(struct sign *S)
 		S->tpl.params = TP_COMMONNAME | TP_COUNTRY;
 		S->tpl.thing_from_cn = 1;
 	}
-	if ((S->ca = pki_cert_load(CA_CERT)) == NULL)
+	if ((S->ca = pki_cert_load(S->ref.cert)) == NULL)
 		return EXIT_USAGE;
-	if (pki_lint(S->ca, NULL, PROFILE_CA, err, sizeof(err)) == -1) {
-		warnf("%s: not a usable CA certificate: %s", CA_CERT, err);
-		return EXIT_CHECK;
-	}
-	if (days_check(S->ca, S->days) == -1)
+	if ((r = sign_ca_check(S)) != 0)
+		return r;
+	if (days_check(S->ca, S->ref.cert, S->days) == -1)
 		return EXIT_USAGE;
 	if (S->nstdin && (S->spool = stdin_spool()) == NULL)
 		return EXIT_USAGE;
@@ -459,12 +546,13 @@ sign_prepare(struct sign *S)
 	b->batch[16] = 0;
 	if (ledger_open(&S->led, LEDGER_FILE) == -1)
 		return EXIT_USAGE;
-	if ((r = cakey_load(&S->ck, &S->ksrc, &S->src, S->ca)) != 0)
+	if ((r = cakey_load_ca(&S->ck, &S->ref, &S->ksrc, &S->src, S->ca)) !=
+	    0)
 		return CAKEY_EXIT(r);
 	if (pki_issuer_init(&b->is, PROFILE_DEVICE, S->ca, S->ck.pkey,
 	    S->days, err, sizeof(err)) == -1) {
 		warnf("%s: cannot prepare the device certificate profile",
-		    CA_CERT);
+		    S->ref.cert);
 		return EXIT_USAGE;
 	}
 	b->tpl = &S->tpl;
@@ -539,7 +627,7 @@ sign_write(struct sign *S)
 	}
 	if (summary_write(b, S->set_hex, S->led_hex, b->finished - b->started,
 	    S->quiet) == -1 ||
-	    record(b, S->tpath, S->set_hex, S->led_hex, S->strict,
+	    record(b, S->ref.cert, S->tpath, S->set_hex, S->led_hex, S->strict,
 	    cakey_json(&S->ck)) == -1)
 		return EXIT_USAGE;
 	return b->rejected > 0 ? EXIT_CHECK : 0;
@@ -549,7 +637,7 @@ int
 cmd_sign(int argc, char **argv)
 {
 	struct sign S = {.src = PASS_SRC_INIT, .ksrc = KEY_SRC_INIT,
-	    .tpath = TEMPLATE_FILE, .days = 365};
+	    .days = 365};
 	int rv;
 
 	S.jobs = sysconf(_SC_NPROCESSORS_ONLN);

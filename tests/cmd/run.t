@@ -222,4 +222,52 @@ run sh -c "echo '$code' | '$CEREMONY' run --yes --passphrase-file pw ask.cnf"
 is "$rc" 0 "the code typed in on the re-run completes the ceremony"
 is "$(openssl x509 -in ask/verificationCert.crt -noout -subject -nameopt multiline | awk -F' = ' '/commonName/ {print $2}')" "$code" "the typed code is the verification CN"
 
+# [intermediate NAME] sections: checked like the others, run after root
+sed -e 's/^# \[intermediate factory-a\]/[intermediate factory-a]/' \
+    -e 's/^# \(subject = \/C=IN\/O=AMZ\/CN=Acme Factory\)/\1/' \
+    -e 's/^# \(days = 1826\)/\1/' -e 's/^# \(key = ec-p256\)/\1/' \
+    -e 's/^directory = ca/directory = inter/' good.cnf >inter.cnf
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout online.key \
+	-out online.csr -subj "/CN=online" 2>/dev/null
+printf '\n[intermediate online]\nsubject = /C=IN/O=AMZ/CN=Online Issuing CA\ncsr = online.csr\n' >>inter.cnf
+grep -q '^\[intermediate factory-a\]' inter.cnf && grep -q '^key = ec-p256' inter.cnf
+ok $? "init's example holds an [intermediate NAME] section to uncomment"
+run cer run --check inter.cnf
+is "$rc" 0 "--check accepts [intermediate NAME] sections"
+plan=$(grep '^  ceremony ' <<<"$out" | cut -d' ' -f4-5)
+is "$(head -3 <<<"$plan" | tr '\n' '|')" "root --key|intermediate factory-a|intermediate online|" "the plan: each intermediate after root, in file order"
+like "$out" "ceremony intermediate factory-a --subject '/C=IN/O=AMZ/CN=Acme Factory A Issuing CA 2026' --days 1826 --key ec-p256 --passphrase-fd N --root-passphrase-fd N" "the plan's intermediate line"
+like "$out" "ceremony intermediate online --subject '/C=IN/O=AMZ/CN=Online Issuing CA' --csr $T/online.csr --root-passphrase-fd N" "a csr path made absolute"
+bad() { # bad REGEX NAME SED-SCRIPT
+	sed "$3" inter.cnf >bad.cnf
+	refuses 2 "$1" "$2" -- cer run --check bad.cnf
+}
+bad "bad.cnf:[0-9]+: unknown key 'keysize' in \[intermediate factory-a\]" "[intermediate]: unknown key" 's/^days = 1826/days = 1826\nkeysize = 2048/'
+bad "\[intermediate Factory\]: CA name 'Factory': use lower-case" "[intermediate]: bad NAME" 's/^\[intermediate factory-a\]/[intermediate Factory]/'
+bad "\[intermediate factory-a\] needs 'subject = ...'" "[intermediate]: no subject" '/^subject = \/C=IN\/O=AMZ\/CN=Acme Factory/d'
+bad "bad.cnf:[0-9]+: path_len = 9: expected a number from 0 to 8" "[intermediate]: bad path_len" 's/^days = 1826/days = 1826\npath_len = 9/'
+bad "bad.cnf:[0-9]+: \[intermediate factory-a\] again \(first at line [0-9]+\)" "[intermediate]: a section twice" 's/^\[intermediate online\]/[intermediate factory-a]/'
+bad "\[intermediate online\]: key_uri or csr, not both" "[intermediate]: key_uri and csr" 's|^csr = online.csr|&\nkey_uri = pkcs11:token=t;object=o|'
+bad "\[intermediate online\] csr = nope.csr: No such file" "[intermediate]: missing CSR" 's/^csr = online.csr/csr = nope.csr/'
+bad "\[intermediate online\]: passphrase applies to a key file only" "[intermediate]: passphrase with csr" 's/^csr = online.csr/&\npassphrase = yes/'
+bad "\[intermediate factory-a\] key_uri: " "[intermediate]: bad key_uri" '/^\[intermediate factory-a\]/,/^\[verification/ s/^key = ec-p256/&\nkey_uri = file:x/'
+run sh -c "printf 'yes\nno\n' | '$CEREMONY' run --passphrase-file pw inter.cnf"
+is "$rc" 1 "'no' at the first intermediate's checkpoint stops"
+[ -f inter/intermediate/factory-a/deviceRootCA.pem ] && [ ! -e inter/intermediate/online ]; ok $? "stopped after factory-a"
+like "$out" "Intermediate CA 'factory-a' SHA-256 \(witnesses: write it down\)" "the intermediate's fingerprint is shown"
+run sh -c "yes yes | '$CEREMONY' run --passphrase-file pw inter.cnf"
+is "$rc" 0 "re-run completes"
+like "$out" "intermediate factory-a: done earlier, skipped" "re-run skips the finished intermediate"
+openssl verify -CAfile inter/deviceRootCA.pem inter/intermediate/factory-a/deviceRootCA.pem inter/intermediate/online/deviceRootCA.pem >/dev/null
+ok $? "both intermediates verify against the run's root"
+openssl pkey -in inter/intermediate/factory-a/deviceRootCA.key -passin file:pw -noout 2>/dev/null
+ok $? "the run's passphrase protects the intermediate's key"
+[ ! -e inter/intermediate/online/deviceRootCA.key ]; ok $? "the CSR's intermediate has no key here"
+is "$(grep -c '"command":"checkpoint:intermediate:' inter/transcript.log)" 2 "one checkpoint per intermediate"
+run cer -C inter transcript verify
+is "$rc" 0 "the transcript verifies"
+sed 's/^directory = inter/directory = rinter/' inter.cnf >rinter.cnf
+run env TMPDIR="$T" "$CEREMONY" run --rehearse --yes rinter.cnf
+is "$rc" 0 "a rehearsal with intermediates completes"
+
 done_testing

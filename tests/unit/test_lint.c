@@ -688,6 +688,65 @@ test_prepared_issuer(void **state)
 	X509_NAME_free(n);
 }
 
+/* An issuing CA under the root: the profile's pathLen and digitalSignature,
+ * the issuer's pathLen, a device under it. */
+static void
+test_intermediate(void **state)
+{
+	struct pki_issuer is;
+	X509_NAME *n = name("/C=IN/O=AMZ/CN=Issuing CA");
+	X509 *im, *x, *pl0, *pl1, *d;
+	char err[256];
+
+	im = issue(PROFILE_INTERMEDIATE, "/C=IN/O=AMZ/CN=Issuing CA",
+	    F.otherkey, F.ca, F.cakey, 100);
+	lint_ok(im, F.ca, PROFILE_INTERMEDIATE);
+	assert_int_equal(X509_get_pathlen(im), 0);
+	assert_true(X509_get_key_usage(im) & KU_DIGITAL_SIGNATURE);
+	d = issue(PROFILE_DEVICE, "/C=IN/CN=thing1", F.devkey, im, F.otherkey,
+	    10);
+	lint_ok(d, im, PROFILE_DEVICE);
+	X509_free(d);
+	/* self-issued is not an intermediate */
+	lint_bad(issue(PROFILE_INTERMEDIATE, "/CN=self", F.otherkey, NULL,
+	    F.otherkey, 10), NULL, PROFILE_INTERMEDIATE, "not by itself");
+	/* another path length; the root's pathLen leaves room for it or not */
+	assert_int_equal(pki_issuer_init(&is, PROFILE_INTERMEDIATE, F.ca,
+	    F.cakey, 100, err, sizeof(err)), 0);
+	assert_int_equal(pki_issuer_pathlen(&is, 2, err, sizeof(err)), 0);
+	x = pki_issuer_sign(&is, NULL, n, F.otherkey, err, sizeof(err));
+	pki_issuer_free(&is);
+	assert_non_null(x);
+	assert_int_equal(X509_get_pathlen(x), 2);
+	lint_ok(x, F.ca, PROFILE_INTERMEDIATE);
+	pl1 = X509_dup(F.ca);
+	set_ext(pl1, NULL, NID_basic_constraints, "critical,CA:TRUE,pathlen:1");
+	pl1 = resign(pl1, F.cakey, EVP_sha256());
+	lint_bad(x, pl1, PROFILE_INTERMEDIATE, "the issuer's is 1, so at most 0");
+	pl0 = X509_dup(F.ca);
+	set_ext(pl0, NULL, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+	pl0 = resign(pl0, F.cakey, EVP_sha256());
+	lint_bad(X509_dup(im), pl0, PROFILE_INTERMEDIATE, "allows no CA under it");
+	/* no pathLen, no digitalSignature */
+	x = X509_dup(im);
+	set_ext(x, F.ca, NID_basic_constraints, "critical,CA:TRUE");
+	lint_bad(resign(x, F.cakey, EVP_sha256()), F.ca, PROFILE_INTERMEDIATE,
+	    "needs a pathLenConstraint");
+	x = X509_dup(im);
+	set_ext(x, F.ca, NID_key_usage, "critical,keyCertSign,cRLSign");
+	lint_bad(resign(x, F.cakey, EVP_sha256()), F.ca, PROFILE_INTERMEDIATE,
+	    "lacks digitalSignature");
+	/* the profile is for intermediates only */
+	assert_int_equal(pki_issuer_init(&is, PROFILE_CA, NULL, F.cakey, 10,
+	    err, sizeof(err)), 0);
+	assert_int_equal(pki_issuer_pathlen(&is, 1, err, sizeof(err)), -1);
+	pki_issuer_free(&is);
+	X509_free(pl0);
+	X509_free(pl1);
+	X509_free(im);
+	X509_NAME_free(n);
+}
+
 int
 main(void)
 {
@@ -716,6 +775,7 @@ main(void)
 		cmocka_unit_test(test_signature_damage),
 		cmocka_unit_test(test_version_and_subject),
 		cmocka_unit_test(test_prepared_issuer),
+		cmocka_unit_test(test_intermediate),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
