@@ -8,7 +8,6 @@ d=$T/c
 cer -C "$d" root --no-passphrase --key ec-p256 --days 20 >/dev/null 2>&1 &&
 	cer -C "$d" template --region us-east-1 --account 123456789012 --mode sni-only >/dev/null 2>&1
 ok $? "ceremony dir with a CA that ends in 20 days"
-echo 'us-east-1 - DEFAULT' >"$d/regions.txt"
 for n in 1 2; do
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/C=US/CN=dev$n" \
 		-keyout /dev/null -out "$T/dev$n.csr" 2>/dev/null
