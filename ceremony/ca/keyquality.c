@@ -3,11 +3,11 @@
  *
  * RSA, cheapest first: e = 65537 (one exponent, so one modulus is one
  * key and the duplicate-key check is a duplicate-modulus check); no prime
- * factor below 2^16 (one GCD with the product of those primes); not the
- * ROCA fingerprint (the modulus modulo each prime 3..167 lies in the
- * subgroup 65537 generates, as the published detector tests); not
- * factored by 100 rounds of Fermat's method (each round a residue test
- * on machine words; a square root only for the rare candidate).
+ * factor below 2^16 (keyquality_small.c); not the ROCA fingerprint (the
+ * modulus modulo each prime 3..167 lies in the subgroup 65537 generates,
+ * as the published detector tests); not factored by 100 rounds of
+ * Fermat's method (each round a residue test on machine words; a square
+ * root only for the rare candidate).
  * EC: the point on the curve, not at infinity, in the prime-order
  * subgroup. */
 #include <pthread.h>
@@ -22,6 +22,7 @@
 #include <openssl/objects.h>
 
 #include "ca/keyquality.h"
+#include "ca/keyquality_int.h"
 #include "core/util.h"
 
 /* The RSALib primes the ROCA detector (roca-detect) tests. */
@@ -36,8 +37,6 @@ static const unsigned qr_mods[] = {64, 63, 65, 11, 17, 19, 23, 29, 31, 37};
 #define NQR (sizeof(qr_mods) / sizeof(qr_mods[0]))
 #define QR_SPLIT 4 /* qr_mods[0..4) divide the first word */
 
-#define NSMALL 6542 /* primes below 2^16 */
-
 static struct {
 	uint64_t roca[NROCA][3]; /* bit r: r is a power of 65537 mod p */
 	BN_ULONG rocaw[NROCA];   /* products of roca primes, one word each */
@@ -45,8 +44,6 @@ static struct {
 	unsigned nrocaw;
 	unsigned char qr[NQR][65]; /* r is a square modulo qr_mods[i] */
 	BN_ULONG qrw[2];
-	uint16_t small[NSMALL];
-	BIGNUM *smallprod; /* the product of small[] */
 	EC_GROUP *p256, *p384;
 	int ok;
 } kq;
@@ -55,12 +52,8 @@ static pthread_once_t kq_once = PTHREAD_ONCE_INIT;
 static int
 tables_make(void)
 {
-	static unsigned char composite[KEYQUALITY_SMALL_BOUND];
-	BN_CTX *ctx = NULL;
-	BIGNUM *f = NULL;
 	uint64_t w;
-	unsigned i, j, x, g, n = 0;
-	int ok = 0;
+	unsigned i, x, g;
 
 	for (i = 0; i < NROCA; i++) {
 		g = 65537 % roca_primes[i];
@@ -83,35 +76,9 @@ tables_make(void)
 			kq.qr[i][x * x % qr_mods[i]] = 1;
 		kq.qrw[i >= QR_SPLIT] *= qr_mods[i];
 	}
-	for (i = 2; i < KEYQUALITY_SMALL_BOUND; i++) {
-		if (composite[i])
-			continue;
-		if (n < NSMALL)
-			kq.small[n] = (uint16_t)i;
-		n++;
-		for (j = i * i; j < KEYQUALITY_SMALL_BOUND; j += i)
-			composite[j] = 1;
-	}
-	if (n != NSMALL)
-		goto out;
-	/* the product, two primes a word at a time */
-	if ((ctx = BN_CTX_new()) == NULL || (f = BN_new()) == NULL ||
-	    (kq.smallprod = BN_new()) == NULL || !BN_one(kq.smallprod))
-		goto out;
-	for (i = 0; i < NSMALL; i += 2)
-		if (!BN_set_word(f, (BN_ULONG)kq.small[i] *
-			(i + 1 < NSMALL ? kq.small[i + 1] : 1u)) ||
-		    !BN_mul(kq.smallprod, kq.smallprod, f, ctx))
-			goto out;
-	if ((kq.p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)) ==
-		NULL ||
-	    (kq.p384 = EC_GROUP_new_by_curve_name(NID_secp384r1)) == NULL)
-		goto out;
-	ok = 1;
-out:
-	BN_free(f);
-	BN_CTX_free(ctx);
-	return ok;
+	kq.p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	kq.p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
+	return kq.p256 != NULL && kq.p384 != NULL;
 }
 
 static void
@@ -121,24 +88,38 @@ kq_init(void)
 	ERR_clear_error();
 }
 
-/* r = floor(sqrt(x)): Newton's method from above. r and x differ. */
+/* floor(sqrt(x)) for a word. */
+static uint64_t
+isqrt64(uint64_t x)
+{
+	uint64_t r = x, y;
+
+	if (x < 2)
+		return x;
+	for (y = (r + 1) / 2; y < r; y = (r + x / r) / 2)
+		r = y;
+	return r;
+}
+
+/* r = floor(sqrt(x)): Newton's method from above, started from the root
+ * of x's top 62 bits. r and x differ. */
 static int
 isqrt(BIGNUM *r, const BIGNUM *x, BN_CTX *ctx)
 {
 	BIGNUM *y, *q;
-	int ok = 0;
+	int ok = 0, shift;
 
-	if (BN_is_zero(x))
-		return BN_set_word(r, 0);
 	BN_CTX_start(ctx);
 	y = BN_CTX_get(ctx);
 	if ((q = BN_CTX_get(ctx)) == NULL)
 		goto out;
-	/* 2^ceil(bits/2) > sqrt(x) */
-	BN_zero(r);
-	if (!BN_set_bit(r, (BN_num_bits(x) + 1) / 2))
+	shift = BN_num_bits(x) > 62 ? (BN_num_bits(x) - 61) & ~1 : 0;
+	/* x < (top + 1) 2^shift, so sqrt(x) < (isqrt(top) + 1) 2^(shift/2) */
+	if (!BN_rshift(q, x, shift) ||
+	    !BN_set_word(r, isqrt64(BN_get_word(q)) + 1) ||
+	    !BN_lshift(r, r, shift / 2))
 		goto out;
-	for (;;) {
+	while (!BN_is_zero(r)) {
 		if (!BN_div(q, NULL, x, r, ctx) || !BN_add(y, r, q) ||
 		    !BN_rshift1(y, y))
 			goto out;
@@ -151,39 +132,6 @@ isqrt(BIGNUM *r, const BIGNUM *x, BN_CTX *ctx)
 out:
 	BN_CTX_end(ctx);
 	return ok;
-}
-
-/* 1: n is coprime to every prime below 2^16; 0: not (*factor the least
- * such prime); -1: error. */
-static int
-rsa_coprime(const BIGNUM *n, unsigned *factor, BN_CTX *ctx)
-{
-	BIGNUM *r, *g;
-	BN_ULONG m;
-	unsigned i;
-	int rv = -1;
-
-	BN_CTX_start(ctx);
-	r = BN_CTX_get(ctx);
-	if ((g = BN_CTX_get(ctx)) == NULL ||
-	    !BN_mod(r, kq.smallprod, n, ctx) || !BN_gcd(g, r, n, ctx))
-		goto out;
-	rv = 1;
-	if (BN_is_one(g))
-		goto out;
-	rv = -1;
-	for (i = 0; i < NSMALL; i++) {
-		if ((m = BN_mod_word(n, kq.small[i])) == (BN_ULONG)-1)
-			goto out;
-		if (m == 0) {
-			*factor = kq.small[i];
-			rv = 0;
-			goto out;
-		}
-	}
-out:
-	BN_CTX_end(ctx);
-	return rv;
 }
 
 /* 1: n mod every roca prime is a power of 65537; 0: not; -1: error. */
@@ -294,7 +242,7 @@ rsa_check(EVP_PKEY *k, char *why, size_t len)
 		errf(why, len, "out of memory checking the RSA key");
 		goto out;
 	}
-	if ((r = rsa_coprime(n, &factor, ctx)) != 1) {
+	if ((r = kq_small_factor(n, &factor)) != 1) {
 		if (r == 0)
 			errf(why, len, "RSA modulus has the prime factor %u "
 			    "(below 2^16): anyone can factor it", factor);

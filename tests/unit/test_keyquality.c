@@ -268,6 +268,47 @@ test_small_factor(void **state)
 	BN_free(s);
 }
 
+/* Every 16th prime below 2^16, the first and last 40, each times a large
+ * prime: found and named (every word modulus of keyquality_small.c and
+ * both ends of each); primes just above 2^16: not. */
+static void
+test_small_sweep(void **state)
+{
+	static unsigned char composite[70000];
+	static unsigned primes[7000];
+	BIGNUM *q = prime(1024), *s = BN_new();
+	unsigned i, j, np = 0, tried = 0;
+	char why[512], want[64];
+
+	assert_non_null(s);
+	for (i = 2; i < 70000; i++) {
+		if (composite[i])
+			continue;
+		primes[np++] = i;
+		for (j = i * i; j < 70000; j += i)
+			composite[j] = 1;
+	}
+	for (i = 0; i < np; i++) {
+		if (primes[i] < 65536 && i % 16 != 0 && i >= 40 &&
+		    primes[i + 40] < 65536)
+			continue;
+		if (primes[i] > 65536 + 200)
+			break;
+		assert_true(BN_set_word(s, primes[i]));
+		check_pq(s, q, why, sizeof(why));
+		if (primes[i] < 65536) {
+			snprintf(want, sizeof(want), "the prime factor %u ",
+			    primes[i]);
+			assert_non_null(strstr(why, want));
+		} else
+			assert_string_equal(why, "");
+		tried++;
+	}
+	assert_true(tried > 480);
+	BN_free(q);
+	BN_free(s);
+}
+
 static void
 test_exponent(void **state)
 {
@@ -411,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_roca),
 		cmocka_unit_test(test_fermat),
 		cmocka_unit_test(test_small_factor),
+		cmocka_unit_test(test_small_sweep),
 		cmocka_unit_test(test_exponent),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_ec_points),

@@ -1,0 +1,8 @@
+/* The known answers of test_keyquality.c against keyquality built with
+ * the portable 64 x 64-bit multiply (no __int128), as on 32-bit hosts. */
+#define KEYQUALITY_PORTABLE
+#define kq_small_factor kq_small_factor_portable
+#define keyquality_check keyquality_check_portable
+#include "ca/keyquality_small.c"
+#include "ca/keyquality.c"
+#include "test_keyquality.c"
