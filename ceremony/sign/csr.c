@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "sign/csr.h"
+#include "ca/keyquality.h"
 #include "ca/pki.h"
 #include "core/util.h"
 
@@ -229,6 +230,11 @@ spki_key(const CSR_SPKI *s, char *err, size_t errlen)
 			errf(err, errlen, "EC key on curve %s; AWS IoT accepts "
 			    "P-256 and P-384", curve_name(pval, buf,
 				sizeof(buf)));
+			goto out;
+		}
+		if (s->key->length == 1 && p[0] == 0) {
+			errf(err, errlen, "EC public key is the point at "
+			    "infinity");
 			goto out;
 		}
 		if (p[0] != 4) {
@@ -465,7 +471,7 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 	if ((c->key = spki_key(r->info->spki, err, errlen)) == NULL)
 		goto out;
 	if (pki_key_check(c->key, c->keydesc, sizeof(c->keydesc), err,
-		errlen) == -1)
+		errlen) == -1 || keyquality_check(c->key, err, errlen) == -1)
 		goto out;
 	if (csr_verify(r, c->key, err, errlen) == -1)
 		goto out;
