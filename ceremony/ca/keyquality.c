@@ -377,3 +377,14 @@ keyquality_check(EVP_PKEY *k, char *why, size_t len)
 	ERR_pop_to_mark();
 	return rv;
 }
+
+int
+keyquality_cert(const X509 *cert, char *why, size_t len)
+{
+	EVP_PKEY *k = X509_get0_pubkey(cert);
+
+	ERR_clear_error();
+	if (k == NULL)
+		return errf(why, len, "the public key does not parse");
+	return keyquality_check(k, why, len);
+}

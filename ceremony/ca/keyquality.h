@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #define KEYQUALITY_SMALL_BOUND 65536 /* prime factors below 2^16 */
 #define KEYQUALITY_FERMAT_ROUNDS 100
@@ -15,5 +16,7 @@
  * curve or outside the subgroup. 0, or -1 with the defect in why. Other
  * key types: 0 (pki_key_check refuses them). Thread-safe. */
 int keyquality_check(EVP_PKEY *k, char *why, size_t len);
+/* The same for a certificate's key (a CA about to be registered). */
+int keyquality_cert(const X509 *cert, char *why, size_t len);
 
 #endif
