@@ -3,6 +3,7 @@
 #define KEYQUALITY_PORTABLE
 #define kq_small_factor kq_small_factor_portable
 #define keyquality_check keyquality_check_portable
+#define keyquality_cert keyquality_cert_portable
 #include "ca/keyquality_small.c"
 #include "ca/keyquality.c"
 #include "test_keyquality.c"
