@@ -4,12 +4,13 @@
  * constant-time and takes 450 us at 2048 bits, 25 RSA verifications (and
  * the product modulo n 90 us more). Instead the 6541 odd primes are
  * packed into 1662 word moduli w < 2^63; one Montgomery pass over the
- * 64-bit limbs of n per modulus (four at once) gives s = n * 2^(-64 L)
+ * 64-bit limbs of n per modulus (eight at once) gives s = n * 2^(-64 L)
  * modulo w; then p divides n exactly when p divides s, one multiply per
  * prime (s * p^-1 mod 2^64 <= (2^64 - 1) / p, Granlund and Montgomery). */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/bn.h>
 
@@ -17,7 +18,8 @@
 #include "ca/keyquality_int.h"
 
 #define NODD 6541 /* odd primes below 2^16 */
-#define NMOD 1664 /* word moduli, a multiple of 4 */
+#define NMOD 1664 /* word moduli, a multiple of WAYS */
+#define WAYS 8    /* moduli scanned at once */
 
 static struct {
 	struct { uint64_t w, ninv; unsigned first, end; } m[NMOD];
@@ -90,7 +92,7 @@ sm_init(void)
 		sm.m[sm.nm].end = i;
 	}
 	/* the rest: w = 1, no primes */
-	for (; sm.nm % 4 != 0; sm.nm++) {
+	for (; sm.nm % WAYS != 0; sm.nm++) {
 		sm.m[sm.nm].w = 1;
 		sm.m[sm.nm].ninv = UINT64_MAX;
 		sm.m[sm.nm].first = sm.m[sm.nm].end = NODD;
@@ -102,7 +104,7 @@ int
 kq_small_factor(const BIGNUM *n, unsigned *factor)
 {
 	unsigned char *b = NULL;
-	uint64_t *limb = NULL, s[4], lo, c, q, plo, hi;
+	uint64_t *limb = NULL, s[WAYS], lo, c, q, plo, hi;
 	size_t len, i, l;
 	unsigned j, k, t;
 	int rv = -1;
@@ -122,11 +124,11 @@ kq_small_factor(const BIGNUM *n, unsigned *factor)
 		for (limb[l] = 0, i = 8; i-- > 0;)
 			limb[l] = limb[l] << 8 | b[8 * l + i];
 	rv = 1;
-	for (j = 0; j < sm.nm; j += 4) {
-		s[0] = s[1] = s[2] = s[3] = 0;
+	for (j = 0; j < sm.nm; j += WAYS) {
+		memset(s, 0, sizeof(s));
 		/* s = (s + limb) / 2^64 mod w: stays below w + 2 */
 		for (l = 0; l < len; l++)
-			for (k = 0; k < 4; k++) {
+			for (k = 0; k < WAYS; k++) {
 				lo = s[k] + limb[l];
 				c = lo < s[k];
 				q = lo * sm.m[j + k].ninv;
@@ -134,7 +136,7 @@ kq_small_factor(const BIGNUM *n, unsigned *factor)
 				/* plo + lo is 0 or 2^64 */
 				s[k] = hi + c + (lo != 0);
 			}
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < WAYS; k++)
 			for (t = sm.m[j + k].first; t < sm.m[j + k].end; t++)
 				if (s[k] * sm.p[t].inv <= sm.p[t].lim) {
 					*factor = sm.p[t].p;
