@@ -88,6 +88,14 @@ kq_init(void)
 	ERR_clear_error();
 }
 
+static int
+kq_ready(char *why, size_t len)
+{
+	if (pthread_once(&kq_once, kq_init) != 0 || !kq.ok)
+		return errf(why, len, "cannot set up the key checks");
+	return 0;
+}
+
 /* floor(sqrt(x)) for a word. */
 static uint64_t
 isqrt64(uint64_t x)
@@ -212,20 +220,16 @@ out:
 	return rv;
 }
 
-static int
-rsa_check(EVP_PKEY *k, char *why, size_t len)
+int
+keyquality_rsa(const BIGNUM *n, const BIGNUM *e, char *why, size_t len)
 {
-	BIGNUM *n = NULL, *e = NULL;
 	BN_CTX *ctx = NULL;
 	unsigned factor = 0;
 	char *dec = NULL;
 	int r, rv = -1;
 
-	if (!EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n) ||
-	    !EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_E, &e)) {
-		errf(why, len, "cannot read the RSA public key");
-		goto out;
-	}
+	if (kq_ready(why, len) == -1)
+		return -1;
 	if (!BN_is_word(e, 65537)) {
 		dec = BN_bn2dec(e);
 		errf(why, len, "RSA public exponent %.40s%s is not 65537 (as "
@@ -277,43 +281,29 @@ rsa_check(EVP_PKEY *k, char *why, size_t len)
 out:
 	OPENSSL_free(dec);
 	BN_CTX_free(ctx);
-	BN_free(n);
-	BN_free(e);
+	ERR_clear_error();
 	return rv;
 }
 
-static int
-ec_check(EVP_PKEY *k, char *why, size_t len)
+int
+keyquality_ec(int nid, const unsigned char *pt, size_t plen, char *why,
+    size_t len)
 {
-	unsigned char pt[1 + 2 * 66];
-	char name[64];
+	const char *name = OBJ_nid2sn(nid);
 	const EC_GROUP *grp;
 	EC_GROUP *own = NULL;
 	EC_POINT *p = NULL, *q = NULL;
 	BN_CTX *ctx = NULL;
-	size_t nlen, plen;
-	int nid, on, rv = -1;
+	int on, rv = -1;
 
-	if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME,
-		name, sizeof(name), &nlen)) {
-		errf(why, len, "EC key without a named curve");
-		goto out;
-	}
-	/* the encoded form: a legacy key cannot give the point at infinity
-	 * as PUB_KEY */
-	if ((!EVP_PKEY_get_octet_string_param(k,
-		OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt), &plen) &&
-		!EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY,
-		    pt, sizeof(pt), &plen)) || plen == 0) {
-		errf(why, len, "EC key without a readable public point");
-		goto out;
-	}
+	if (kq_ready(why, len) == -1)
+		return -1;
+	if (name == NULL)
+		name = "unknown";
 	if (plen == 1 && pt[0] == 0) {
 		errf(why, len, "EC public key is the point at infinity");
 		goto out;
 	}
-	if ((nid = OBJ_txt2nid(name)) == NID_undef)
-		nid = EC_curve_nist2nid(name);
 	grp = nid == NID_X9_62_prime256v1 ? kq.p256 : nid == NID_secp384r1 ?
 	    kq.p384 : (own = EC_GROUP_new_by_curve_name(nid));
 	if (grp == NULL) {
@@ -359,7 +349,47 @@ out:
 	EC_POINT_free(p);
 	EC_GROUP_free(own);
 	BN_CTX_free(ctx);
+	ERR_clear_error();
 	return rv;
+}
+
+static int
+rsa_check(EVP_PKEY *k, char *why, size_t len)
+{
+	BIGNUM *n = NULL, *e = NULL;
+	int rv;
+
+	if (!EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n) ||
+	    !EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_E, &e))
+		rv = errf(why, len, "cannot read the RSA public key");
+	else
+		rv = keyquality_rsa(n, e, why, len);
+	BN_free(n);
+	BN_free(e);
+	return rv;
+}
+
+static int
+ec_check(EVP_PKEY *k, char *why, size_t len)
+{
+	unsigned char pt[1 + 2 * 66];
+	char name[64];
+	size_t nlen, plen;
+	int nid;
+
+	if (!EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME,
+		name, sizeof(name), &nlen))
+		return errf(why, len, "EC key without a named curve");
+	if ((nid = OBJ_txt2nid(name)) == NID_undef)
+		nid = EC_curve_nist2nid(name);
+	/* the encoded form: a legacy key cannot give the point at infinity
+	 * as PUB_KEY; PUB_KEY: a legacy key has no encoded form */
+	if ((!EVP_PKEY_get_octet_string_param(k,
+		OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt), &plen) &&
+		!EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY,
+		    pt, sizeof(pt), &plen)) || plen == 0)
+		return errf(why, len, "EC key without a readable public point");
+	return keyquality_ec(nid, pt, plen, why, len);
 }
 
 int
@@ -367,8 +397,8 @@ keyquality_check(EVP_PKEY *k, char *why, size_t len)
 {
 	int rv = 0;
 
-	if (pthread_once(&kq_once, kq_init) != 0 || !kq.ok)
-		return errf(why, len, "cannot set up the key checks");
+	if (kq_ready(why, len) == -1)
+		return -1;
 	ERR_set_mark();
 	if (EVP_PKEY_is_a(k, "RSA"))
 		rv = rsa_check(k, why, len);

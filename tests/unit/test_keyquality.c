@@ -52,22 +52,29 @@ rsa_pub(const BIGNUM *n, unsigned long e)
 	return k;
 }
 
-/* keyquality_check on n = p*q (e = 65537): its message, "" if none. */
+/* keyquality_check on n = p*q (e = 65537): its message, "" if none;
+ * keyquality_rsa on n and e says the same. */
 static const char *
 check_pq(const BIGNUM *p, const BIGNUM *q, char *why, size_t len)
 {
-	BIGNUM *n = BN_new();
+	BIGNUM *n = BN_new(), *e = BN_new();
 	EVP_PKEY *k;
+	char why2[512] = "";
 	int rv;
 
 	assert_non_null(n);
+	assert_non_null(e);
 	assert_true(BN_mul(n, p, q, ctx));
+	assert_true(BN_set_word(e, 65537));
 	k = rsa_pub(n, 65537);
 	why[0] = 0;
 	rv = keyquality_check(k, why, len);
 	assert_int_equal(rv, why[0] ? -1 : 0);
+	assert_int_equal(keyquality_rsa(n, e, why2, sizeof(why2)), rv);
+	assert_string_equal(why2, why);
 	EVP_PKEY_free(k);
 	BN_free(n);
+	BN_free(e);
 	return why;
 }
 
@@ -336,21 +343,43 @@ test_exponent(void **state)
 	BN_free(n);
 }
 
+/* The public half, decoded as the CSR intake does (a legacy key). */
+static EVP_PKEY *
+legacy_public(EVP_PKEY *k)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	EVP_PKEY *pub;
+	int n;
+
+	assert_true((n = i2d_PUBKEY(k, &der)) > 0);
+	p = der;
+	assert_non_null(pub = d2i_PUBKEY(NULL, &p, n));
+	OPENSSL_free(der);
+	return pub;
+}
+
 static void
 test_good(void **state)
 {
-	EVP_PKEY *k;
+	EVP_PKEY *k, *pub;
 	char why[512];
 	int i;
 
 	k = EVP_RSA_gen(2048);
 	assert_non_null(k);
 	assert_int_equal(keyquality_check(k, why, sizeof(why)), 0);
+	pub = legacy_public(k);
+	assert_int_equal(keyquality_check(pub, why, sizeof(why)), 0);
+	EVP_PKEY_free(pub);
 	EVP_PKEY_free(k);
 	for (i = 0; i < 2; i++) {
 		k = pki_keygen(i ? KEY_P384 : KEY_P256);
 		assert_non_null(k);
 		assert_int_equal(keyquality_check(k, why, sizeof(why)), 0);
+		pub = legacy_public(k);
+		assert_int_equal(keyquality_check(pub, why, sizeof(why)), 0);
+		EVP_PKEY_free(pub);
 		EVP_PKEY_free(k);
 	}
 }
@@ -433,6 +462,56 @@ test_ec_points(void **state)
 	EVP_PKEY_free(good);
 }
 
+/* keyquality_ec on raw points, as the CSR intake passes them: off the
+ * curve is reached here; compressed points; the order on a curve with a
+ * cofactor (sect163k1, h = 2: (0, 1) has order 2). */
+static void
+test_ec_raw(void **state)
+{
+	EVP_PKEY *k = pki_keygen(KEY_P384);
+	unsigned char pt[97], comp[49], two[43] = {4}, zero = 0;
+	size_t len;
+	char why[512];
+
+	assert_non_null(k);
+	assert_true(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY,
+	    pt, sizeof(pt), &len));
+	assert_int_equal(len, 97);
+	assert_int_equal(keyquality_ec(NID_secp384r1, pt, len, why,
+	    sizeof(why)), 0);
+	/* on P-256 the bytes are not a point */
+	assert_int_equal(keyquality_ec(NID_X9_62_prime256v1, pt, 65, why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "EC public key is not a point on the curve "
+	    "prime256v1");
+	pt[96] ^= 1;
+	assert_int_equal(keyquality_ec(NID_secp384r1, pt, len, why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "EC public key is not a point on the curve "
+	    "secp384r1");
+	pt[96] ^= 1;
+	/* compressed: x and the parity of y */
+	comp[0] = (unsigned char)(2 | (pt[96] & 1));
+	memcpy(comp + 1, pt + 1, 48);
+	assert_int_equal(keyquality_ec(NID_secp384r1, comp, sizeof(comp), why,
+	    sizeof(why)), 0);
+	comp[0] ^= 1; /* the other y: on the curve too */
+	assert_int_equal(keyquality_ec(NID_secp384r1, comp, sizeof(comp), why,
+	    sizeof(why)), 0);
+	assert_int_equal(keyquality_ec(NID_secp384r1, &zero, 1, why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "EC public key is the point at infinity");
+	assert_int_equal(keyquality_ec(NID_undef, pt, len, why, sizeof(why)),
+	    -1);
+	assert_string_equal(why, "EC curve UNDEF is not known");
+	two[42] = 1;
+	assert_int_equal(keyquality_ec(NID_sect163k1, two, sizeof(two), why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "EC public key is not in the subgroup of "
+	    "prime order of sect163k1");
+	EVP_PKEY_free(k);
+}
+
 /* Keys that are not RSA or EC are not this module's business. */
 static void
 test_other(void **state)
@@ -456,6 +535,7 @@ main(void)
 		cmocka_unit_test(test_exponent),
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_ec_points),
+		cmocka_unit_test(test_ec_raw),
 		cmocka_unit_test(test_other),
 	};
 	int rv;
