@@ -64,6 +64,10 @@ $(B)/tests/%: tests/unit/%.c $(LIBOBJ)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIBOBJ) \
 		$(ALL_LIBS) -lcmocka
 
+# it includes these sources itself
+$(B)/tests/test_keyquality_portable: tests/unit/test_keyquality.c \
+	ceremony/ca/keyquality.c ceremony/ca/keyquality_small.c
+
 unit: $(UNIT)
 
 deps:

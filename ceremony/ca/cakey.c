@@ -9,6 +9,7 @@
 
 #include "ca/cakey.h"
 #include "ca/caref.h"
+#include "ca/keyquality.h"
 #include "ca/pki.h"
 #include "core/util.h"
 
@@ -139,7 +140,8 @@ check_made(EVP_PKEY *pk, int type, char *err, size_t errlen)
 	BIGNUM *e = NULL;
 	int ok = 1;
 
-	if (pki_key_check(pk, desc, sizeof(desc), e2, sizeof(e2)) == -1)
+	if (pki_key_check(pk, desc, sizeof(desc), e2, sizeof(e2)) == -1 ||
+	    keyquality_check(pk, e2, sizeof(e2)) == -1)
 		return errf(err, errlen, "the token made an unusable key: %s",
 		    e2);
 	if (strcmp(desc, want[type]) != 0)

@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "ca/cakey.h"
+#include "ca/keyquality.h"
 #include "ca/pki.h"
 #include "core/fingerprint.h"
 #include "core/transcript.h"
@@ -71,6 +72,7 @@ key_import(struct key_src *ks, struct pass_src *src)
 	struct cakey ck = {0};
 	EVP_PKEY *key = NULL;
 	X509 *ca = NULL;
+	char why[256];
 	int r, rv = EXIT_USAGE;
 
 	if (ks->uri == NULL) {
@@ -86,6 +88,11 @@ key_import(struct key_src *ks, struct pass_src *src)
 		goto out;
 	if (!pki_key_matches(key, ca)) {
 		warnf("%s: does not match %s", CA_KEY, CA_CERT);
+		rv = EXIT_CHECK;
+		goto out;
+	}
+	if (keyquality_check(key, why, sizeof(why)) == -1) {
+		warnf("%s: %s; the token is not touched", CA_KEY, why);
 		rv = EXIT_CHECK;
 		goto out;
 	}

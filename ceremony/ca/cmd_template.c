@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "ca/caref.h"
+#include "ca/keyquality.h"
 #include "ca/pki.h"
 #include "ca/regions.h"
 #include "ca/register.h"
@@ -252,6 +253,11 @@ cmd_template(int argc, char **argv)
 		return EXIT_USAGE;
 	if ((cacert = pki_cert_load(ca.cert)) == NULL)
 		goto out;
+	if (keyquality_cert(cacert, err, sizeof(err)) == -1) {
+		warnf("%s: %s; not registered", ca.cert, err);
+		rv = EXIT_CHECK;
+		goto out;
+	}
 	if ((inputs = calloc(p.n + 2, sizeof(*inputs))) == NULL ||
 	    (outputs = calloc(2 * p.n + 3, sizeof(*outputs))) == NULL)
 		goto out;

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "ca/cakey.h"
 #include "ca/caref.h"
+#include "ca/keyquality.h"
 #include "ca/pki.h"
 #include "ca/regions.h"
 #include "core/transcript.h"
@@ -196,6 +197,11 @@ cmd_verification(int argc, char **argv)
 			return EXIT_USAGE;
 	if ((ca = pki_cert_load(ref.cert)) == NULL)
 		goto out;
+	if (keyquality_cert(ca, err, sizeof(err)) == -1) {
+		warnf("%s: %s; not registered", ref.cert, err);
+		rv = EXIT_CHECK;
+		goto out;
+	}
 	if (X509_cmp_time(X509_get0_notAfter(ca), &(time_t){time(NULL) +
 		days * 86400}) < 0) {
 		warnf("--days %ld: the certificate would outlive the CA (%s "

@@ -10,6 +10,7 @@
 
 #include "ca/caref.h"
 #include "ca/intermediate.h"
+#include "ca/keyquality.h"
 #include "ca/pki.h"
 #include "core/transcript.h"
 #include "core/util.h"
@@ -60,7 +61,8 @@ intermediate_csr_parse(const unsigned char *buf, size_t len,
 		errf(err, errlen, "the CSR's public key does not parse");
 		goto fail;
 	}
-	if (pki_key_check(pub, desc, desclen, err, errlen) == -1)
+	if (pki_key_check(pub, desc, desclen, err, errlen) == -1 ||
+	    keyquality_check(pub, err, errlen) == -1)
 		goto fail;
 	if (X509_REQ_verify(*req, pub) != 1) {
 		errf(err, errlen, "the CSR's signature does not verify with its "

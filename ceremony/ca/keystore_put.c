@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 #include <sodium.h>
 
+#include "ca/keyquality.h"
 #include "ca/keystore.h"
 #include "ca/keystore_int.h"
 #include "ca/pki.h"
@@ -180,7 +181,8 @@ keystore_import(struct keystore *ks, EVP_PKEY *key, char *err,
 	int ec, rv = -1, p384 = 0;
 	CK_RV r;
 
-	if (pki_key_check(key, desc, sizeof(desc), e2, sizeof(e2)) == -1)
+	if (pki_key_check(key, desc, sizeof(desc), e2, sizeof(e2)) == -1 ||
+	    keyquality_check(key, e2, sizeof(e2)) == -1)
 		return errf(err, errlen, "the key cannot go in a token: %s",
 		    e2);
 	ec = EVP_PKEY_is_a(key, "EC");

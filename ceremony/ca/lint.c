@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "ca/keyquality.h"
 #include "ca/pki.h"
 #include "core/util.h"
 
@@ -160,6 +161,10 @@ lint_cert(const X509 *cert, const X509 *issuer, enum pki_profile profile,
 		return errf(err, errlen, "public key does not parse");
 	if (pki_key_check(pub, desc, sizeof(desc), err, errlen) == -1 ||
 	    lint_validity(x, issuer, err, errlen) == -1)
+		return -1;
+	/* a CA's key once; device keys are checked at CSR intake */
+	if ((profile == PROFILE_CA || profile == PROFILE_INTERMEDIATE) &&
+	    keyquality_check(pub, err, errlen) == -1)
 		return -1;
 	if (X509_NAME_cmp(X509_get_issuer_name(x),
 		X509_get_subject_name(is)) != 0)
