@@ -34,6 +34,7 @@ typedef int (*tar_sink_fn)(void *arg, const unsigned char *p, size_t n);
  * the sink; input is staged and deflated TAR_Z_CHUNK bytes at a time. */
 struct tar_z {
 	z_stream z;
+	gz_header gh; /* zlib keeps a pointer to it */
 	int live;
 	unsigned char in[TAR_Z_CHUNK];
 	size_t inlen;

@@ -10,10 +10,8 @@ int
 tar_z_init(struct tar_z *t, tar_sink_fn sink, void *arg, char *err,
     size_t errlen)
 {
-	gz_header gh;
-
 	memset(&t->z, 0, sizeof(t->z));
-	memset(&gh, 0, sizeof(gh));
+	memset(&t->gh, 0, sizeof(t->gh));
 	t->inlen = 0;
 	t->sink = sink;
 	t->arg = arg;
@@ -22,9 +20,9 @@ tar_z_init(struct tar_z *t, tar_sink_fn sink, void *arg, char *err,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return media_errf(err, errlen, "zlib: deflateInit2 failed");
 	t->live = 1;
-	gh.os = 3;
-	gh.time = 0;
-	if (deflateSetHeader(&t->z, &gh) != Z_OK) {
+	t->gh.os = 3;
+	t->gh.time = 0;
+	if (deflateSetHeader(&t->z, &t->gh) != Z_OK) {
 		tar_z_end(t);
 		return media_errf(err, errlen, "zlib: deflateSetHeader failed");
 	}
