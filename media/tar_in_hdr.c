@@ -133,7 +133,7 @@ check_path(struct tin *r, const char *path, unsigned char t, const char **base)
 	if (!tar_stream_name_ok(*base))
 		return media_errf(r->err, r->errlen, "member '%s' has a bad "
 		    "name (allowed: 1-%d of A-Z a-z 0-9 . _ : -, not starting "
-		    "with . _ : -, no subfolders)", path, TAR_STREAM_NAME_MAX);
+		    "with '.', no subfolders)", path, TAR_STREAM_NAME_MAX);
 	return 0;
 }
 

@@ -21,14 +21,13 @@ tar_stream_name_ok(const char *s)
 {
 	size_t i, n = strlen(s);
 
-	if (n == 0 || n > TAR_STREAM_NAME_MAX)
+	if (n == 0 || n > TAR_STREAM_NAME_MAX || s[0] == '.')
 		return 0;
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
 		    (c >= 'a' && c <= 'z');
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-' &&
-		    c != ':')))
+		if (!alnum && c != '.' && c != '_' && c != '-' && c != ':')
 			return 0;
 	}
 	return 1;
@@ -88,7 +87,7 @@ tar_out_begin(struct tar_out *t, const char *name, uint64_t size,
 		    "of turn", name);
 	if (!tar_stream_name_ok(name))
 		return media_errf(err, errlen, "bad member name '%s' (use 1-%d "
-		    "of A-Z a-z 0-9 . _ : -, starting with a letter or digit)",
+		    "of A-Z a-z 0-9 . _ : -, not starting with '.')",
 		    name, TAR_STREAM_NAME_MAX);
 	if (t->nmembers > 0 && strcmp(t->last, name) >= 0)
 		return media_errf(err, errlen, "member '%s' does not come after "

@@ -4,8 +4,9 @@
  * The bytes are those tar_write (media/tar.h) makes for the same members,
  * with two limits: members are flat (no subfolders) and come in strictly
  * increasing byte order of their names, which the writer checks instead of
- * sorting. A name is 1-TAR_STREAM_NAME_MAX of [A-Za-z0-9._:-], first a
- * letter or digit; the top folder is as tar_name_ok.
+ * sorting. A name is 1-TAR_STREAM_NAME_MAX of [A-Za-z0-9._:-], not
+ * starting with '.' (a device's CN as a file name); the top folder is as
+ * tar_name_ok.
  *
  * Both sides feed deflate in pieces of TAR_Z_CHUNK bytes of the tar
  * stream (tar_z below), so the reader can deflate what it read again and
