@@ -5,15 +5,46 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "ca/pki.h"
 #include "sign/batch_tar_int.h"
 #include "core/util.h"
 
 #define SPOOL_BUF 65536
+
+int
+batch_tar_key(struct sigkey *k, struct pass_src *src,
+    const struct pass_src *ca)
+{
+	struct pass_src use = *src;
+	struct sigkey pub;
+	int fallback = 0;
+
+	if (use.file == NULL && use.fd == -1 && ca->file != NULL) {
+		use.file = ca->file;
+		fallback = 1;
+	}
+	if (sigkey_load_secret(SIGN_KEY, &use, k) == -1) {
+		warnf("%s signs the archive: give its passphrase with "
+		      "--sigkey-passphrase-file F or --sigkey-passphrase-fd N%s",
+		    SIGN_KEY, fallback ? " (the CA key's --passphrase-file "
+		    "was tried)" : "");
+		return -1;
+	}
+	if (sigkey_load_public(SIGN_PUB, &pub) == -1 ||
+	    memcmp(pub.pk, k->pk, 32) != 0 ||
+	    memcmp(pub.keynum, k->keynum, 8) != 0) {
+		warnf("%s and %s are not one key pair", SIGN_KEY, SIGN_PUB);
+		sigkey_free(k);
+		return -1;
+	}
+	return 0;
+}
 
 struct batch_tar *
 batch_tar_new(const char *path)
@@ -21,6 +52,7 @@ batch_tar_new(const char *path)
 	struct batch_tar *t;
 	const char *slash = strrchr(path, '/');
 	char *dir = NULL;
+	struct stat st;
 	FILE *f;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
@@ -34,6 +66,10 @@ batch_tar_new(const char *path)
 	if (asprintf(&t->tmp, "%s/.%s.tmp", dir, slash ? slash + 1 : path) ==
 	    -1) {
 		t->tmp = NULL;
+		goto fail;
+	}
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		warnf("%s: no folder %s for the archive", path, dir);
 		goto fail;
 	}
 	/* the spool: an unlinked file beside the archive */

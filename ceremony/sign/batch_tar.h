@@ -17,6 +17,12 @@
 
 struct batch_tar;
 
+/* ceremony.key, checked against ceremony.pub; its passphrase from src,
+ * else from the CA key's --passphrase-file (ca). 0, or -1 with a
+ * message. */
+int batch_tar_key(struct sigkey *k, struct pass_src *src,
+    const struct pass_src *ca);
+
 /* A collector for the archive at path (its folder must exist). NULL
  * with a message. */
 struct batch_tar *batch_tar_new(const char *path);
