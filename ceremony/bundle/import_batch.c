@@ -44,12 +44,29 @@ keep(struct ib *b, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* Pass 1: each member's place in the layout and its hash. */
+static int pass1_member(struct ib *b, int ev, const struct tar_hdr *h,
+    const unsigned char *p, size_t n);
+
+/* Pass 1: each member's place in the layout and its hash. A member out
+ * of the layout is noted and the reading goes on, so that damage the
+ * reader finds later (a CRC) is what gets reported. */
 static int
 pass1(void *arg, int ev, const struct tar_hdr *h, const unsigned char *p,
     size_t n)
 {
 	struct ib *b = arg;
+
+	if (b->bad)
+		return 0;
+	if (pass1_member(b, ev, h, p, n) == -1)
+		b->bad = 1;
+	return 0;
+}
+
+static int
+pass1_member(struct ib *b, int ev, const struct tar_hdr *h,
+    const unsigned char *p, size_t n)
+{
 	char stem[TAR_STREAM_NAME_MAX + 1];
 	struct ib_member *m;
 	unsigned char **to;
@@ -299,6 +316,43 @@ report(const struct ib *b, const struct sigkey *pin, const char *out,
 }
 
 int
+ib_check(struct ib *b, const struct sigkey *pin)
+{
+	int rv;
+
+	if ((rv = pass(b, 1, pass1, b)) != 0)
+		return rv;
+	if (b->bad) {
+		warnf("%s: %s", b->src, b->err);
+		return EXIT_CHECK;
+	}
+	if (b->manifest == NULL || b->sig == NULL || b->summary == NULL) {
+		warnf("%s: no %s, %s or %s: not a batch archive", b->src,
+		    BATCHFILE_MANIFEST, BATCHFILE_SIG, BATCHFILE_SUMMARY);
+		return EXIT_CHECK;
+	}
+	if (pin == NULL)
+		return refuse_unpinned(b);
+	if (ib_verify(b, pin) == -1)
+		return EXIT_CHECK;
+	return pass(b, 0, pass2, b);
+}
+
+void
+ib_free(struct ib *b)
+{
+	X509_free(b->ca);
+	free(b->m);
+	free(b->arena);
+	free(b->manifest);
+	free(b->sig);
+	free(b->summary);
+	free(b->ca_pem);
+	free(b->cur);
+	memset(b, 0, sizeof(*b));
+}
+
+int
 import_batch(const char *path, const struct sigkey *pin, const char *out)
 {
 	struct ib b;
@@ -321,20 +375,7 @@ import_batch(const char *path, const struct sigkey *pin, const char *out)
 	b.in.len = (uint64_t)st.st_size;
 	if (sha256_file_hex(path, sha) == -1)
 		goto out;
-	if ((rv = pass(&b, 1, pass1, &b)) != 0)
-		goto out;
-	rv = EXIT_CHECK;
-	if (b.manifest == NULL || b.sig == NULL || b.summary == NULL ||
-	    b.n < 4) {
-		warnf("%s: no %s, %s or %s: not a batch archive", path,
-		    BATCHFILE_MANIFEST, BATCHFILE_SIG, BATCHFILE_SUMMARY);
-		goto out;
-	}
-	if (pin == NULL) {
-		rv = refuse_unpinned(&b);
-		goto out;
-	}
-	if (ib_verify(&b, pin) == -1 || (rv = pass(&b, 0, pass2, &b)) != 0)
+	if ((rv = ib_check(&b, pin)) != 0)
 		goto out;
 	if (out == NULL)
 		out = b.top;
@@ -348,13 +389,6 @@ import_batch(const char *path, const struct sigkey *pin, const char *out)
 out:
 	if (fd != -1)
 		close(fd);
-	X509_free(b.ca);
-	free(b.m);
-	free(b.arena);
-	free(b.manifest);
-	free(b.sig);
-	free(b.summary);
-	free(b.ca_pem);
-	free(b.cur);
+	ib_free(&b);
 	return rv;
 }

@@ -50,7 +50,7 @@ struct ib {
 	crypto_hash_sha256_state st;
 	unsigned char *cur;     /* its bytes, when kept */
 	size_t curlen, curcap;
-	int keep;
+	int keep, bad;          /* bad: pass 1 found a member out of place */
 	char err[1024];         /* a callback's message */
 };
 
@@ -65,6 +65,11 @@ int ib_check_member(struct ib *b, size_t i, const unsigned char *p,
 const char *ib_name(const struct ib *b, size_t i);
 
 /* import_batch.c */
+/* Passes 1 and 2 over b->in (b->src names it in messages), nothing
+ * written: 0, or the exit status (the message given). pin NULL: refused
+ * after pass 1, with the key id the archive names. */
+int ib_check(struct ib *b, const struct sigkey *pin);
+void ib_free(struct ib *b);
 /* The whole import: the exit status. pin NULL: refused after pass 1,
  * with the key id the archive names. */
 int import_batch(const char *path, const struct sigkey *pin,
