@@ -503,23 +503,35 @@ test_input_changed(void **state)
 	assert_int_equal(verify(), 1);
 }
 
-/* A bundle is flat: files in folders stayed on the ceremony machine. */
+/* An unpacked bundle: paths inside it (folders too, as regions/ and
+ * intermediate/ are carried) are checked; paths outside it are not. */
 static void
-test_flat_skips_folders(void **state)
+test_flat_skips_outside(void **state)
 {
-	const char *out[] = {"sub/x.txt", NULL};
-	char head[65];
+	char head[65], outside[64], rel[80];
+	const char *out[] = {"sub/x.txt", outside, rel, NULL};
 
+	/* absolute, and relative with '..': both outside the folder */
+	snprintf(outside, sizeof(outside), "%s.out", dir);
+	snprintf(rel, sizeof(rel), "../%s.out", dir + strlen("/tmp/"));
 	mkdir("sub", 0700);
 	puts_file("sub/x.txt", "x\n");
+	puts_file(outside, "o\n");
 	assert_int_equal(transcript_append("restore", NULL, out, NULL, NULL), 0);
-	puts_file("sub/x.txt", "another file of the same name\n");
+	assert_int_equal(transcript_verify_flags(TRANSCRIPT_FILE,
+	    TRANSCRIPT_QUIET | TRANSCRIPT_FLAT, head), 0);
+	puts_file(outside, "another file of the same name\n");
 	assert_int_equal(verify(), 1);
 	assert_int_equal(transcript_verify_flags(TRANSCRIPT_FILE,
 	    TRANSCRIPT_QUIET | TRANSCRIPT_FLAT, head), 0);
+	puts_file("sub/x.txt", "x, changed\n");
+	assert_int_equal(transcript_verify_flags(TRANSCRIPT_FILE,
+	    TRANSCRIPT_QUIET | TRANSCRIPT_FLAT, head), 1);
+	puts_file("sub/x.txt", "x\n");
 	puts_file("a.pem", "certificate A, changed\n");
 	assert_int_equal(transcript_verify_flags(TRANSCRIPT_FILE,
 	    TRANSCRIPT_QUIET | TRANSCRIPT_FLAT, head), 1);
+	unlink(outside);
 	unlink("sub/x.txt");
 	rmdir("sub");
 }
@@ -618,7 +630,7 @@ main(void)
 		T(test_changed_file),
 		T(test_input_changed),
 		T(test_absent_file_is_skipped),
-		T(test_flat_skips_folders),
+		T(test_flat_skips_outside),
 		T(test_newest_mention_wins),
 		T(test_unreadable_input_refused),
 		T(test_not_a_regular_file),
