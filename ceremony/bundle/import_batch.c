@@ -94,8 +94,8 @@ pass1_member(struct ib *b, int ev, const struct tar_hdr *h,
 		}
 		if (m->kind == BF_CHAIN && b->ca_pem == NULL) {
 			/* the CA: what follows the device's certificate */
-			p = memmem(b->cur, b->curlen, PEM_END,
-			    sizeof(PEM_END) - 1);
+			p = b->curlen == 0 ? NULL : memmem(b->cur, b->curlen,
+			    PEM_END, sizeof(PEM_END) - 1);
 			k = p ? (size_t)(p - b->cur) + sizeof(PEM_END) - 1 : 0;
 			if (p == NULL || (b->ca_pem = malloc(b->curlen - k +
 			    1)) == NULL)
@@ -165,7 +165,8 @@ pass2(void *arg, int ev, const struct tar_hdr *h, const unsigned char *p,
 	else if (ev == TAR_DATA)
 		return keep(b, p, n);
 	else if (kind == BF_CRT || kind == BF_CHAIN)
-		return ib_check_member(b, (size_t)h->index, b->cur, b->curlen);
+		return ib_check_member(b, (size_t)h->index, b->cur ? b->cur :
+		    (const unsigned char *)"", b->curlen);
 	return 0;
 }
 
