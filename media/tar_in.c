@@ -160,11 +160,11 @@ tar_ended(struct tin *r)
 static int
 gzip_header(struct tin *r)
 {
-	static const unsigned char ours[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
-		2, 3};
+	unsigned char ours[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
 	unsigned char h[10];
 	size_t n = r->src->len < 10 ? (size_t)r->src->len : 10;
 
+	ours[8] = (unsigned char)tar_z_xfl(r->level);
 	if (src_read(r, 0, h, n) == -1)
 		return -1;
 	if (n < 2 || h[0] != 0x1f || h[1] != 0x8b)
@@ -179,7 +179,7 @@ gzip_header(struct tin *r)
 	if (memcmp(h, ours, 10) != 0)
 		return media_errf(r->err, r->errlen, "not an archive written by "
 		    "ceremony: its gzip header is not the one ceremony writes "
-		    "(mtime 0, no name, no flags, XFL 2, OS 3)");
+		    "(mtime 0, no name, no flags, XFL %d, OS 3)", ours[8]);
 	return 0;
 }
 
@@ -286,8 +286,8 @@ out:
 }
 
 int
-tar_scan(const struct tar_src *src, const struct tar_limits *lim, int exact,
-    tar_scan_fn fn, void *arg, char *err, size_t errlen)
+tar_scan(const struct tar_src *src, const struct tar_limits *lim, int level,
+    int exact, tar_scan_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct tin *r;
 	unsigned char *in = NULL, *out = NULL;
@@ -302,6 +302,7 @@ tar_scan(const struct tar_src *src, const struct tar_limits *lim, int exact,
 	}
 	r->src = src;
 	r->lim = lim;
+	r->level = level;
 	r->fn = fn;
 	r->arg = arg;
 	r->err = err;
@@ -311,7 +312,7 @@ tar_scan(const struct tar_src *src, const struct tar_limits *lim, int exact,
 		media_errf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (exact && tar_z_init(r->z, compare, r, err, errlen) == -1) {
+	if (exact && tar_z_init(r->z, level, compare, r, err, errlen) == -1) {
 		free(r->z);
 		r->z = NULL;
 		goto out;

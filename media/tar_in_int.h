@@ -13,6 +13,7 @@ struct tin {
 	const struct tar_limits *lim;
 	tar_scan_fn fn;
 	void *arg;
+	int level;      /* of the deflate that wrote it */
 	char *err;
 	size_t errlen;
 	char fmt[256];  /* first departure from the writer's layout */

@@ -34,8 +34,8 @@ tar_stream_name_ok(const char *s)
 }
 
 struct tar_out *
-tar_out_new(const char *top, uint64_t mtime, tar_sink_fn sink, void *arg,
-    char *err, size_t errlen)
+tar_out_new(const char *top, uint64_t mtime, int level, tar_sink_fn sink,
+    void *arg, char *err, size_t errlen)
 {
 	struct tar_out *t;
 	unsigned char h[USTAR_BLOCK];
@@ -54,7 +54,7 @@ tar_out_new(const char *top, uint64_t mtime, tar_sink_fn sink, void *arg,
 		media_errf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (tar_z_init(&t->z, sink, arg, err, errlen) == -1) {
+	if (tar_z_init(&t->z, level, sink, arg, err, errlen) == -1) {
 		free(t);
 		return NULL;
 	}

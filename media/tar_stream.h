@@ -31,8 +31,10 @@ int tar_stream_name_ok(const char *s);
 /* Output of the gzip compressor: 0, or -1 to stop (the sink's message). */
 typedef int (*tar_sink_fn)(void *arg, const unsigned char *p, size_t n);
 
-/* tar_z.c: tar bytes in, gzip bytes (tar_gzip's header and settings) to
- * the sink; input is staged and deflated TAR_Z_CHUNK bytes at a time. */
+/* tar_z.c: tar bytes in, gzip bytes to the sink, as tar_gzip makes them
+ * but at deflate level (1-9; tar_gzip's is 9); input is staged and
+ * deflated TAR_Z_CHUNK bytes at a time. The gzip header: mtime 0, no
+ * name, XFL tar_z_xfl(level) (2 for 9, 4 for 1, else 0), OS 3. */
 struct tar_z {
 	z_stream z;
 	gz_header gh; /* zlib keeps a pointer to it */
@@ -43,8 +45,9 @@ struct tar_z {
 	tar_sink_fn sink;
 	void *arg;
 };
-int tar_z_init(struct tar_z *t, tar_sink_fn sink, void *arg, char *err,
-    size_t errlen);
+int tar_z_init(struct tar_z *t, int level, tar_sink_fn sink, void *arg,
+    char *err, size_t errlen);
+int tar_z_xfl(int level);
 int tar_z_put(struct tar_z *t, const void *p, size_t n, char *err,
     size_t errlen);
 int tar_z_finish(struct tar_z *t, char *err, size_t errlen);
@@ -55,7 +58,7 @@ void tar_z_end(struct tar_z *t);
  * tar_out_end; tar_out_finish writes the end of archive and the gzip
  * trailer. Every call returns 0, or -1 with err (a sink's -1 too). */
 struct tar_out;
-struct tar_out *tar_out_new(const char *top, uint64_t mtime,
+struct tar_out *tar_out_new(const char *top, uint64_t mtime, int level,
     tar_sink_fn sink, void *arg, char *err, size_t errlen);
 int tar_out_begin(struct tar_out *t, const char *name, uint64_t size,
     unsigned mode, char *err, size_t errlen);
@@ -91,8 +94,8 @@ typedef int (*tar_scan_fn)(void *arg, int ev, const struct tar_hdr *h,
     const unsigned char *p, size_t n);
 #define TAR_STOPPED (-2)
 
-/* Reads the whole archive and accepts only what tar_out writes: gzip
- * exactly as tar_gzip (header, CRC-32, length, nothing after), the tar
+/* Reads the whole archive and accepts only what tar_out writes at deflate
+ * level: gzip exactly so (header, CRC-32, length, nothing after), the tar
  * stream in the layout above, every header byte for byte the one the
  * writer makes, zero padding, two zero blocks and nothing after, within
  * lim (the inflated stream is cut off at max_total + 512 * (2 *
@@ -103,6 +106,7 @@ typedef int (*tar_scan_fn)(void *arg, int ev, const struct tar_hdr *h,
  * nothing worse is found. Returns 0; -1 with err; TAR_STOPPED when fn
  * stopped it. */
 int tar_scan(const struct tar_src *src, const struct tar_limits *lim,
-    int exact, tar_scan_fn fn, void *arg, char *err, size_t errlen);
+    int level, int exact, tar_scan_fn fn, void *arg, char *err,
+    size_t errlen);
 
 #endif

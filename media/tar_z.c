@@ -7,8 +7,14 @@
 #include "media/tar_stream.h"
 
 int
-tar_z_init(struct tar_z *t, tar_sink_fn sink, void *arg, char *err,
-    size_t errlen)
+tar_z_xfl(int level)
+{
+	return level == 9 ? 2 : level == 1 ? 4 : 0; /* as zlib writes it */
+}
+
+int
+tar_z_init(struct tar_z *t, int level, tar_sink_fn sink, void *arg,
+    char *err, size_t errlen)
 {
 	memset(&t->z, 0, sizeof(t->z));
 	memset(&t->gh, 0, sizeof(t->gh));
@@ -16,7 +22,9 @@ tar_z_init(struct tar_z *t, tar_sink_fn sink, void *arg, char *err,
 	t->sink = sink;
 	t->arg = arg;
 	t->live = 0;
-	if (deflateInit2(&t->z, 9, Z_DEFLATED, 15 + 16, 8,
+	if (level < 1 || level > 9)
+		return media_errf(err, errlen, "deflate level %d", level);
+	if (deflateInit2(&t->z, level, Z_DEFLATED, 15 + 16, 8,
 	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return media_errf(err, errlen, "zlib: deflateInit2 failed");
 	t->live = 1;

@@ -225,7 +225,8 @@ pass(struct ib *b, int exact, tar_scan_fn fn, void *arg)
 	int r;
 
 	b->err[0] = 0;
-	r = tar_scan(&b->in, &batchfile_limits, exact, fn, arg, err,
+	r = tar_scan(&b->in, &batchfile_limits, BATCHFILE_LEVEL, exact, fn, arg,
+	    err,
 	    sizeof(err));
 	if (r == 0)
 		return 0;

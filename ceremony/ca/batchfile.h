@@ -31,6 +31,8 @@
 #define BATCHFILE_CRT ".crt"
 #define BATCHFILE_CHAIN "-chain.crt"
 #define BATCHFILE_MODE 0644
+/* deflate level: 1, five times faster than 9 on PEM, 20% larger */
+#define BATCHFILE_LEVEL 1
 #define BATCHFILE_TRUSTED \
 	"timestamp:%llu\tfile:MANIFEST\tbatch:%s\tca:%s\thashed"
 #define BATCHFILE_DEVICES_MAX 1000000 /* certificates in one archive */

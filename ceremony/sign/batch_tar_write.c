@@ -228,7 +228,8 @@ read_back(struct batch_tar *t, int fd, const struct out *o, const char *want)
 	crypto_hash_sha256_final(&st, md);
 	hex_encode(md, 32, hex);
 	if (r == -1 || off != o->bytes || strcmp(hex, want) != 0 ||
-	    tar_scan(&src, &batchfile_limits, 0, count, &members, err,
+	    tar_scan(&src, &batchfile_limits, BATCHFILE_LEVEL, 0, count,
+	    &members, err,
 	    sizeof(err)) != 0 || members != t->nord) {
 		warnf("%s: the archive does not read back as written%s%s",
 		    t->tmp, err[0] ? ": " : "", err);
@@ -273,7 +274,8 @@ batch_tar_write(struct batch_tar *t, struct batch *b,
 	made = 1;
 	o.bytes = 0;
 	crypto_hash_sha256_init(&o.sha);
-	if ((p.tar = tar_out_new(b->batch, t->mtime, out_sink, &o, p.err,
+	if ((p.tar = tar_out_new(b->batch, t->mtime, BATCHFILE_LEVEL, out_sink,
+	    &o, p.err,
 	    sizeof(p.err))) == NULL)
 		goto fail;
 	for (i = 0; i < t->nord; i++)

@@ -148,8 +148,8 @@ build(const unsigned char *p, size_t n)
 	m[k].d = (unsigned char *)sig;
 	m[k++].n = siglen;
 	qsort(m, k, sizeof(*m), cmp);
-	if ((t = tar_out_new(top, mtime, sink, &out, err, sizeof(err))) ==
-	    NULL)
+	if ((t = tar_out_new(top, mtime, BATCHFILE_LEVEL, sink, &out, err,
+	    sizeof(err))) == NULL)
 		goto out;
 	for (i = 0; i < k; i++)
 		if (tar_out_add(t, m[i].name, m[i].d, m[i].n, BATCHFILE_MODE,

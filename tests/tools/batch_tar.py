@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # Writes a tar.gz the way ceremony's stream writer does (ustar headers as
-# media/tar.c makes them, gzip as zlib level 9 with mtime 0 and OS 3), from
-# the files of a folder, so that tests can make archives ceremony would
+# media/tar.c makes them, gzip as zlib with mtime 0 and OS 3), from
+# the files of a folder (deflate level 1, as a batch archive), so that
+# tests can make archives ceremony would
 # accept but for one thing they change:
 #   batch_tar.py OUT TOP MTIME DIR [EXTRA...]
 # every regular file of DIR in byte order, then each EXTRA, a member
@@ -58,7 +59,7 @@ def main():
         t += header(pre, name, typ, 0o644, len(data), mtime)
         t += data + b"\0" * ((512 - len(data) % 512) % 512)
     t += b"\0" * 1024
-    z = zlib.compressobj(9, zlib.DEFLATED, 31, 8)
+    z = zlib.compressobj(1, zlib.DEFLATED, 31, 8)
     open(out, "wb").write(z.compress(bytes(t)) + z.flush())
 
 

@@ -85,16 +85,18 @@ cmp(const void *a, const void *b)
 	    ((const struct tar_member *)b)->name);
 }
 
-/* writes m through tar_out, data in pieces of step bytes */
+/* writes m through tar_out at deflate level, data in pieces of step */
 static void
-stream(const struct tar_member *m, size_t n, size_t step, struct buf *out)
+stream_level(const struct tar_member *m, size_t n, size_t step,
+    struct buf *out, int level)
 {
 	struct tar_out *t;
 	char err[256];
 	size_t i, k;
 
 	memset(out, 0, sizeof(*out));
-	t = tar_out_new("batch-1", 1700000000, sink, out, err, sizeof(err));
+	t = tar_out_new("batch-1", 1700000000, level, sink, out, err,
+	    sizeof(err));
 	assert_non_null(t);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(tar_out_begin(t, m[i].name, m[i].len,
@@ -150,12 +152,25 @@ ignore(void *arg, int ev, const struct tar_hdr *h, const unsigned char *p,
 
 static const struct tar_limits lim = {100000, 1u << 24, 1u << 28};
 
+static void
+stream(const struct tar_member *m, size_t n, size_t step, struct buf *out)
+{
+	stream_level(m, n, step, out, 9);
+}
+
 static int
-scan(const unsigned char *gz, size_t len, int exact, char *err, size_t errlen)
+scan_level(const unsigned char *gz, size_t len, int level, int exact,
+    char *err, size_t errlen)
 {
 	struct tar_src src = {gz, -1, len};
 
-	return tar_scan(&src, &lim, exact, ignore, NULL, err, errlen);
+	return tar_scan(&src, &lim, level, exact, ignore, NULL, err, errlen);
+}
+
+static int
+scan(const unsigned char *gz, size_t len, int exact, char *err, size_t errlen)
+{
+	return scan_level(gz, len, 9, exact, err, errlen);
 }
 
 static void
@@ -190,7 +205,7 @@ test_same_as_tar_write(void **state)
 		src.mem = gz;
 		src.fd = -1;
 		src.len = len;
-		assert_int_equal(tar_scan(&src, &lim, 1, collect, &s, err,
+		assert_int_equal(tar_scan(&src, &lim, 9, 1, collect, &s, err,
 		    sizeof(err)), 0);
 		assert_false(s.bad);
 		assert_int_equal(s.i, n);
@@ -222,13 +237,13 @@ test_from_file(void **state)
 	src.mem = NULL;
 	src.fd = fd;
 	src.len = a.n;
-	assert_int_equal(tar_scan(&src, &lim, 1, collect, &s, err,
+	assert_int_equal(tar_scan(&src, &lim, 9, 1, collect, &s, err,
 	    sizeof(err)), 0);
 	assert_false(s.bad);
 	assert_int_equal(s.i, 30);
 	/* the file shorter than it was said to be */
 	src.len = a.n + 10;
-	assert_int_equal(tar_scan(&src, &lim, 1, ignore, NULL, err,
+	assert_int_equal(tar_scan(&src, &lim, 9, 1, ignore, NULL, err,
 	    sizeof(err)), -1);
 	close(fd);
 	unlink(path);
@@ -236,8 +251,9 @@ test_from_file(void **state)
 	members_free(m, 30);
 }
 
-/* Every single-byte change and every cut: refused, exact or not, with a
- * message. */
+/* Every single-byte change and every cut: refused with a message, at
+ * deflate levels 1 and 9; an archive of one level is refused as the
+ * other. */
 static void
 test_every_flip(void **state)
 {
@@ -246,27 +262,36 @@ test_every_flip(void **state)
 	struct buf a;
 	char err[256];
 	size_t i;
-	int bit;
+	int bit, level;
 
 	qsort(m, 4, sizeof(*m), cmp);
-	stream(m, 4, 100, &a);
-	assert_int_equal(scan(a.p, a.n, 1, err, sizeof(err)), 0);
-	c = malloc(a.n);
-	for (i = 0; i < a.n; i++) {
-		for (bit = 0; bit < 8; bit += 7) {
-			memcpy(c, a.p, a.n);
-			c[i] ^= (unsigned char)(1 << bit);
+	for (level = 1; level <= 9; level += 8) {
+		stream_level(m, 4, 100, &a, level);
+		assert_int_equal(scan_level(a.p, a.n, level, 1, err,
+		    sizeof(err)), 0);
+		assert_int_equal(scan_level(a.p, a.n, 10 - level, 1, err,
+		    sizeof(err)), -1);
+		assert_non_null(strstr(err, "gzip header is not the one"));
+		c = malloc(a.n);
+		for (i = 0; i < a.n; i++) {
+			for (bit = 0; bit < 8; bit += 7) {
+				memcpy(c, a.p, a.n);
+				c[i] ^= (unsigned char)(1 << bit);
+				err[0] = 0;
+				if (scan_level(c, a.n, level, 1, err,
+				    sizeof(err)) != -1 || err[0] == 0)
+					fail_msg("level %d byte %zu bit %d: "
+					    "accepted", level, i, bit);
+			}
 			err[0] = 0;
-			if (scan(c, a.n, 1, err, sizeof(err)) != -1 ||
-			    err[0] == 0)
-				fail_msg("byte %zu bit %d: accepted", i, bit);
+			if (scan_level(a.p, i, level, 1, err, sizeof(err)) !=
+			    -1 || err[0] == 0)
+				fail_msg("level %d cut at %zu: accepted", level,
+				    i);
 		}
-		err[0] = 0;
-		if (scan(a.p, i, 1, err, sizeof(err)) != -1 || err[0] == 0)
-			fail_msg("cut at %zu: accepted", i);
+		free(c);
+		free(a.p);
 	}
-	free(c);
-	free(a.p);
 	members_free(m, 4);
 }
 
@@ -363,8 +388,8 @@ test_writer_refuses(void **state)
 	struct tar_out *t;
 	char err[256];
 
-	assert_null(tar_out_new("../x", 0, sink, &a, err, sizeof(err)));
-	t = tar_out_new("batch-1", 0, sink, &a, err, sizeof(err));
+	assert_null(tar_out_new("../x", 0, 9, sink, &a, err, sizeof(err)));
+	t = tar_out_new("batch-1", 0, 9, sink, &a, err, sizeof(err));
 	assert_non_null(t);
 	assert_int_equal(tar_out_add(t, "b", "x", 1, 0644, err, sizeof(err)),
 	    0);
