@@ -542,8 +542,8 @@ default_template(const struct caref *ref, char *out, size_t outlen)
 }
 
 /* --format tar: ceremony.key, the archive's path (issued/<batch-id>.tar.gz
- * or --out), the batch within one archive's bounds, the spool. 0, or an
- * exit status. */
+ * or --out), the batch within one archive's bounds. Nothing written. 0,
+ * or an exit status. */
 static int
 sign_tar_prepare(struct sign *S)
 {
@@ -570,11 +570,7 @@ sign_tar_prepare(struct sign *S)
 			return EXIT_USAGE;
 		}
 		b->outdir = S->outdir;
-		if (dir_make("issued", 0755) == -1)
-			return EXIT_USAGE;
 	}
-	if ((S->bt = batch_tar_new(b->outdir)) == NULL)
-		return EXIT_USAGE;
 	return 0;
 }
 
@@ -727,6 +723,9 @@ sign_write_tar(struct sign *S)
 	    .key = &S->sk};
 	char b64[57];
 
+	if ((S->out == NULL && dir_make("issued", 0755) == -1) ||
+	    (S->bt = batch_tar_new(b->outdir)) == NULL)
+		return EXIT_USAGE;
 	if ((b->rejects = tmpfile()) == NULL) {
 		warnf("cannot create a temporary file for rejected.txt: %s",
 		    strerror(errno));

@@ -169,6 +169,21 @@ for trick in "../evil.crt=x:has a '..' component" "/etc/evil.crt=x:has an absolu
 		cer import --batch "$T/trick.tgz" --pubkey "$KEY" --out "$T/f3"
 done
 
+# --- --strict and a repeated CN ---
+st=$T/st
+cer -C "$st" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
+	cer -C "$st" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
+refuses 1 "--strict: 1 of 2 CSRs rejected; nothing signed" "--strict --format tar with a bad CSR" -- \
+	cer -C "$st" sign --strict --format tar "$c/a.csr" "$c/bad.csr"
+mkcsr "$c/twin.csr" "/C=US/CN=dev-a"
+run cer -C "$st" sign --strict --format tar -q --allow-duplicate-cn "$c/a.csr" "$c/twin.csr"
+is "$rc" 0 "--strict --allow-duplicate-cn --format tar"
+TA=$(ls "$st"/issued/*.tar.gz)
+is "$(tar -tzf "$TA" | grep crt | sed 's|.*/||' | tr '\n' ' ')" "dev-a-chain.crt dev-a.2-chain.crt dev-a.2.crt dev-a.crt " \
+	"a repeated CN: dev-a.crt and dev-a.2.crt, with their chains"
+run cer import --batch "$TA" --pubkey "$(tail -n 1 "$st/ceremony.pub")" --out "$T/ft"
+is "$rc" 0 "import --batch takes dev-a.2.crt as a certificate of CN dev-a"
+
 # --- every single-byte change of a small archive is refused ---
 s=$T/small
 cer -C "$s" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
