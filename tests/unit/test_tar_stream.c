@@ -308,6 +308,8 @@ put_hdr(struct craft *c, const char *prefix, const char *name, char type,
 	ustar_header(c->t + c->n, prefix, name, type, type == '5' ? 0755 : 0644,
 	    size, 1700000000);
 	c->n += USTAR_BLOCK;
+	memset(c->t + c->n, 0, (size + USTAR_BLOCK - 1) / USTAR_BLOCK *
+	    USTAR_BLOCK);
 	memset(c->t + c->n, 'x', size);
 	c->n += (size + USTAR_BLOCK - 1) / USTAR_BLOCK * USTAR_BLOCK;
 }
