@@ -293,6 +293,7 @@ out:
 	for (i = 0; i < ms.n; i++)
 		free(ms.data[i]);
 	free(b.gz);
+	bundle_qr_free(q);
 	sigkey_free(&k);
 	free(copy);
 	return rv;

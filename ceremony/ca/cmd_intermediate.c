@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "cmd.h"
@@ -301,6 +302,24 @@ im_read_csr(struct im *m)
 	return 0;
 }
 
+static EVP_PKEY *
+public_copy(EVP_PKEY *k)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	EVP_PKEY *pub = NULL;
+	int n;
+
+	if ((n = i2d_PUBKEY(k, &der)) > 0) {
+		p = der;
+		pub = d2i_PUBKEY(NULL, &p, n);
+	}
+	OPENSSL_free(der);
+	if (pub == NULL)
+		warnf("cannot read the token key's public half");
+	return pub;
+}
+
 /* The root key, the new key, the certificate, its lint. 0, or an exit
  * status. */
 static int
@@ -319,9 +338,10 @@ im_issue(struct im *m)
 	if (m->ks.uri != NULL) {
 		if ((r = cakey_generate(&m->tok, &m->ks, m->type)) != 0)
 			return CAKEY_EXIT(r);
-		if (EVP_PKEY_up_ref(m->tok.pkey) != 1)
+		/* the certificate needs only the public half: a plain
+		 * copy, so no libp11 key outlives the token's context */
+		if ((m->key = public_copy(m->tok.pkey)) == NULL)
 			return EXIT_USAGE;
-		m->key = m->tok.pkey;
 	} else if (m->key == NULL && (m->key = pki_keygen(m->type)) == NULL)
 		return EXIT_CHECK;
 	if ((r = cakey_load_ca(&m->root, &m->top, &m->root_ks, &m->root_pass,

@@ -28,8 +28,10 @@ const struct cfg_key run_schema[] = {
 	{"verification", "days", V_INT, 0, NULL, 1, 36500},
 	{"verification", "key", V_ENUM, 0,
 	    "rsa2048|rsa3072|rsa4096|ec-p256|ec-p384", 0, 0},
-	{"template", "region", V_TEXT, 1, NULL, 0, 0},
-	{"template", "account", V_DIGITS, 0, NULL, 12, 0},
+	{"verification", "region", V_REGION, 0, NULL, 0, 0},
+	{"verification", "account", V_DIGITS, 0, NULL, 12, 0},
+	{"template", "region", V_REGIONS, 1, NULL, 0, 0},
+	{"template", "account", V_ACCOUNTS, 0, NULL, 0, 0},
 	{"template", "role", V_TEXT, 0, NULL, 0, 0},
 	{"template", "role_arn", V_TEXT, 0, NULL, 0, 0},
 	{"template", "policy", V_TEXT, 0, NULL, 0, 0},
@@ -89,9 +91,17 @@ const char run_example[] =
     "# prompts for it during the ceremony\n"
     "registration_code = ask\n"
     "days = 500\n"
+    "# with region (and account), the files go to regions/R-ACCOUNT/ as\n"
+    "# 'ceremony verification --region R --account ID' writes them\n"
+    "# region = us-east-2\n"
+    "# account = 123456789012\n"
     "\n"
     "[template]\n"
+    "# one region, or a list (us-east-2, eu-west-1:210987654321) with\n"
+    "# mode = sni-only: DEFAULT mode needs a verification certificate for\n"
+    "# each region and account, and a run makes one\n"
     "region = us-east-2\n"
+    "# one account, or a list with mode = sni-only\n"
     "account = 123456789012\n"
     "role = JITPRole\n"
     "# scoped, admin or name:POLICY\n"

@@ -449,7 +449,8 @@ cmd_run(int argc, char **argv)
 	if (pass_file_absolute(&src, &passfile) == -1 ||
 	    pass_file_absolute(&share_src, &sharefile) == -1 ||
 	    pass_file_absolute(&pin_src, &pinfile) == -1 ||
-	    run_key_uri_check(&r) == -1 || run_ca_check(&r) == -1)
+	    run_key_uri_check(&r) == -1 || run_ca_check(&r) == -1 ||
+	    run_regions_check(&r) == -1)
 		goto out;
 	printf("Config %s\n  SHA-256 %s\n", argv[optind], r.cfg.sha256);
 	subj = run_get(&r, "root", "subject");

@@ -10,6 +10,7 @@
 #include "run/config.h"
 #include "ca/caref.h"
 #include "ca/pki.h"
+#include "ca/regions.h"
 #include "core/util.h"
 
 #define CONFIG_MAX (1u << 20)
@@ -96,6 +97,51 @@ line_of(const char *text, const char *section, const char *key)
 	return 0;
 }
 
+/* Each item of a comma list: a region (R or R:ACCOUNT) or an account id,
+ * none given twice. */
+static int
+list_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
+{
+	char buf[1024], *items[64], *tok, *save, *colon;
+	int i, n = 0;
+
+	if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
+		return errf(err, errlen, "%s: too long", k->key);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*(tok = str_trim(tok)) == 0)
+			return errf(err, errlen, "%s: a comma-separated list "
+			    "with no empty items", k->key);
+		if (n == 64)
+			return errf(err, errlen, "%s: more than 64 items",
+			    k->key);
+		for (i = 0; i < n; i++)
+			if (strcmp(items[i], tok) == 0)
+				return errf(err, errlen, "%s: %s is given "
+				    "twice", k->key, tok);
+		items[n++] = tok;
+		if (k->kind == V_ACCOUNTS) {
+			if (!region_account_ok(tok))
+				return errf(err, errlen, "%s: '%s' is not a "
+				    "12-digit AWS account id", k->key, tok);
+			continue;
+		}
+		if ((colon = strchr(tok, ':')) != NULL) {
+			*colon = 0;
+			if (!region_account_ok(colon + 1))
+				return errf(err, errlen, "%s: '%s' in %s:%s is "
+				    "not a 12-digit AWS account id", k->key,
+				    colon + 1, tok, colon + 1);
+		}
+		if (!region_name_ok(tok))
+			return errf(err, errlen, "%s: '%s' is not an AWS "
+			    "region name (e.g. us-east-2)", k->key, tok);
+		if (colon != NULL)
+			*colon = ':';
+	}
+	return 0;
+}
+
 static int
 value_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
 {
@@ -129,12 +175,19 @@ value_ok(const struct cfg_key *k, const char *v, char *err, size_t errlen)
 			    "%s = %s: expected a number from %ld to %ld",
 			    k->key, v, k->lo, k->hi);
 		return 0;
+	case V_REGION:
+		if (region_name_ok(v))
+			return 0;
+		return errf(err, errlen, "%s = %s: not an AWS region name "
+		    "(e.g. us-east-2)", k->key, v);
 	case V_LIST:
+	case V_REGIONS:
+	case V_ACCOUNTS:
 		if (*v == 0 || strstr(v, ",,") || v[strlen(v) - 1] == ',')
 			return errf(err, errlen,
 			    "%s: a comma-separated list with no empty items",
 			    k->key);
-		return 0;
+		return k->kind == V_LIST ? 0 : list_ok(k, v, err, errlen);
 	case V_SUBJECT:
 		if ((n = pki_subject_parse(v, buf, sizeof(buf))) == NULL)
 			return errf(err, errlen, "%s: %s", k->key, buf);

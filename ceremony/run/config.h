@@ -13,6 +13,9 @@ enum cfg_kind {
 	V_SUBJECT, /* /C=../CN=.. */
 	V_CODE,    /* 64 hex characters or "ask" */
 	V_DIGITS,  /* exactly lo digits */
+	V_REGION,  /* an AWS region name */
+	V_REGIONS, /* comma list of R or R:ACCOUNT, no repeats */
+	V_ACCOUNTS, /* comma list of 12-digit account ids, no repeats */
 };
 
 struct cfg_key {

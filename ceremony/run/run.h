@@ -58,6 +58,8 @@ int run_feed(struct argv_buf *a, const char *flag, const char *pass, int *fd);
  * after root. */
 int run_ca_load(struct run *r);
 int run_ca_check(struct run *r);
+/* [template] region lists against the mode and [verification]. */
+int run_regions_check(struct run *r);
 void run_ca_free(struct run *r);
 int run_any_key_uri(struct run *r);
 void run_ca_args(struct run *r, int i, struct argv_buf *a);

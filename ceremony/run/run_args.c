@@ -84,9 +84,11 @@ run_step_args(struct run *r, const char *step, struct argv_buf *a)
 		    run_get(r, "verification", "registration_code") : "ask");
 		run_opt(a, r, "verification", "days", "--days");
 		run_opt(a, r, "verification", "key", "--key");
+		run_opt(a, r, "verification", "region", "--region");
+		run_opt(a, r, "verification", "account", "--account");
 	} else if (strcmp(step, "template") == 0) {
-		run_opt(a, r, "template", "region", "--region");
-		run_opt(a, r, "template", "account", "--account");
+		run_opt_list(a, r, "template", "region", "--region");
+		run_opt_list(a, r, "template", "account", "--account");
 		run_opt(a, r, "template", "role", "--role");
 		run_opt(a, r, "template", "role_arn", "--role-arn");
 		run_opt(a, r, "template", "policy", "--policy");
@@ -160,3 +162,77 @@ run_feed(struct argv_buf *a, const char *flag, const char *pass, int *fd)
 	return 0;
 }
 
+
+/* Items of a comma list, the first copied to first (may be NULL). */
+static int
+list_count(const char *v, char *first, size_t len)
+{
+	int n = 0;
+	size_t k;
+
+	if (v == NULL)
+		return 0;
+	if (first != NULL) {
+		while (*v == ' ' || *v == '\t')
+			v++;
+		k = strcspn(v, ",");
+		while (k > 0 && (v[k - 1] == ' ' || v[k - 1] == '\t'))
+			k--;
+		snprintf(first, len, "%.*s", (int)k, v);
+	}
+	for (n = 1; *v; v++)
+		n += *v == ',';
+	return n;
+}
+
+/* [template] region lists against the mode and [verification]: DEFAULT
+ * mode registers one account per region, each with the verification
+ * certificate of its own registration code, and a run makes one. */
+int
+run_regions_check(struct run *r)
+{
+	const char *mode = run_get(r, "template", "mode");
+	const char *vr = run_get(r, "verification", "region");
+	const char *va = run_get(r, "verification", "account");
+	char region[64], account[64], *colon;
+	int nr, na;
+
+	nr = list_count(run_get(r, "template", "region"), region,
+	    sizeof(region));
+	na = list_count(run_get(r, "template", "account"), account,
+	    sizeof(account));
+	if ((mode == NULL || strcmp(mode, "default") == 0) &&
+	    (nr > 1 || na > 1)) {
+		warnf("%s: [template] %s: DEFAULT mode registers each region "
+		      "and account with a verification certificate of its own, "
+		      "and a run makes one; use mode = sni-only, or run "
+		      "'ceremony verification --region R --account ID' and "
+		      "'ceremony template' for each after the run", r->cfg.path,
+		      nr > 1 ? "several regions" : "several accounts");
+		return -1;
+	}
+	if (va != NULL && vr == NULL) {
+		warnf("%s: [verification] account needs region too",
+		    r->cfg.path);
+		return -1;
+	}
+	if (vr == NULL)
+		return 0;
+	if ((colon = strchr(region, ':')) != NULL) {
+		*colon = 0;
+		snprintf(account, sizeof(account), "%s", colon + 1);
+		na = 1;
+	}
+	if (nr != 1 || strcmp(region, vr) != 0) {
+		warnf("%s: [verification] region = %s: the template's region "
+		      "must be that one region", r->cfg.path, vr);
+		return -1;
+	}
+	if ((va == NULL) != (na == 0) || (va != NULL &&
+	    strcmp(va, account) != 0)) {
+		warnf("%s: [verification] account and the template's account "
+		      "must be the same", r->cfg.path);
+		return -1;
+	}
+	return 0;
+}

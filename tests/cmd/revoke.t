@@ -121,8 +121,9 @@ while [ $n -lt 25 ]; do
 	n=$((n + 1))
 	"$CEREMONY" -C "$e" revoke --cn "k$n" --reason keyCompromise >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.00$((RANDOM % span))"
-	if kill -KILL "$pid" 2>/dev/null; then kills=$((kills + 1)); else span=$((span > 4 ? span / 2 : 2)); fi
+	sleep "0.$(printf %03d $((RANDOM % span)))"
+	# span in ms: longer while every run is killed, shorter when one ends
+	if kill -KILL "$pid" 2>/dev/null; then kills=$((kills + 1)); span=$((span < 900 ? span + 15 : 900)); else span=$((span > 4 ? span / 2 : 2)); fi
 	wait "$pid" 2>/dev/null
 	cer -C "$e" revoke --resume >"$T/rs" 2>&1 || { bad=$((bad + 1)); diag "resume failed after run $n: $(cat "$T/rs")"; }
 	if grep -q "\"cn\":\"k$n\",\"reason\"" "$e/ledger.jsonl" 2>/dev/null; then
@@ -138,6 +139,7 @@ done
 diag "killed $kills times; $(grep -c "\"revoked\"" "$e/ledger.jsonl" 2>/dev/null) of $n revocations recorded"
 [ "$kills" -ge 3 ]; ok $? "killed mid-run at least 3 times"
 is "$bad" 0 "after every crash: the revocation is complete (after --resume), or nothing"
+cer -C "$e" revoke --cn k26 --reason keyCompromise >/dev/null 2>&1; ok $? "a revocation after the crashes, not interrupted"
 cer -C "$e" transcript verify >/dev/null 2>&1; ok $? "the transcript verifies after the crashes"
 openssl crl -in "$e/crl.pem" -CAfile "$e/deviceRootCA.pem" -noout 2>/dev/null; ok $? "the final CRL verifies"
 is "$(openssl crl -in "$e/crl.pem" -noout -text | grep -c 'Serial Number')" "$(grep -c '"revoked"' "$e/ledger.jsonl")" "the CRL lists every revoked serial"

@@ -270,4 +270,46 @@ sed 's/^directory = inter/directory = rinter/' inter.cnf >rinter.cnf
 run env TMPDIR="$T" "$CEREMONY" run --rehearse --yes rinter.cnf
 is "$rc" 0 "a rehearsal with intermediates completes"
 
+# region lists: checked like the others; sni-only for several, DEFAULT for one
+rbad() { # rbad REGEX NAME SED-SCRIPT
+	sed -e "$3" -e 's/^directory = ca/directory = rb/' good.cnf >bad.cnf
+	refuses 2 "$1" "$2" -- cer run --check bad.cnf
+}
+rbad "bad.cnf:[0-9]+: region: 'us-east' is not an AWS region name" "[template] bad region" 's/^region = us-east-2/region = us-east/'
+rbad "bad.cnf:[0-9]+: region: us-east-2 is given twice" "[template] a region twice" 's/^region = us-east-2/region = us-east-2, eu-west-1, us-east-2/'
+rbad "bad.cnf:[0-9]+: region: a comma-separated list with no empty items" "[template] an empty region item" 's/^region = us-east-2/region = us-east-2, ,eu-west-1/'
+rbad "bad.cnf:[0-9]+: region: '12' in eu-west-1:12 is not a 12-digit AWS account id" "[template] bad R:ID" 's/^region = us-east-2/region = us-east-2, eu-west-1:12/'
+rbad "bad.cnf:[0-9]+: account: '1234' is not a 12-digit AWS account id" "[template] bad account in a list" 's/^account = .*/account = 123456789012, 1234/'
+rbad "bad.cnf: \[template\] several regions: DEFAULT mode registers each region and account with a verification certificate of its own" "several regions in DEFAULT mode" 's/^region = us-east-2/region = us-east-2, eu-west-1/'
+rbad "\[template\] several accounts: DEFAULT mode" "several accounts in DEFAULT mode" 's/^account = .*/account = 123456789012, 210987654321/'
+rbad "bad.cnf:[0-9]+: region = mars: not an AWS region name" "[verification] bad region" 's/^days = 500/&\nregion = mars/'
+rbad "\[verification\] account needs region too" "[verification] account alone" 's/^days = 500/&\naccount = 123456789012/'
+rbad "\[verification\] region = eu-west-1: the template's region must be that one region" "[verification] another region" 's/^days = 500/&\nregion = eu-west-1/'
+rbad "\[verification\] account and the template's account must be the same" "[verification] another account" 's/^days = 500/&\nregion = us-east-2\naccount = 210987654321/'
+[ ! -e rb ]; ok $? "refused region configs write nothing"
+
+sed -e 's/^directory = ca/directory = multi/' -e 's/^mode = default/mode = sni-only/' \
+    -e 's/^region = us-east-2/region = us-east-2, eu-west-1:210987654321/' \
+    -e 's/^account = .*/account = 123456789012, 345678901234/' good.cnf >multi.cnf
+run cer run --check multi.cnf
+is "$rc" 0 "--check accepts region lists in sni-only mode"
+like "$out" "ceremony template --region us-east-2 --region eu-west-1:210987654321 --account 123456789012 --account 345678901234" "the plan: one --region and --account per item"
+run cer run --yes --passphrase-file pw multi.cnf
+is "$rc" 0 "a run with region lists completes"
+for r in us-east-2-123456789012 us-east-2-345678901234 eu-west-1-210987654321; do
+	[ -f "multi/regions/$r/register.sh" ] && [ -f "multi/regions/$r/jitp_template.json" ]
+	ok $? "regions/$r/ has its template and register.sh"
+done
+[ -x multi/register-all.sh ]; ok $? "register-all.sh for the three registrations"
+
+sed -e 's/^directory = ca/directory = vreg/' -e 's/^days = 500/&\nregion = us-east-2\naccount = 123456789012/' good.cnf >vreg.cnf
+run cer run --yes --passphrase-file pw vreg.cnf
+is "$rc" 0 "a run with [verification] region and account completes"
+f=vreg/regions/us-east-2-123456789012
+is "$(openssl x509 -in "$f/verificationCert.crt" -noout -subject -nameopt multiline | awk -F' = ' '/commonName/ {print $2}')" "$code" "the verification certificate is in regions/R-ID/"
+grep -q -- "--verification-cert" "$f/register.sh" && [ -f "$f/jitp_template.json" ]
+ok $? "the template and register.sh sit beside it"
+run cer -C vreg transcript verify
+is "$rc" 0 "the transcript verifies"
+
 done_testing

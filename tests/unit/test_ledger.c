@@ -206,7 +206,7 @@ static void
 test_revocation_line(void **state)
 {
 	struct ledger_revocation a, b;
-	struct ledger_entry e;
+	struct ledger_entry e, f;
 	char err[160], *line, *p;
 	size_t len;
 
@@ -227,8 +227,9 @@ test_revocation_line(void **state)
 	assert_int_equal(b.n, 2);
 	assert_int_equal(b.of, 3);
 	/* an issuance line is not a revocation line, nor the reverse */
-	assert_int_equal(ledger_parse(line, len - 1, &e, err, sizeof(err)),
+	assert_int_equal(ledger_parse(line, len - 1, &f, err, sizeof(err)),
 	    -1);
+	ledger_entry_free(&f);
 	free(line);
 	line = ledger_format(&e, &len);
 	assert_int_equal(ledger_parse_revocation(line, len - 1, &b, err,
