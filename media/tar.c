@@ -87,9 +87,9 @@ octal(unsigned char *f, size_t width, uint64_t v)
 	}
 }
 
-static void
-header(unsigned char *h, const char *prefix, const char *name, char type,
-    unsigned mode, uint64_t size, uint64_t mtime)
+void
+ustar_header(unsigned char *h, const char *prefix, const char *name,
+    char type, unsigned mode, uint64_t size, uint64_t mtime)
 {
 	unsigned sum = 0;
 	size_t i;
@@ -250,7 +250,7 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s/", top);
-	header(tar, "", dir, '5', 0755, 0, mtime);
+	ustar_header(tar, "", dir, '5', 0755, 0, mtime);
 	p = tar + USTAR_BLOCK;
 	for (i = 0; i < n; i++) {
 		int at = split_path(top, s[i]->name);
@@ -260,8 +260,8 @@ tar_write(const char *top, const struct tar_member *m, size_t n,
 		else
 			snprintf(pre, sizeof(pre), "%s/%.*s", top, at - 1,
 			    s[i]->name);
-		header(p, pre, s[i]->name + at, '0', s[i]->mode, s[i]->len,
-		    mtime);
+		ustar_header(p, pre, s[i]->name + at, '0', s[i]->mode,
+		    s[i]->len, mtime);
 		p += USTAR_BLOCK;
 		if (s[i]->len)
 			memcpy(p, s[i]->data, s[i]->len);

@@ -38,4 +38,13 @@
 #define USTAR_PREFIX 345
 #define USTAR_PREFIX_LEN 155
 
+#include <stdint.h>
+
+/* The header block tar_write writes (tar.c): prefix and name copied as
+ * they are (name may fill its field without a NUL), owner 0/root, magic
+ * ustar 00, the checksum last. Used by the stream writer and reader too,
+ * so that all three agree byte for byte. */
+void ustar_header(unsigned char *h, const char *prefix, const char *name,
+    char type, unsigned mode, uint64_t size, uint64_t mtime);
+
 #endif

@@ -152,5 +152,7 @@ int bundle_dir_write(const char *tmp, const char *name, const void *buf,
     size_t len, unsigned mode);
 /* Makes tmp 0755 and syncs it. */
 int bundle_dir_seal(const char *tmp);
+/* rename without replacing: to may have appeared since it was checked. */
+int bundle_dir_rename(const char *from, const char *to);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bundle/bundle.h"
+#include "bundle/import_batch.h"
 #include "bundle/revbundle.h"
 #include "cmd.h"
 #include "ca/pki.h"
@@ -23,6 +24,8 @@ static const char usage_text[] =
     "usage: ceremony import BUNDLE.tar.gz (--pubkey KEY | --pubkey-file F) "
     "[--out DIR]\n"
     "       ceremony import --qr FILE|- (--pubkey KEY | --pubkey-file F) "
+    "[--out DIR]\n"
+    "       ceremony import --batch FILE (--pubkey KEY | --pubkey-file F) "
     "[--out DIR]\n";
 
 static const char help_text[] =
@@ -51,6 +54,12 @@ static const char help_text[] =
     "the signature, MANIFEST, its CRL against its CA, and every line of\n"
     "revoke.sh is one 'ceremony revoke' writes; its aws commands are\n"
     "printed.\n"
+    "With --batch, a batch archive of 'ceremony sign --format tar' (on\n"
+    "the factory's machine): the archive as strictly, MANIFEST.minisig\n"
+    "against the pinned key, every file against MANIFEST (none missing,\n"
+    "none extra), summary.txt against the archive, every certificate\n"
+    "linted against the batch's CA and named by its CN, every chain file\n"
+    "that certificate then the CA; then it is unpacked the same way.\n"
     "\n"
     "  --pubkey KEY     the bundle-signing public key: the base64 line of\n"
     "                   ceremony.pub that the witnesses wrote down\n"
@@ -58,8 +67,10 @@ static const char help_text[] =
     "  --qr FILE        read scanned QR payload lines from FILE ('-' for\n"
     "                   stdin), in any order; duplicates, blank and\n"
     "                   foreign lines are skipped and counted\n"
+    "  --batch FILE     read a signed batch archive (sign --format tar)\n"
     "  --out DIR        unpack into DIR, which must not exist (default:\n"
-    "                   the bundle's name, in the current folder)\n"
+    "                   the bundle's name or batch id, in the current\n"
+    "                   folder)\n"
     "\n"
     "Example:\n"
     "  zbarimg --raw -q bundle/qr/*.png |\n"
@@ -120,22 +131,6 @@ fail:
 	dir_remove(tmp);
 	free(tmp);
 	return NULL;
-}
-
-/* rename without replacing: DIR may have appeared since the check. */
-static int
-rename_new(const char *from, const char *to)
-{
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	/* file systems without RENAME_NOREPLACE */
-	if (file_exists(to)) {
-		errno = EEXIST;
-		return -1;
-	}
-	return rename(from, to);
 }
 
 /* The transcript's chain, and its files as bundled, checked in place. */
@@ -265,10 +260,12 @@ cmd_import(int argc, char **argv)
 	    {"pubkey-file", 1, NULL, 'K'},
 	    {"qr", 1, NULL, 'q'},
 	    {"out", 1, NULL, 'o'},
+	    {"batch", 1, NULL, 'b'},
 	    {"help", 0, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *pubkey = NULL, *pubfile = NULL, *qr = NULL, *out = NULL;
+	const char *batch = NULL;
 	const char *src;
 	struct sigkey pin;
 	struct tar_list list;
@@ -297,6 +294,9 @@ cmd_import(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'b':
+			batch = optarg;
+			break;
 		case 'h':
 			printf("%s%s", usage_text, help_text);
 			return 0;
@@ -305,8 +305,10 @@ cmd_import(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != (qr == NULL ? 1 : 0)) {
-		warnf("give one bundle: an archive path or --qr FILE");
+	if (argc - optind != (qr == NULL && batch == NULL ? 1 : 0) ||
+	    (qr != NULL && batch != NULL)) {
+		warnf("give one bundle: an archive path, --qr FILE or --batch "
+		      "FILE");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
@@ -327,6 +329,8 @@ cmd_import(int argc, char **argv)
 		warnf("%s exists; choose another --out or remove it", out);
 		return EXIT_USAGE;
 	}
+	if (batch != NULL)
+		return import_batch(batch, pubkey || pubfile ? &pin : NULL, out);
 
 	/* 1-2: the bytes of the archive */
 	if (qr != NULL)
@@ -371,7 +375,7 @@ cmd_import(int argc, char **argv)
 		dir_remove(tmp);
 		goto out;
 	}
-	if (rename_new(tmp, out) == -1) {
+	if (bundle_dir_rename(tmp, out) == -1) {
 		warnf("%s: cannot rename %s into place: %s", out, tmp,
 		    strerror(errno));
 		dir_remove(tmp);

@@ -55,7 +55,24 @@ int
 minisig_sign(const struct sigkey *k, const unsigned char *msg, size_t msglen,
     const char *untrusted, const char *trusted, char **out, size_t *len)
 {
-	unsigned char hash[crypto_generichash_BYTES_MAX], raw[SIG_BYTES];
+	unsigned char hash[MINISIG_HASH];
+	int rv;
+
+	*out = NULL;
+	*len = 0;
+	if (crypto_generichash(hash, sizeof(hash), msg, msglen, NULL, 0) != 0)
+		return -1;
+	rv = minisig_sign_hashed(k, hash, untrusted, trusted, out, len);
+	sodium_memzero(hash, sizeof(hash));
+	return rv;
+}
+
+int
+minisig_sign_hashed(const struct sigkey *k, const unsigned char
+    hash[MINISIG_HASH], const char *untrusted, const char *trusted,
+    char **out, size_t *len)
+{
+	unsigned char raw[SIG_BYTES];
 	unsigned char global[64], *gm = NULL;
 	char sig_b64[SIG_B64 + 1], global_b64[GLOBAL_B64 + 1], *text = NULL;
 	char err[256];
@@ -77,9 +94,8 @@ minisig_sign(const struct sigkey *k, const unsigned char *msg, size_t msglen,
 	}
 	memcpy(raw, alg_hashed, 2);
 	memcpy(raw + 2, k->keynum, 8);
-	if (crypto_generichash(hash, sizeof(hash), msg, msglen, NULL, 0) != 0 ||
-	    crypto_sign_detached(raw + 10, NULL, hash, sizeof(hash), k->sk) !=
-		0)
+	if (crypto_sign_detached(raw + 10, NULL, hash, MINISIG_HASH, k->sk) !=
+	    0)
 		goto out;
 	if ((gm = global_message(raw + 10, trusted, &gmlen)) == NULL ||
 	    crypto_sign_detached(global, NULL, gm, gmlen, k->sk) != 0)
@@ -99,7 +115,7 @@ minisig_sign(const struct sigkey *k, const unsigned char *msg, size_t msglen,
 	memcpy(pub.pk, k->pk, 32);
 	pub.sk = NULL;
 	if (minisig_parse(text, (size_t)n, &check, err, sizeof(err)) == -1 ||
-	    minisig_verify(&check, &pub, msg, msglen, err, sizeof(err)) == -1) {
+	    minisig_verify_hashed(&check, &pub, hash, err, sizeof(err)) == -1) {
 		warnf("the new signature does not verify (%s); the secret and "
 		      "public halves of the key do not match",
 		    err);
@@ -110,7 +126,6 @@ minisig_sign(const struct sigkey *k, const unsigned char *msg, size_t msglen,
 	text = NULL;
 	rv = 0;
 out:
-	sodium_memzero(hash, sizeof(hash));
 	free(gm);
 	free(text);
 	return rv;
@@ -219,7 +234,18 @@ int
 minisig_verify(const struct minisig *s, const struct sigkey *pk,
     const unsigned char *msg, size_t msglen, char *err, size_t errlen)
 {
-	unsigned char hash[crypto_generichash_BYTES_MAX], *gm = NULL;
+	unsigned char hash[MINISIG_HASH];
+
+	if (crypto_generichash(hash, sizeof(hash), msg, msglen, NULL, 0) != 0)
+		return errf(err, errlen, "cannot hash the signed file");
+	return minisig_verify_hashed(s, pk, hash, err, errlen);
+}
+
+int
+minisig_verify_hashed(const struct minisig *s, const struct sigkey *pk,
+    const unsigned char hash[MINISIG_HASH], char *err, size_t errlen)
+{
+	unsigned char *gm = NULL;
 	char want[17], got[17];
 	size_t gmlen;
 	int rv = -1;
@@ -231,9 +257,7 @@ minisig_verify(const struct minisig *s, const struct sigkey *pk,
 		    "signed by key id %s, but the public key has id %s", got,
 		    want);
 	}
-	if (crypto_generichash(hash, sizeof(hash), msg, msglen, NULL, 0) != 0)
-		goto out;
-	if (crypto_sign_verify_detached(s->sig, hash, sizeof(hash), pk->pk) !=
+	if (crypto_sign_verify_detached(s->sig, hash, MINISIG_HASH, pk->pk) !=
 	    0) {
 		errf(err, errlen, "signature does not match the signed file "
 		    "(the file or the signature was altered)");

@@ -33,6 +33,13 @@ int minisig_sign(const struct sigkey *k, const unsigned char *msg,
     size_t msglen, const char *untrusted, const char *trusted, char **out,
     size_t *len);
 
+/* The same with the message's BLAKE2b-512 (crypto_generichash, 64 bytes,
+ * no key) computed by the caller, for a message made as a stream. */
+#define MINISIG_HASH 64
+int minisig_sign_hashed(const struct sigkey *k, const unsigned char
+    hash[MINISIG_HASH], const char *untrusted, const char *trusted,
+    char **out, size_t *len);
+
 /* Strict parse of exactly the layout above. 0 ok, -1 with err. */
 int minisig_parse(const char *text, size_t len, struct minisig *s, char *err,
     size_t errlen);
@@ -41,6 +48,9 @@ int minisig_parse(const char *text, size_t len, struct minisig *s, char *err,
  * over the trusted comment. 0 ok, -1 with err. */
 int minisig_verify(const struct minisig *s, const struct sigkey *pk,
     const unsigned char *msg, size_t msglen, char *err, size_t errlen);
+
+int minisig_verify_hashed(const struct minisig *s, const struct sigkey *pk,
+    const unsigned char hash[MINISIG_HASH], char *err, size_t errlen);
 
 /* Key id as minisign prints it: the 8 bytes little-endian, upper hex. */
 void minisig_keyid(const unsigned char keynum[8], char out[17]);

@@ -149,7 +149,13 @@ commit(struct batch_state *s, size_t n)
 			at += (off_t)it->linelen;
 		}
 	}
-	if (!b->check_only) {
+	for (i = 0; b->collect != NULL && !b->check_only && i < n; i++) {
+		it = &s->items[i];
+		if ((it->state == IT_SIGN || it->state == IT_HAVE) &&
+		    b->collect(b->collect_arg, &it->ent) != 0)
+			goto out;
+	}
+	if (!b->check_only && b->collect == NULL) {
 		batch_pool_run(s, batch_place, n);
 		if (s->failed)
 			goto out;

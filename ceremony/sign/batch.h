@@ -25,6 +25,11 @@ struct batch {
 	FILE *rejects;  /* rejected.txt lines, or NULL */
 	int jobs, allow_dup_cn, check_only, progress, report;
 	unsigned long total;
+	/* set for one archive (sign/batch_tar.h): no files in outdir; each
+	 * certificate of the batch, new once its ledger line is synced or
+	 * already issued, goes to collect in input order (-1 stops) */
+	int (*collect)(void *arg, const struct ledger_entry *e);
+	void *collect_arg;
 	/* results */
 	unsigned long seen, issued, have, rewritten, rejected;
 	unsigned long notfiles; /* of the rejected: not regular files */

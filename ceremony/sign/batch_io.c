@@ -108,6 +108,8 @@ batch_emit(struct batch_state *s, struct item *it, int check)
 	char *pem, *chain = NULL;
 	size_t plen, clen;
 
+	if (s->b->collect != NULL) /* one archive, made after the run */
+		return;
 	pem = pem_cert(it->ent.cert, it->ent.certlen, "", 0, &plen);
 	chain = pem_cert(it->ent.cert, it->ent.certlen, s->ca_pem,
 	    s->ca_pemlen, &clen);

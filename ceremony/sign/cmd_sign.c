@@ -14,6 +14,8 @@
 #include <sodium.h>
 
 #include "sign/batch.h"
+#include "sign/batch_tar.h"
+#include "ca/batchfile.h"
 #include "cmd.h"
 #include "ca/cakey.h"
 #include "ca/caref.h"
@@ -42,8 +44,14 @@ static const char usage_text[] =
     "  --csr-dir DIR      every file in DIR (not dot files), by name; links,\n"
     "                     FIFOs, folders are not read (in rejected.txt)\n"
     "  --days N           validity (default 365; never past the CA's end)\n"
+    "  --format F         dir (default): two files per device in --out DIR;\n"
+    "                     tar: one signed archive for the factory,\n"
+    "                     issued/<batch-id>.tar.gz (or --out FILE), its\n"
+    "                     MANIFEST signed with ceremony.key; checked there\n"
+    "                     by 'ceremony import --batch'\n"
     "  --jobs N           signing threads (default: the number of cores)\n"
-    "  --out DIR          output directory (default issued/<batch-id>)\n"
+    "  --out DIR          output directory (default issued/<batch-id>);\n"
+    "                     with --format tar the archive's path\n"
     "  --strict           all or nothing: one bad CSR and none is signed\n"
     "  --allow-duplicate-cn  sign a CN that is already issued\n"
     "  --template FILE    template to check against (default " TEMPLATE_FILE
@@ -51,10 +59,16 @@ static const char usage_text[] =
     "                     with --ca intermediate/NAME/" TEMPLATE_FILE ")\n"
     "  --quiet            no progress line and no summary\n" PASS_HELP
     "                     (for the CA key, when it is encrypted)\n"
-    PIN_HELP "                     (the key in a token: " CA_URI ")\n\n"
+    PIN_HELP "                     (the key in a token: " CA_URI ")\n"
+    "  --sigkey-passphrase-file F, --sigkey-passphrase-fd N\n"
+    "                     the passphrase of ceremony.key for --format tar\n"
+    "                     (default: --passphrase-file, as 'ceremony root'\n"
+    "                     gives both keys one passphrase)\n\n"
     "Writes, per device, <CN>.crt and <CN>-chain.crt (device then the CA\n"
     "that signed it, the how-to's deviceCertAndCACert.crt), plus\n"
-    "rejected.txt and summary.txt.\n"
+    "rejected.txt and summary.txt; with --format tar all of them, MANIFEST\n"
+    "and MANIFEST.minisig in one archive, made from the ledger once it is\n"
+    "synced (a rerun makes the same bytes).\n"
     "Every certificate is linted and verified, then recorded in\n"
     "ledger.jsonl (fsynced) before its files are written. After a crash,\n"
     "run the same command again: CSRs already in the ledger are not signed\n"
@@ -240,7 +254,7 @@ clean_temps(int dfd)
 
 static int
 summary_write(struct batch *b, const char *set_hex, const char *led_hex,
-    double secs, int quiet)
+    double secs, int quiet, int file)
 {
 	char *text = NULL, *path = NULL, why[80] = "";
 	int rv = -1, n;
@@ -266,7 +280,7 @@ summary_write(struct batch *b, const char *set_hex, const char *led_hex,
 	    secs > 0 ? b->issued / secs : 0.0, b->jobs);
 	if (n == -1 || asprintf(&path, "%s/summary.txt", b->outdir) == -1)
 		goto out;
-	if (file_write(path, text, strlen(text), 0644, 1) == -1)
+	if (file && file_write(path, text, strlen(text), 0644, 1) == -1)
 		goto out;
 	if (!quiet)
 		fputs(text, stdout);
@@ -312,7 +326,8 @@ rejects_close(struct batch *b)
 
 static int
 record(struct batch *b, const char *capath, const char *tpath,
-    const char *set_hex, const char *led_hex, int strict, json_t *key)
+    const char *set_hex, const char *led_hex, int strict, json_t *key,
+    const struct batch_tar_info *tar)
 {
 	const char *inputs[] = {capath, tpath, NULL};
 	json_t *args, *extra;
@@ -333,6 +348,12 @@ record(struct batch *b, const char *capath, const char *tpath,
 	if (b->ca[0] != 0 && json_object_set_new(args, "ca",
 	    json_string(b->ca)) == -1)
 		return -1;
+	if (tar != NULL && (json_object_set_new(args, "format",
+	    json_string("tar")) == -1 || json_object_set_new(extra,
+	    "archive_sha256", json_string(tar->sha)) == -1 ||
+	    json_object_set_new(extra, "archive_bytes",
+	    json_integer((json_int_t)tar->bytes)) == -1))
+		return -1;
 	return transcript_append("sign", args, inputs, NULL, extra);
 }
 
@@ -346,12 +367,15 @@ struct sign {
 	struct ledger led;
 	struct batch b;
 	struct caref ref;
+	struct pass_src ssrc;  /* ceremony.key, --format tar */
+	struct sigkey sk;
+	struct batch_tar *bt;
 	const char *tpath, *out, *caname;
 	char set_hex[65], led_hex[65], *outdir, tbuf[CAREF_PATH_MAX];
 	X509 *ca;
 	FILE *spool;
 	long days, jobs;
-	int strict, quiet, nstdin;
+	int strict, quiet, nstdin, tar;
 };
 
 /* 0 to go on, 1 after --help, -1 on a usage error (reported). */
@@ -364,6 +388,9 @@ sign_options(struct sign *S, int argc, char **argv)
 		{"strict", 0, NULL, 's'}, {"allow-duplicate-cn", 0, NULL, 'a'},
 		{"template", 1, NULL, 't'}, {"quiet", 0, NULL, 'q'},
 		{"ca", 1, NULL, 'C'}, PASS_LONGOPTS, PIN_LONGOPTS,
+		{"format", 1, NULL, 'F'},
+		{"sigkey-passphrase-file", 1, NULL, 'P'},
+		{"sigkey-passphrase-fd", 1, NULL, 'N'},
 		{"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -413,6 +440,21 @@ sign_options(struct sign *S, int argc, char **argv)
 		case 'C':
 			S->caname = optarg;
 			break;
+		case 'F':
+			if (strcmp(optarg, "dir") != 0 &&
+			    strcmp(optarg, "tar") != 0) {
+				warnf("--format: '%s' is not dir or tar",
+				    optarg);
+				return -1;
+			}
+			S->tar = strcmp(optarg, "tar") == 0;
+			break;
+		case 'P':
+		case 'N':
+			if (pass_option(&S->ssrc, c == 'P' ? PASS_OPT_FILE :
+			    PASS_OPT_FD, optarg) != 0)
+				return -1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 1;
@@ -433,6 +475,11 @@ sign_options(struct sign *S, int argc, char **argv)
 	}
 	if (S->jobs < 1)
 		S->jobs = 1;
+	if (!S->tar && (S->ssrc.file != NULL || S->ssrc.fd != -1)) {
+		warnf("--sigkey-passphrase-file, --sigkey-passphrase-fd: only "
+		      "with --format tar");
+		return -1;
+	}
 	return 0;
 }
 
@@ -492,6 +539,39 @@ default_template(const struct caref *ref, char *out, size_t outlen)
 		(int)sizeof(rel))
 		return -1;
 	return caref_path(ref, rel, out, outlen);
+}
+
+/* --format tar: ceremony.key, the archive's path (issued/<batch-id>.tar.gz
+ * or --out), the batch within one archive's bounds. Nothing written. 0,
+ * or an exit status. */
+static int
+sign_tar_prepare(struct sign *S)
+{
+	struct batch *b = &S->b;
+	struct stat st;
+
+	if (b->total > BATCHFILE_DEVICES_MAX) {
+		warnf("--format tar: %lu CSRs, more than the %d certificates "
+		      "one archive holds; split the batch or use --format dir",
+		    b->total, BATCHFILE_DEVICES_MAX);
+		return EXIT_USAGE;
+	}
+	if (S->out != NULL && stat(S->out, &st) == 0 && S_ISDIR(st.st_mode)) {
+		warnf("--out %s: a folder; with --format tar --out names the "
+		      "archive file", S->out);
+		return EXIT_USAGE;
+	}
+	if (batch_tar_key(&S->sk, &S->ssrc, &S->src) == -1)
+		return EXIT_USAGE;
+	if (S->out == NULL) {
+		free(S->outdir);
+		if (asprintf(&S->outdir, "issued/%s.tar.gz", b->batch) == -1) {
+			S->outdir = NULL;
+			return EXIT_USAGE;
+		}
+		b->outdir = S->outdir;
+	}
+	return 0;
 }
 
 /* The template, the CA certificate, the CSR set's id, the ledger, the CA
@@ -568,7 +648,7 @@ sign_prepare(struct sign *S)
 		return EXIT_USAGE;
 	}
 	b->outdir = S->out ? S->out : S->outdir;
-	return 0;
+	return S->tar ? sign_tar_prepare(S) : 0;
 }
 
 /* --strict: a check pass over every CSR first; one rejected, none
@@ -580,8 +660,9 @@ sign_strict(struct sign *S)
 	int r;
 
 	/* files already in an existing --out count in the check */
-	b->outfd = open(b->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (b->outfd == -1 && errno != ENOENT) {
+	b->outfd = S->tar ? -1 : open(b->outdir, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (b->outfd == -1 && !S->tar && errno != ENOENT) {
 		warnf("%s: cannot open: %s", b->outdir, strerror(errno));
 		return EXIT_USAGE;
 	}
@@ -626,10 +707,57 @@ sign_write(struct sign *S)
 		return EXIT_USAGE;
 	}
 	if (summary_write(b, S->set_hex, S->led_hex, b->finished - b->started,
-	    S->quiet) == -1 ||
+	    S->quiet, 1) == -1 ||
 	    record(b, S->ref.cert, S->tpath, S->set_hex, S->led_hex, S->strict,
-	    cakey_json(&S->ck)) == -1)
+	    cakey_json(&S->ck), NULL) == -1)
 		return EXIT_USAGE;
+	return b->rejected > 0 ? EXIT_CHECK : 0;
+}
+
+/* --format tar: the batch into a spool, then one archive. */
+static int
+sign_write_tar(struct sign *S)
+{
+	struct batch *b = &S->b;
+	struct batch_tar_info info = {.set_hex = S->set_hex, .ca = b->ca,
+	    .key = &S->sk};
+	char b64[57];
+
+	if ((S->out == NULL && dir_make("issued", 0755) == -1) ||
+	    (S->bt = batch_tar_new(b->outdir)) == NULL)
+		return EXIT_USAGE;
+	if ((b->rejects = tmpfile()) == NULL) {
+		warnf("cannot create a temporary file for rejected.txt: %s",
+		    strerror(errno));
+		return EXIT_USAGE;
+	}
+	b->collect = batch_tar_collect;
+	b->collect_arg = S->bt;
+	b->report = 1;
+	if (batch_run(b) == -1)
+		return EXIT_USAGE;
+	info.rejects = b->rejects;
+	if (batch_tar_write(S->bt, b, &info) == -1)
+		return EXIT_USAGE;
+	if (file_exists(LEDGER_FILE) &&
+	    sha256_file_hex(LEDGER_FILE, S->led_hex) == -1) {
+		warnf("%s: cannot read: %s", LEDGER_FILE, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (summary_write(b, S->set_hex, S->led_hex, b->finished - b->started,
+	    S->quiet, 0) == -1 ||
+	    record(b, S->ref.cert, S->tpath, S->set_hex, S->led_hex, S->strict,
+	    cakey_json(&S->ck), &info) == -1)
+		return EXIT_USAGE;
+	if (!S->quiet) {
+		sigkey_public_b64(&S->sk, b64);
+		printf("archive          %s (%llu bytes, %lu certificates%s)\n"
+		       "archive_sha256   %s\n"
+		       "At the factory:  ceremony import --batch %s --pubkey %s\n",
+		    b->outdir, (unsigned long long)info.bytes, info.certs,
+		    info.same ? ", unchanged" : info.replaced ?
+		    ", replaced" : "", info.sha, b->outdir, b64);
+	}
 	return b->rejected > 0 ? EXIT_CHECK : 0;
 }
 
@@ -637,7 +765,7 @@ int
 cmd_sign(int argc, char **argv)
 {
 	struct sign S = {.src = PASS_SRC_INIT, .ksrc = KEY_SRC_INIT,
-	    .days = 365};
+	    .ssrc = PASS_SRC_INIT, .days = 365};
 	int rv;
 
 	S.jobs = sysconf(_SC_NPROCESSORS_ONLN);
@@ -647,7 +775,7 @@ cmd_sign(int argc, char **argv)
 		rv = rv == 1 ? 0 : EXIT_USAGE;
 	else if ((rv = sign_prepare(&S)) == 0 &&
 	    (!S.strict || (rv = sign_strict(&S)) == 0))
-		rv = sign_write(&S);
+		rv = S.tar ? sign_write_tar(&S) : sign_write(&S);
 	if (S.b.rejects != NULL)
 		fclose(S.b.rejects);
 	if (S.b.outfd != -1)
@@ -660,6 +788,8 @@ cmd_sign(int argc, char **argv)
 	if (S.spool != NULL)
 		fclose(S.spool);
 	free(S.outdir);
+	batch_tar_free(S.bt);
+	sigkey_free(&S.sk);
 	X509_free(S.ca);
 	cakey_free(&S.ck);
 	return rv;
