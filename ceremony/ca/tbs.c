@@ -93,9 +93,12 @@ tbs_ski(const unsigned char *spki, size_t len, unsigned char out[20])
 	return 0;
 }
 
+/* The n bytes i2d put at *pp, copied to *out (then *pp freed). */
 static int
-der_of(unsigned char **out, size_t *len, int n, unsigned char *p)
+der_of(unsigned char **out, size_t *len, int n, unsigned char **pp)
 {
+	unsigned char *p = *pp;
+
 	if (n <= 0) {
 		OPENSSL_free(p);
 		return -1;
@@ -113,7 +116,7 @@ ext_der(unsigned char **out, size_t *len, X509_EXTENSION *e)
 {
 	unsigned char *p = NULL;
 
-	return der_of(out, len, i2d_X509_EXTENSION(e, &p), p);
+	return der_of(out, len, i2d_X509_EXTENSION(e, &p), &p);
 }
 
 /* basicConstraints, keyUsage (of the device key kind), extendedKeyUsage:
@@ -172,7 +175,7 @@ sigalg_der(struct tbs_tmpl *t, const struct pki_issuer *is, char *err,
 	if (X509_ALGOR_cmp(in, out) != 0)
 		errf(err, errlen, "signature algorithms differ");
 	else if ((rv = der_of(&t->sigalg, &t->sigalglen,
-	    i2d_X509_ALGOR(in, &p), p)) == -1)
+	    i2d_X509_ALGOR(in, &p), &p)) == -1)
 		errf(err, errlen, "cannot encode the signature algorithm");
 	X509_free(x);
 	return rv;
@@ -208,7 +211,7 @@ tbs_tmpl_init(struct tbs_tmpl *t, const struct pki_issuer *is, char *err,
 	if (sigalg_der(t, is, err, errlen) == -1)
 		goto fail;
 	if (der_of(&t->issuer, &t->issuerlen, i2d_X509_NAME(
-	    X509_get_subject_name(is->ca), &p), p) == -1 ||
+	    X509_get_subject_name(is->ca), &p), &p) == -1 ||
 	    ext_fixed(t, TBS_RSA, is) == -1 || ext_fixed(t, TBS_EC, is) == -1 ||
 	    ext_der(&t->aki, &t->akilen, is->aki) == -1) {
 		errf(err, errlen, "cannot encode the certificate template");
