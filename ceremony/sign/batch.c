@@ -184,6 +184,7 @@ int
 batch_run(struct batch *b)
 {
 	struct batch_state *s;
+	char err[256];
 	long n, i;
 	int rv = -1;
 
@@ -196,8 +197,13 @@ batch_run(struct batch *b)
 	if ((s->items = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
 	    (s->in_first = calloc(s->ninputs + 1, sizeof(*s->in_first))) ==
 		NULL ||
-	    pki_cert_pem(b->is.ca, &s->ca_pem, &s->ca_pemlen) == -1 ||
-	    batch_pool_start(s) == -1)
+	    pki_cert_pem(b->is.ca, &s->ca_pem, &s->ca_pemlen) == -1)
+		goto out;
+	if (tbs_tmpl_init(&s->tmpl, &b->is, err, sizeof(err)) == -1) {
+		warnf("cannot prepare the device certificate: %s", err);
+		goto out;
+	}
+	if (batch_pool_start(s) == -1)
 		goto out;
 	for (;;) {
 		if ((n = intake(s)) <= 0) {
@@ -233,6 +239,7 @@ out:
 	free(s->ca_pem);
 	free(s->in_first);
 	index_free(&s->stems);
+	tbs_tmpl_free(&s->tmpl);
 	free(s);
 	return rv;
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "ca/tbs.h"
 #include "sign/batch.h"
 #include "sign/csr.h"
 
@@ -38,6 +39,13 @@ struct item {
 	size_t pemlen, chainlen;
 };
 
+/* One thread's signing contexts and buffers. */
+#define BATCH_DER_MAX (48u << 10)
+struct batch_thr {
+	struct tbs_signer sg;
+	unsigned char tbs[BATCH_DER_MAX], cert[BATCH_DER_MAX + TBS_SIG_MAX];
+};
+
 struct batch_state;
 struct batch_wk;
 typedef void batch_phase(struct batch_state *, struct item *, int tid);
@@ -54,7 +62,9 @@ struct batch_state {
 	struct index stems;
 	char *ca_pem;
 	size_t ca_pemlen;
-	EVP_MD_CTX **signers; /* one per thread */
+	struct tbs_tmpl tmpl;
+	int linted[2];        /* a certificate of each kind passed pki_lint */
+	struct batch_thr *thr; /* one per thread */
 	/* the pool: jobs-1 threads plus the main thread */
 	pthread_t *threads;
 	struct batch_wk *wks;
@@ -68,7 +78,8 @@ struct batch_state {
 	int busy, quit, failed;
 };
 
-/* batch_pool.c: starts the pool (and a signer per thread), runs one phase
+/* batch_pool.c: starts the pool (and the signing contexts of each thread:
+ * the template must be ready), runs one phase
  * over items[0..n) on every thread, stops it. */
 int batch_pool_start(struct batch_state *s);
 void batch_pool_run(struct batch_state *s, batch_phase *fn, size_t n);

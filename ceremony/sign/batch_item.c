@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/x509.h>
 #include <sodium.h>
 
@@ -208,66 +209,73 @@ batch_dedup_key(struct batch_state *s, struct item *it)
 	return 0;
 }
 
-static void
-time_iso(const ASN1_TIME *t, char out[21])
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm))
-		utc_iso(timegm(&tm), out);
-	else
-		snprintf(out, 21, "?");
-}
-
-/* Fills the ledger entry from the certificate. */
+/* Fills the ledger entry from the certificate's fields and DER. */
 static int
-entry_fill(struct batch_state *s, struct item *it, X509 *x)
+entry_fill(struct batch_state *s, struct item *it, const struct tbs_fields *f,
+    const unsigned char *cert, size_t certlen)
 {
 	struct batch *b = s->b;
 	struct ledger_entry *e = &it->ent;
-	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
-	unsigned char *p = NULL, k[32];
 	char *subject;
-	int n;
 
-	if (ASN1_STRING_length(sn) > 20)
-		return -1;
-	hex_encode(ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn),
-	    e->serial);
+	hex_encode(f->serial, TBS_SERIAL, e->serial);
 	snprintf(e->cn, sizeof(e->cn), "%s", it->csr.cn);
-	if ((subject = pki_name_string(X509_get_subject_name(x))) == NULL ||
+	if ((subject = pki_name_string(it->csr.copy)) == NULL ||
 	    strlen(subject) >= sizeof(e->subject)) {
 		free(subject);
 		return -1;
 	}
 	strcpy(e->subject, subject);
 	free(subject);
-	time_iso(X509_get0_notBefore(x), e->not_before);
-	time_iso(X509_get0_notAfter(x), e->not_after);
+	utc_iso(f->t, e->not_before);
+	utc_iso(f->t + (time_t)s->tmpl.days * 86400, e->not_after);
 	memcpy(e->batch, b->batch, sizeof(e->batch));
 	snprintf(e->ca, sizeof(e->ca), "%s", b->ca ? b->ca : "");
+	/* tbs_check found the CSR's key in the certificate */
 	memcpy(e->key_sha256, it->csr.key_sha256, 32);
 	memcpy(e->csr_sha256, it->csr_sha256, 32);
-	/* the certificate must carry the key the CSR proved */
-	if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &p)) <= 0)
+	if ((e->cert = malloc(certlen)) == NULL)
 		return -1;
-	crypto_hash_sha256(k, p, (size_t)n);
-	OPENSSL_free(p);
-	if (memcmp(k, e->key_sha256, 32) != 0)
-		return -1;
-	if ((n = i2d_X509(x, &e->cert)) <= 0)
-		return -1;
-	e->certlen = (size_t)n;
+	memcpy(e->cert, cert, certlen);
+	e->certlen = certlen;
 	crypto_hash_sha256(e->cert_sha256, e->cert, e->certlen);
 	return 0;
+}
+
+/* The first certificate of each kind (RSA or EC device key) is parsed by
+ * OpenSSL and passes pki_lint in full: the template's parts then pass it
+ * for every certificate, whose own fields tbs_check checks. */
+static int
+lint_first(struct batch_state *s, enum tbs_kind k, const unsigned char *der,
+    size_t len, char *err, size_t errlen)
+{
+	const unsigned char *p = der;
+	X509 *x;
+	int rv;
+
+	if (__atomic_load_n(&s->linted[k], __ATOMIC_ACQUIRE))
+		return 0;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+		X509_free(x);
+		ERR_clear_error();
+		return errf(err, errlen, "does not parse");
+	}
+	rv = pki_lint(x, s->b->is.ca, PROFILE_DEVICE, err, errlen);
+	X509_free(x);
+	if (rv == 0)
+		__atomic_store_n(&s->linted[k], 1, __ATOMIC_RELEASE);
+	return rv;
 }
 
 void
 batch_issue(struct batch_state *s, struct item *it, int tid)
 {
-	struct batch *b = s->b;
+	struct batch_thr *th = &s->thr[tid];
+	struct tbs_fields f;
+	unsigned char *subj = NULL;
+	size_t tbslen, certlen = 0;
 	char err[256];
-	X509 *x = NULL;
+	int n;
 
 	if (it->state == IT_HAVE) {
 		batch_emit(s, it, 1);
@@ -275,20 +283,38 @@ batch_issue(struct batch_state *s, struct item *it, int tid)
 	}
 	if (it->state != IT_SIGN)
 		return;
-	if ((x = pki_issuer_sign(&b->is, s->signers[tid], it->csr.copy,
-	    it->csr.key, err, sizeof(err))) == NULL) {
+	/* 16 random bytes, top bits 01: positive, 126 random bits */
+	randombytes_buf(f.serial, sizeof(f.serial));
+	f.serial[0] = (unsigned char)((f.serial[0] & 0x3f) | 0x40);
+	f.t = time(NULL);
+	f.kind = EVP_PKEY_get_base_id(it->csr.key) == EVP_PKEY_RSA ? TBS_RSA :
+	    TBS_EC;
+	f.spki = it->csr.spki;
+	f.spkilen = it->csr.spkilen;
+	if ((n = i2d_X509_NAME(it->csr.copy, &subj)) > 0) {
+		f.subject = subj;
+		f.subjectlen = (size_t)n;
+		if ((tbslen = tbs_encode(&s->tmpl, &f, th->tbs,
+		    sizeof(th->tbs))) > 0)
+			certlen = tbs_sign(&th->sg, th->tbs, tbslen, th->cert,
+			    sizeof(th->cert));
+	}
+	if (certlen == 0) {
+		ERR_clear_error();
 		snprintf(it->err, sizeof(it->err), "cannot build the "
 		    "certificate");
 		it->state = IT_BAD;
 		goto out;
 	}
-	if (pki_lint(x, b->is.ca, PROFILE_DEVICE, err, sizeof(err)) == -1) {
+	if (tbs_check(&th->sg, &f, th->cert, certlen, time(NULL), err,
+	    sizeof(err)) == -1 ||
+	    lint_first(s, f.kind, th->cert, certlen, err, sizeof(err)) == -1) {
 		snprintf(it->err, sizeof(it->err), "certificate failed lint, "
 		    "not issued: %s", err);
 		it->state = IT_BAD;
 		goto out;
 	}
-	if (entry_fill(s, it, x) == -1 ||
+	if (entry_fill(s, it, &f, th->cert, certlen) == -1 ||
 	    (it->line = ledger_format(&it->ent, &it->linelen)) == NULL) {
 		snprintf(it->err, sizeof(it->err), "cannot encode the "
 		    "certificate");
@@ -297,5 +323,5 @@ batch_issue(struct batch_state *s, struct item *it, int tid)
 	}
 	batch_emit(s, it, 0);
 out:
-	X509_free(x);
+	OPENSSL_free(subj);
 }

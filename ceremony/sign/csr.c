@@ -6,7 +6,8 @@
  * type-specific decoders. This keeps OpenSSL 3.0's generic key decoder
  * (slow and lock-bound) out of the signing path. An EC key is a copy of a
  * per-curve parameters key made once (building a curve's group costs more
- * than the point), with the device's point set on it. */
+ * than the point), with the device's point set on it. The certificate
+ * carries the CSR's SubjectPublicKeyInfo bytes, which are DER. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "sign/csr.h"
 #include "ca/pki.h"
+#include "ca/tbs.h"
 #include "core/util.h"
 
 typedef struct {
@@ -87,23 +89,17 @@ curve_name(const ASN1_OBJECT *o, char *buf, size_t len)
 	return buf;
 }
 
-/* Parameters-only keys for P-256 and P-384, shared read-only: legacy
- * ones for the certificate (fast SubjectPublicKeyInfo encoding) and
- * provider ones for verifying the CSR (no export at each verification). */
-static EVP_PKEY *curves[2], *pcurves[2];
+/* Parameters-only keys for P-256 and P-384, shared read-only. */
+static EVP_PKEY *pcurves[2];
 static pthread_once_t curves_once = PTHREAD_ONCE_INIT;
 
 static void
 curves_init(void)
 {
-	static const int nids[2] = {NID_X9_62_prime256v1, NID_secp384r1};
 	static const char *names[2] = {"prime256v1", "secp384r1"};
-	const unsigned char *pp;
-	unsigned char der[16], *w;
-	ASN1_OBJECT *o;
 	OSSL_PARAM prm[2];
 	EVP_PKEY_CTX *pc;
-	int i, n;
+	int i;
 
 	for (i = 0; i < 2; i++) {
 		prm[0] = OSSL_PARAM_construct_utf8_string(
@@ -115,19 +111,13 @@ curves_init(void)
 			prm) != 1)
 			pcurves[i] = NULL;
 		EVP_PKEY_CTX_free(pc);
-		o = OBJ_nid2obj(nids[i]);
-		if (o == NULL || (n = i2d_ASN1_OBJECT(o, NULL)) <= 0 ||
-		    n > (int)sizeof(der))
-			continue;
-		w = der;
-		i2d_ASN1_OBJECT(o, &w);
-		pp = der;
-		curves[i] = d2i_KeyParams(EVP_PKEY_EC, NULL, &pp, n);
 	}
 	ERR_clear_error();
 }
 
-/* The EC key with the point p[0..len) on curve nid (P-256 or P-384). */
+/* The EC key with the point p[0..len) on curve nid (P-256 or P-384); the
+ * point is decoded into the curve's prepared group and checked to lie on
+ * the curve. */
 static EVP_PKEY *
 ec_key(int nid, const unsigned char *p, long len)
 {
@@ -135,33 +125,10 @@ ec_key(int nid, const unsigned char *p, long len)
 
 	if (pthread_once(&curves_once, curves_init) != 0)
 		return NULL;
-	k = curves[nid == NID_secp384r1];
+	k = pcurves[nid == NID_secp384r1];
 	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
 		return NULL;
-	if (d2i_PublicKey(EVP_PKEY_EC, &k, &p, len) == NULL) {
-		EVP_PKEY_free(k);
-		return NULL;
-	}
-	return k;
-}
-
-/* The same EC key as a provider key, for verifying the CSR. */
-static EVP_PKEY *
-ec_key_native(const CSR_SPKI *s)
-{
-	const void *pval;
-	EVP_PKEY *k;
-	int ptype;
-
-	X509_ALGOR_get0(NULL, &ptype, &pval, s->alg);
-	if (ptype != V_ASN1_OBJECT ||
-	    pthread_once(&curves_once, curves_init) != 0)
-		return NULL;
-	k = pcurves[OBJ_obj2nid(pval) == NID_secp384r1];
-	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
-		return NULL;
-	if (EVP_PKEY_set1_encoded_public_key(k, s->key->data,
-	    (size_t)s->key->length) != 1) {
+	if (EVP_PKEY_set1_encoded_public_key(k, p, (size_t)len) != 1) {
 		EVP_PKEY_free(k);
 		return NULL;
 	}
@@ -359,7 +326,6 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 {
 	const ASN1_OBJECT *alg;
 	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY *vkey = NULL;
 	int signid, mdnid = NID_undef, pknid = NID_undef, want, ptype, rv = -1;
 
 	X509_ALGOR_get0(&alg, &ptype, NULL, r->sigalg);
@@ -404,14 +370,9 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 		rv = errf(err, errlen, "signature bit string is malformed");
 		goto out;
 	}
-	if (want == NID_X9_62_id_ecPublicKey &&
-	    (vkey = ec_key_native(r->info->spki)) == NULL) {
-		rv = errf(err, errlen, "cannot set up signature verification");
-		goto out;
-	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_DigestVerifyInit_ex(ctx, NULL, OBJ_nid2sn(mdnid), NULL, NULL,
-		vkey != NULL ? vkey : key, NULL)) {
+		key, NULL)) {
 		rv = errf(err, errlen, "cannot set up signature verification");
 		goto out;
 	}
@@ -424,8 +385,77 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 	rv = 0;
 out:
 	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(vkey);
 	return rv;
+}
+
+static size_t
+put_seq(unsigned char *p, size_t n)
+{
+	p[0] = 0x30;
+	if (n < 0x80) {
+		p[1] = (unsigned char)n;
+		return 2;
+	}
+	if (n < 0x100) {
+		p[1] = 0x81;
+		p[2] = (unsigned char)n;
+		return 3;
+	}
+	p[1] = 0x82;
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+	return 4;
+}
+
+/* The SubjectPublicKeyInfo as the certificate carries it (and as
+ * i2d_PUBKEY writes it): the CSR's own bytes, DER already, with the NULL
+ * parameters RFC 3279 gives an RSA key in place of what the CSR had. */
+static int
+spki_der(const unsigned char *der, size_t len, int rsa, struct csr *c)
+{
+	static const unsigned char rsa_alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+	    0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+	const unsigned char *p = der, *end = der + len, *v, *spki, *bits;
+	size_t vl, n;
+
+	if (tbs_tlv(&p, end, 0x30, &v, &vl) == -1)
+		return -1;
+	p = v;
+	end = v + vl;
+	if (tbs_tlv(&p, end, 0x30, &v, &vl) == -1) /* the request info */
+		return -1;
+	p = v;
+	end = v + vl;
+	if (tbs_tlv(&p, end, 0x02, &v, &vl) == -1 ||
+	    tbs_tlv(&p, end, 0x30, &v, &vl) == -1) /* version, subject */
+		return -1;
+	spki = p;
+	if (tbs_tlv(&p, end, 0x30, &v, &vl) == -1)
+		return -1;
+	if (!rsa) {
+		n = (size_t)(p - spki);
+		if ((c->spki = malloc(n)) == NULL)
+			return -1;
+		memcpy(c->spki, spki, n);
+		c->spkilen = n;
+		return 0;
+	}
+	p = v;
+	end = v + vl;
+	if (tbs_tlv(&p, end, 0x30, &spki, &n) == -1) /* the algorithm */
+		return -1;
+	bits = p;
+	if (tbs_tlv(&p, end, 0x03, &v, &vl) == -1 || p != end)
+		return -1;
+	n = sizeof(rsa_alg) + (size_t)(p - bits);
+	if (n > 0xffff || (c->spki = malloc(n + 4)) == NULL)
+		return -1;
+	c->spkilen = put_seq(c->spki, n);
+	memcpy(c->spki + c->spkilen, rsa_alg, sizeof(rsa_alg));
+	memcpy(c->spki + c->spkilen + sizeof(rsa_alg), bits, (size_t)(p -
+	    bits));
+	c->spkilen += n;
+	return 0;
 }
 
 int
@@ -433,9 +463,8 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
     size_t errlen)
 {
 	const unsigned char *p = der;
-	unsigned char *spki = NULL;
 	CSR_REQ *r = NULL;
-	int n, rv = -1;
+	int rv = -1;
 
 	memset(c, 0, sizeof(*c));
 	ERR_set_mark();
@@ -470,16 +499,16 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 	if (csr_verify(r, c->key, err, errlen) == -1)
 		goto out;
 	/* the key as it will appear in the certificate */
-	if ((n = i2d_PUBKEY(c->key, &spki)) <= 0) {
+	if (spki_der(der, len, EVP_PKEY_get_base_id(c->key) == EVP_PKEY_RSA,
+	    c) == -1) {
 		rv = errf(err, errlen, "cannot encode the public key");
 		goto out;
 	}
-	crypto_hash_sha256(c->key_sha256, spki, (size_t)n);
+	crypto_hash_sha256(c->key_sha256, c->spki, c->spkilen);
 	c->subject = r->info->subject; /* taken, not copied */
 	r->info->subject = NULL;
 	rv = 0;
 out:
-	OPENSSL_free(spki);
 	ASN1_item_free((ASN1_VALUE *)r, ASN1_ITEM_rptr(CSR_REQ));
 	ERR_pop_to_mark();
 	if (rv != 0)
@@ -493,5 +522,6 @@ csr_free(struct csr *c)
 	EVP_PKEY_free(c->key);
 	X509_NAME_free(c->subject);
 	X509_NAME_free(c->copy);
+	free(c->spki);
 	memset(c, 0, sizeof(*c));
 }
