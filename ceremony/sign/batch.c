@@ -6,11 +6,13 @@
  * way on every run. A certificate reaches its name only after its ledger
  * line is on disk; a rerun after a crash re-emits it from the ledger (and
  * rewrites a file a crash cut short). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +30,26 @@ now_sec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* 1 if the folder at dfd has no entries. */
+static int
+dir_empty(int dfd)
+{
+	struct dirent *d;
+	DIR *dir;
+	int fd = dup(dfd), empty = 1;
+
+	if (fd == -1 || (dir = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	while (empty && (d = readdir(dir)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			empty = 0;
+	closedir(dir);
+	return empty;
 }
 
 static void
@@ -100,6 +122,15 @@ progress(const struct batch *b, int last)
 		    b->seen, b->total, rate, rate > 0 ? left / rate : 0.0);
 }
 
+/* Pool phase: the item's files put in place, then the item freed. */
+static void
+finish(struct batch_state *s, struct item *it, int tid)
+{
+	if (!s->b->check_only)
+		batch_place(s, it, tid);
+	item_clear(it);
+}
+
 /* Ledger lines for the chunk, written and synced in one go; then the
  * certificates are put in place. */
 static int
@@ -149,11 +180,6 @@ commit(struct batch_state *s, size_t n)
 			at += (off_t)it->linelen;
 		}
 	}
-	if (!b->check_only) {
-		batch_pool_run(s, batch_place, n);
-		if (s->failed)
-			goto out;
-	}
 	for (i = 0; i < n; i++) {
 		it = &s->items[i];
 		if (it->state == IT_BAD) {
@@ -174,7 +200,8 @@ commit(struct batch_state *s, size_t n)
 				b->rewritten++;
 		}
 	}
-	rv = 0;
+	batch_pool_run(s, finish, n);
+	rv = s->failed ? -1 : 0;
 out:
 	free(buf);
 	return rv;
@@ -185,6 +212,7 @@ batch_run(struct batch *b)
 {
 	struct batch_state *s;
 	char err[256];
+	mode_t mask;
 	long n, i;
 	int rv = -1;
 
@@ -192,6 +220,11 @@ batch_run(struct batch *b)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
 	s->b = b;
+	s->out_empty = b->outfd != -1 && dir_empty(b->outfd);
+	/* no thread runs yet: the umask is read and put back */
+	mask = umask(022);
+	umask(mask);
+	s->chmod = (mask & 0644) != 0;
 	for (s->ninputs = 0; b->inputs[s->ninputs] != NULL; s->ninputs++)
 		;
 	if ((s->items = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
@@ -221,8 +254,6 @@ batch_run(struct batch *b)
 			batch_pool_run(s, batch_issue, (size_t)n);
 		if (s->failed || commit(s, (size_t)n) == -1)
 			goto out;
-		for (i = 0; i < n; i++)
-			item_clear(&s->items[i]);
 		progress(b, 0);
 	}
 	progress(b, 1);

@@ -65,6 +65,8 @@ struct batch_state {
 	struct tbs_tmpl tmpl;
 	int linted[2];        /* a certificate of each kind passed pki_lint */
 	struct batch_thr *thr; /* one per thread */
+	int out_empty;        /* the output folder held nothing at the start */
+	int chmod;            /* the umask takes bits off 0644 */
 	/* the pool: jobs-1 threads plus the main thread */
 	pthread_t *threads;
 	struct batch_wk *wks;

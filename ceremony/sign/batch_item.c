@@ -194,7 +194,8 @@ batch_dedup_key(struct batch_state *s, struct item *it)
 	if (stem_pick(s, it->csr.cn, it->ent.file, sizeof(it->ent.file),
 	    it->seq) == -1)
 		return -1;
-	if (b->outfd != -1 && (exists_in_out(s, it->ent.file, ".crt") ||
+	if (b->outfd != -1 && !s->out_empty &&
+	    (exists_in_out(s, it->ent.file, ".crt") ||
 	    exists_in_out(s, it->ent.file, "-chain.crt"))) {
 		snprintf(it->err, sizeof(it->err), "%s/%s.crt exists but is "
 		    "not in the ledger; move it away or choose another --out",
