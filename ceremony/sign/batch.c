@@ -84,6 +84,11 @@ intake(struct batch_state *s)
 			s->in_open = 1;
 			s->in_first[s->in_idx] = b->seen;
 		}
+		if (b->seen >= SEEN_MAX) {
+			warnf("more than %u CSRs: one batch holds at most that",
+			    SEEN_MAX);
+			return -1;
+		}
 		it = &s->items[n];
 		r = csr_in_next(&s->in, &it->der, &it->len, it->label,
 		    sizeof(it->label), it->err, sizeof(it->err));
@@ -141,6 +146,7 @@ commit(struct batch_state *s, size_t n)
 	unsigned char k[16];
 	char *buf = NULL;
 	size_t len = 0, i;
+	uint64_t old;
 	off_t at;
 	int rv = -1;
 
@@ -149,14 +155,16 @@ commit(struct batch_state *s, size_t n)
 		if (it->state != IT_SIGN || b->check_only)
 			continue;
 		index_key(it->ent.serial, k);
-		if (index_put(&b->led->serial, k, LEDGER_BATCH | it->seq, NULL,
-		    0) != 1) {
+		if (seen_get(&s->serial, k, NULL) ||
+		    index_get(&b->led->serial, k, &old)) {
 			snprintf(it->err, sizeof(it->err), "random serial %s "
 			    "collides with an earlier one; run again",
 			    it->ent.serial);
 			it->state = IT_BAD;
 			continue;
 		}
+		if (seen_add(&s->serial, k, 0) == -1)
+			goto out;
 		len += it->linelen;
 	}
 	if (len > 0 && !b->check_only) {
@@ -171,14 +179,10 @@ commit(struct batch_state *s, size_t n)
 		}
 		if (ledger_append(b->led, buf, len, &at) == -1)
 			goto out;
-		for (i = 0; i < n; i++) {
-			it = &s->items[i];
-			if (it->state != IT_SIGN)
-				continue;
-			if (ledger_index(b->led, &it->ent, (uint64_t)at) == -1)
-				goto out;
-			at += (off_t)it->linelen;
-		}
+		/* the batch's lines are in its own tables, not the ledger's
+		 * indexes (they hold what was there before the batch) */
+		for (i = 0; i < n; i++)
+			b->led->count += s->items[i].state == IT_SIGN;
 	}
 	for (i = 0; i < n; i++) {
 		it = &s->items[i];
@@ -232,6 +236,18 @@ batch_run(struct batch *b)
 		NULL ||
 	    pki_cert_pem(b->is.ca, &s->ca_pem, &s->ca_pemlen) == -1)
 		goto out;
+	if (b->total > SEEN_MAX) {
+		warnf("%lu CSRs: one batch holds at most %u", b->total,
+		    SEEN_MAX);
+		goto out;
+	}
+	/* sized for the whole batch (b->total items) */
+	if (seen_init(&s->csr, b->total, 1) == -1 ||
+	    seen_init(&s->key, b->total, 1) == -1 ||
+	    seen_init(&s->cn, b->total, 1) == -1 ||
+	    seen_init(&s->serial, b->total, 0) == -1 ||
+	    seen_init(&s->stems, 0, 0) == -1)
+		goto out;
 	if (tbs_tmpl_init(&s->tmpl, &b->is, err, sizeof(err)) == -1) {
 		warnf("cannot prepare the device certificate: %s", err);
 		goto out;
@@ -269,7 +285,11 @@ out:
 	free(s->items);
 	free(s->ca_pem);
 	free(s->in_first);
-	index_free(&s->stems);
+	seen_free(&s->csr);
+	seen_free(&s->key);
+	seen_free(&s->cn);
+	seen_free(&s->serial);
+	seen_free(&s->stems);
 	tbs_tmpl_free(&s->tmpl);
 	free(s);
 	return rv;
@@ -286,7 +306,6 @@ batch_reset(struct batch *b)
 int
 batch_precheck(struct batch *b)
 {
-	char *path;
 	int rv;
 
 	b->check_only = 1;
@@ -297,14 +316,7 @@ batch_precheck(struct batch *b)
 		return -1;
 	if (b->rejected > 0)
 		return RC_CHECK;
-	/* the check pass marked its CSRs in the indexes: start over */
-	if ((path = strdup(b->led->path)) == NULL)
-		return -1;
-	ledger_close(b->led);
-	rv = ledger_open(b->led, path);
-	free(path);
-	if (rv == -1)
-		return -1;
+	/* what the pass saw was in its own tables, now gone: start over */
 	if (b->stdin_copy != NULL)
 		rewind(b->stdin_copy);
 	batch_reset(b);

@@ -39,6 +39,24 @@ struct item {
 	size_t pemlen, chainlen;
 };
 
+/* batch_seen.c: a packed table of 64-bit key prefixes (the first 8
+ * bytes of a 16-byte index key), each with a 32-bit value (an item's seq)
+ * or none (a set). get: 1 and the value if present; add: a key not yet
+ * there; set: adds, or replaces the value. -1 out of memory. */
+struct seen_tab {
+	uint64_t *fp;  /* 0: an empty slot */
+	uint32_t *val; /* NULL in a set */
+	size_t cap, n;
+};
+int seen_init(struct seen_tab *t, size_t n, int vals);
+void seen_free(struct seen_tab *t);
+int seen_get(const struct seen_tab *t, const unsigned char key[16],
+    uint32_t *v);
+int seen_add(struct seen_tab *t, const unsigned char key[16], uint32_t v);
+int seen_set(struct seen_tab *t, const unsigned char key[16], uint32_t v);
+#define SEEN_STEM 0x80000000u /* cn: the CN is also a taken output name */
+#define SEEN_MAX 0x7fffffffu  /* items in one batch */
+
 /* One thread's signing contexts and buffers. */
 #define BATCH_DER_MAX (48u << 10)
 struct batch_thr {
@@ -58,8 +76,10 @@ struct batch_state {
 	size_t in_idx;
 	uint64_t *in_first; /* first item of each input, for labels */
 	size_t ninputs;
-	/* checking and issuing */
-	struct index stems;
+	/* checking and issuing; what the batch has seen (the ledger's lines
+	 * from before are in its indexes): CSRs, keys, CNs -> the item, the
+	 * serials drawn, output names other than an item's CN */
+	struct seen_tab csr, key, cn, serial, stems;
 	char *ca_pem;
 	size_t ca_pemlen;
 	struct tbs_tmpl tmpl;

@@ -59,13 +59,36 @@ batch_check(struct batch_state *s, struct item *it, int tid)
 		it->state = IT_BAD;
 }
 
-/* A free output name for cn in this batch: CN, then CN.2, CN.3 ... */
+/* Output names taken in this batch: one equal to the CN of an item of
+ * the batch is marked on that CN's entry (SEEN_STEM), any other is in the
+ * stems set. */
 static int
-stem_pick(struct batch_state *s, const char *cn, char *stem, size_t len,
-    uint64_t seq)
+stem_taken(struct batch_state *s, const unsigned char k[16])
+{
+	uint32_t v;
+
+	return (seen_get(&s->cn, k, &v) && (v & SEEN_STEM)) ||
+	    seen_get(&s->stems, k, NULL);
+}
+
+static int
+stem_take(struct batch_state *s, const char *stem)
 {
 	unsigned char k[16];
-	int i, r;
+	uint32_t v;
+
+	index_key(stem, k);
+	if (seen_get(&s->cn, k, &v))
+		return seen_set(&s->cn, k, v | SEEN_STEM);
+	return seen_add(&s->stems, k, 0);
+}
+
+/* A free output name for cn in this batch: CN, then CN.2, CN.3 ... */
+static int
+stem_pick(struct batch_state *s, const char *cn, char *stem, size_t len)
+{
+	unsigned char k[16];
+	int i;
 
 	for (i = 1; i < 1000000; i++) {
 		if (i == 1)
@@ -73,21 +96,22 @@ stem_pick(struct batch_state *s, const char *cn, char *stem, size_t len,
 		else
 			snprintf(stem, len, "%s.%d", cn, i);
 		index_key(stem, k);
-		if ((r = index_put(&s->stems, k, seq, NULL, 0)) == -1)
-			return -1;
-		if (r == 1)
+		if (!stem_taken(s, k))
 			return 0;
 	}
 	return -1;
 }
 
+/* The item holding CN k is now v; whether the CN is taken as a name
+ * stays. */
 static int
-stem_claim(struct batch_state *s, const char *stem, uint64_t seq)
+cn_point(struct batch_state *s, const unsigned char k[16], uint32_t v)
 {
-	unsigned char k[16];
+	uint32_t old;
 
-	index_key(stem, k);
-	return index_put(&s->stems, k, seq, NULL, 0);
+	if (seen_get(&s->cn, k, &old))
+		v |= old & SEEN_STEM;
+	return seen_set(&s->cn, k, v);
 }
 
 /* Message for a duplicate of what the ledger or the batch already holds. */
@@ -112,22 +136,35 @@ dup_msg(struct batch_state *s, struct item *it, const char *what, uint64_t old)
 	it->state = IT_BAD;
 }
 
+/* The holder of key in this batch (LEDGER_BATCH | seq), else in the
+ * ledger (its line's offset): 1, or 0 when neither has it. */
+static int
+holder(const struct seen_tab *t, const struct index *led,
+    const unsigned char key[16], uint64_t *old)
+{
+	uint32_t v;
+
+	if (seen_get(t, key, &v)) {
+		*old = LEDGER_BATCH | (v & SEEN_MAX);
+		return 1;
+	}
+	return index_get(led, key, old);
+}
+
 /* In input order: exact CSR repeats. A CSR already in the ledger is not
  * signed again; its certificate is written again if missing. */
 int
 batch_dedup_csr(struct batch_state *s, struct item *it)
 {
 	struct batch *b = s->b;
-	uint64_t me = LEDGER_BATCH | it->seq, old;
+	uint32_t me = (uint32_t)it->seq;
+	uint64_t old;
 	unsigned char k[16];
-	int r;
 
 	if (it->state != IT_NEW)
 		return 0;
-	if ((r = index_put(&b->led->csr, it->csr_sha256, me, &old, 0)) == -1)
-		return -1;
-	if (r == 1)
-		return 0;
+	if (!holder(&s->csr, &b->led->csr, it->csr_sha256, &old))
+		return seen_add(&s->csr, it->csr_sha256, me);
 	if (old & LEDGER_BATCH) {
 		dup_msg(s, it, "duplicate: the same CSR", old);
 		return 0;
@@ -146,17 +183,15 @@ batch_dedup_csr(struct batch_state *s, struct item *it)
 	it->state = IT_HAVE;
 	/* from now on, repeats in this batch point to this item */
 	index_key(it->ent.cn, k);
-	if (index_put(&b->led->csr, it->csr_sha256, me, NULL, 1) == -1 ||
-	    index_put(&b->led->key, it->ent.key_sha256, me, NULL, 1) == -1 ||
-	    index_put(&b->led->cn, k, me, NULL, 1) == -1)
+	if (seen_add(&s->csr, it->csr_sha256, me) == -1 ||
+	    seen_set(&s->key, it->ent.key_sha256, me) == -1 ||
+	    cn_point(s, k, me) == -1)
 		return -1;
-	if (strcmp(it->ent.batch, b->batch) == 0) {
-		if (stem_claim(s, it->ent.file, it->seq) == -1)
-			return -1;
-	} else if (stem_pick(s, it->ent.cn, it->ent.file,
-	    sizeof(it->ent.file), it->seq) == -1)
+	/* its own name when it is of this batch, else a free one */
+	if (strcmp(it->ent.batch, b->batch) != 0 && stem_pick(s, it->ent.cn,
+	    it->ent.file, sizeof(it->ent.file)) == -1)
 		return -1;
-	return 0;
+	return stem_take(s, it->ent.file);
 }
 
 static int
@@ -174,25 +209,26 @@ int
 batch_dedup_key(struct batch_state *s, struct item *it)
 {
 	struct batch *b = s->b;
-	uint64_t me = LEDGER_BATCH | it->seq, old;
+	uint32_t me = (uint32_t)it->seq;
+	uint64_t old;
 	unsigned char cnk[16];
 
 	if (it->state != IT_NEW)
 		return 0;
-	if (index_get(&b->led->key, it->csr.key_sha256, &old)) {
+	if (holder(&s->key, &b->led->key, it->csr.key_sha256, &old)) {
 		dup_msg(s, it, "duplicate: the same public key", old);
 		return 0;
 	}
 	index_key(it->csr.cn, cnk);
-	if (!b->allow_dup_cn && index_get(&b->led->cn, cnk, &old)) {
+	if (!b->allow_dup_cn && holder(&s->cn, &b->led->cn, cnk, &old)) {
 		dup_msg(s, it, "duplicate CN: the same CN", old);
 		if (!(old & LEDGER_BATCH))
 			strncat(it->err, "; --allow-duplicate-cn issues it "
 			    "anyway", sizeof(it->err) - strlen(it->err) - 1);
 		return 0;
 	}
-	if (stem_pick(s, it->csr.cn, it->ent.file, sizeof(it->ent.file),
-	    it->seq) == -1)
+	if (stem_pick(s, it->csr.cn, it->ent.file, sizeof(it->ent.file)) ==
+	    -1)
 		return -1;
 	if (b->outfd != -1 && !s->out_empty &&
 	    (exists_in_out(s, it->ent.file, ".crt") ||
@@ -201,10 +237,12 @@ batch_dedup_key(struct batch_state *s, struct item *it)
 		    "not in the ledger; move it away or choose another --out",
 		    b->outdir, it->ent.file);
 		it->state = IT_BAD;
-		return 0;
+		return stem_take(s, it->ent.file);
 	}
-	if (index_put(&b->led->key, it->csr.key_sha256, me, NULL, 0) == -1 ||
-	    index_put(&b->led->cn, cnk, me, NULL, 0) == -1)
+	/* the first of the batch to hold a CN stays its holder */
+	if (seen_add(&s->key, it->csr.key_sha256, me) == -1 ||
+	    (!seen_get(&s->cn, cnk, NULL) && seen_add(&s->cn, cnk, me) == -1) ||
+	    stem_take(s, it->ent.file) == -1)
 		return -1;
 	it->state = IT_SIGN;
 	return 0;
