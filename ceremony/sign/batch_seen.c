@@ -4,9 +4,12 @@
  * plus 4 for the item it points to, at most 90% full. The ledger's own
  * lines stay in its exact 16-byte indexes; a 64-bit prefix shared by two
  * items of one batch makes the later one a duplicate (a refusal, never a
- * certificate), which for a million CSRs has odds of about 3 in 10^8. */
+ * certificate), which for a million CSRs has odds of about 3 in 10^8.
+ * The tables are mapped pages of their own, outside the heap, so that
+ * what the batch holds per CSR is what they hold. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sign/batch_int.h"
 
@@ -86,13 +89,23 @@ place(struct seen_tab *t, uint64_t f, uint32_t v)
 	}
 }
 
+/* Zeroed pages of their own. */
+static void *
+zmap(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
 int
 seen_init(struct seen_tab *t, size_t n, int vals)
 {
 	memset(t, 0, sizeof(*t));
 	t->cap = n / LOAD_NUM * LOAD_DEN + 64;
-	t->fp = calloc(t->cap, sizeof(*t->fp));
-	t->val = vals ? calloc(t->cap, sizeof(*t->val)) : NULL;
+	t->fp = zmap(t->cap * sizeof(*t->fp));
+	t->val = vals ? zmap(t->cap * sizeof(*t->val)) : NULL;
 	if (t->fp == NULL || (vals && t->val == NULL)) {
 		seen_free(t);
 		return -1;
@@ -103,8 +116,10 @@ seen_init(struct seen_tab *t, size_t n, int vals)
 void
 seen_free(struct seen_tab *t)
 {
-	free(t->fp);
-	free(t->val);
+	if (t->fp != NULL)
+		munmap(t->fp, t->cap * sizeof(*t->fp));
+	if (t->val != NULL)
+		munmap(t->val, t->cap * sizeof(*t->val));
 	memset(t, 0, sizeof(*t));
 }
 
