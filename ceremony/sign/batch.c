@@ -52,18 +52,6 @@ dir_empty(int dfd)
 	return empty;
 }
 
-static void
-item_clear(struct item *it)
-{
-	free(it->der);
-	csr_free(&it->csr);
-	ledger_entry_free(&it->ent);
-	free(it->line);
-	free(it->pem);
-	free(it->chain);
-	memset(it, 0, sizeof(*it));
-}
-
 /* Fills up to BATCH_CHUNK items; the count, or -1 on a read error. */
 static long
 intake(struct batch_state *s)
@@ -127,90 +115,6 @@ progress(const struct batch *b, int last)
 		    b->seen, b->total, rate, rate > 0 ? left / rate : 0.0);
 }
 
-/* Pool phase: the item's files put in place, then the item freed. */
-static void
-finish(struct batch_state *s, struct item *it, int tid)
-{
-	if (!s->b->check_only)
-		batch_place(s, it, tid);
-	item_clear(it);
-}
-
-/* Ledger lines for the chunk, written and synced in one go; then the
- * certificates are put in place. */
-static int
-commit(struct batch_state *s, size_t n)
-{
-	struct batch *b = s->b;
-	struct item *it;
-	unsigned char k[16];
-	char *buf = NULL;
-	size_t len = 0, i;
-	uint64_t old;
-	off_t at;
-	int rv = -1;
-
-	for (i = 0; i < n; i++) {
-		it = &s->items[i];
-		if (it->state != IT_SIGN || b->check_only)
-			continue;
-		index_key(it->ent.serial, k);
-		if (seen_get(&s->serial, k, NULL) ||
-		    index_get(&b->led->serial, k, &old)) {
-			snprintf(it->err, sizeof(it->err), "random serial %s "
-			    "collides with an earlier one; run again",
-			    it->ent.serial);
-			it->state = IT_BAD;
-			continue;
-		}
-		if (seen_add(&s->serial, k, 0) == -1)
-			goto out;
-		len += it->linelen;
-	}
-	if (len > 0 && !b->check_only) {
-		if ((buf = malloc(len)) == NULL)
-			goto out;
-		for (len = 0, i = 0; i < n; i++) {
-			it = &s->items[i];
-			if (it->state != IT_SIGN)
-				continue;
-			memcpy(buf + len, it->line, it->linelen);
-			len += it->linelen;
-		}
-		if (ledger_append(b->led, buf, len, &at) == -1)
-			goto out;
-		/* the batch's lines are in its own tables, not the ledger's
-		 * indexes (they hold what was there before the batch) */
-		for (i = 0; i < n; i++)
-			b->led->count += s->items[i].state == IT_SIGN;
-	}
-	for (i = 0; i < n; i++) {
-		it = &s->items[i];
-		if (it->state == IT_BAD) {
-			b->rejected++;
-			b->notfiles += (unsigned long)it->notfile;
-			if (b->progress && b->report)
-				fputs("\r\033[K", stderr); /* the progress line */
-			if (b->report)
-				warnf("%s: %s", it->label, it->err);
-			if (b->rejects != NULL)
-				fprintf(b->rejects, "%s: %s\n", it->label,
-				    it->err);
-		} else if (it->state == IT_SIGN)
-			b->issued++;
-		else if (it->state == IT_HAVE) {
-			b->have++;
-			if (it->write)
-				b->rewritten++;
-		}
-	}
-	batch_pool_run(s, finish, n);
-	rv = s->failed ? -1 : 0;
-out:
-	free(buf);
-	return rv;
-}
-
 int
 batch_run(struct batch *b)
 {
@@ -218,7 +122,7 @@ batch_run(struct batch *b)
 	char err[256];
 	mode_t mask;
 	long n, i;
-	int rv = -1;
+	int cur, rv = -1;
 
 	b->started = now_sec();
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -231,7 +135,8 @@ batch_run(struct batch *b)
 	s->chmod = (mask & 0644) != 0;
 	for (s->ninputs = 0; b->inputs[s->ninputs] != NULL; s->ninputs++)
 		;
-	if ((s->items = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
+	if ((s->arr[0] = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
+	    (s->arr[1] = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
 	    (s->in_first = calloc(s->ninputs + 1, sizeof(*s->in_first))) ==
 		NULL ||
 	    pki_cert_pem(b->is.ca, &s->ca_pem, &s->ca_pemlen) == -1)
@@ -254,7 +159,10 @@ batch_run(struct batch *b)
 	}
 	if (batch_pool_start(s) == -1)
 		goto out;
-	for (;;) {
+	/* chunk k+1 is checked and signed while the writer thread syncs the
+	 * ledger lines of chunk k, then puts its files in place */
+	for (cur = 0;; cur = !cur) {
+		s->items = s->arr[cur];
 		if ((n = intake(s)) <= 0) {
 			rv = n == 0 ? 0 : -1;
 			break;
@@ -268,21 +176,27 @@ batch_run(struct batch *b)
 				goto out;
 		if (!b->check_only)
 			batch_pool_run(s, batch_issue, (size_t)n);
-		if (s->failed || commit(s, (size_t)n) == -1)
+		if (s->failed || batch_settle(s) == -1 ||
+		    batch_stage(s, s->arr[cur], (size_t)n) == -1)
 			goto out;
 		progress(b, 0);
 	}
+	if (rv == 0 && batch_settle(s) == -1)
+		rv = -1;
 	progress(b, 1);
 	b->finished = now_sec();
 out:
 	if (rv != 0 && b->progress)
 		fputc('\n', stderr);
+	batch_settle(s); /* a writer still running is waited for */
 	batch_pool_stop(s);
 	if (s->in_open)
 		csr_in_close(&s->in);
-	for (i = 0; s->items != NULL && i < BATCH_CHUNK; i++)
-		item_clear(&s->items[i]);
-	free(s->items);
+	for (cur = 0; cur < 2; cur++) {
+		for (i = 0; s->arr[cur] != NULL && i < BATCH_CHUNK; i++)
+			batch_item_clear(&s->arr[cur][i]);
+		free(s->arr[cur]);
+	}
 	free(s->ca_pem);
 	free(s->in_first);
 	seen_free(&s->csr);

@@ -94,7 +94,15 @@ struct batch_state {
 	pthread_mutex_t mu;
 	pthread_cond_t go, idle;
 	batch_phase *fn;
-	struct item *items;
+	struct item *items;   /* the chunk the pool works on: arr[0] or arr[1] */
+	struct item *arr[2];
+	/* the writer thread: a staged chunk's ledger lines, synced, then its
+	 * files put in place */
+	pthread_t wr;
+	int wr_on, wr_thread, wr_rv;
+	struct item *wr_items;
+	size_t wr_n, wr_len;
+	char *wr_buf;
 	size_t nitems, next;
 	unsigned gen;
 	int busy, quit, failed;
@@ -116,6 +124,15 @@ void batch_check(struct batch_state *s, struct item *it, int tid);
 int batch_dedup_csr(struct batch_state *s, struct item *it);
 int batch_dedup_key(struct batch_state *s, struct item *it);
 void batch_issue(struct batch_state *s, struct item *it, int tid);
+
+/* batch_commit.c: stage hands a signed chunk to the writer thread (the
+ * serials checked first, the lines gathered); settle waits for it, counts
+ * and reports the chunk's items and frees them. A chunk's files reach
+ * their names only after its ledger lines are synced. -1 on an I/O or
+ * memory error (reported). */
+int batch_stage(struct batch_state *s, struct item *items, size_t n);
+int batch_settle(struct batch_state *s);
+void batch_item_clear(struct item *it);
 
 /* batch_io.c: the item's certificate and chain as PEM. With check set (a
  * certificate re-emitted), temp files where the files in place differ;
