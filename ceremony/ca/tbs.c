@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <openssl/err.h>
-#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <sodium.h>
 
@@ -76,7 +75,8 @@ tbs_tlv(const unsigned char **p, const unsigned char *end, unsigned char tag,
 }
 
 int
-tbs_ski(const unsigned char *spki, size_t len, unsigned char out[20])
+tbs_ski(const struct tbs_tmpl *t, const unsigned char *spki, size_t len,
+    unsigned char out[20])
 {
 	const unsigned char *p = spki, *end = spki + len, *v, *a, *b;
 	size_t vl, al, bl;
@@ -89,8 +89,7 @@ tbs_ski(const unsigned char *spki, size_t len, unsigned char out[20])
 	    tbs_tlv(&p, end, 0x03, &b, &bl) == -1 || p != end || bl < 2 ||
 	    b[0] != 0)
 		return -1;
-	SHA1(b + 1, bl - 1, out);
-	return 0;
+	return EVP_Digest(b + 1, bl - 1, out, NULL, t->sha1, NULL) ? 0 : -1;
 }
 
 /* The n bytes i2d put at *pp, copied to *out (then *pp freed). */
@@ -194,7 +193,14 @@ tbs_tmpl_init(struct tbs_tmpl *t, const struct pki_issuer *is, char *err,
 		return errf(err, errlen, "a template is for device "
 		    "certificates");
 	t->days = is->days;
-	t->md = pki_md_for(is->cakey);
+	/* fetched once: a digest by name costs a fetch at each use */
+	t->md = EVP_MD_fetch(NULL, EVP_MD_get0_name(pki_md_for(is->cakey)),
+	    NULL);
+	t->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	if (t->md == NULL || t->sha1 == NULL) {
+		errf(err, errlen, "cannot fetch the digests");
+		goto fail;
+	}
 	ki = X509_get0_subject_key_id((X509 *)is->ca);
 	if (ki == NULL || ASN1_STRING_length(ki) != 20) {
 		errf(err, errlen, "the CA certificate has no 20-byte "
@@ -233,6 +239,8 @@ tbs_tmpl_free(struct tbs_tmpl *t)
 	free(t->ext[0]);
 	free(t->ext[1]);
 	free(t->aki);
+	EVP_MD_free(t->md);
+	EVP_MD_free(t->sha1);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -313,7 +321,7 @@ tbs_encode(const struct tbs_tmpl *t, const struct tbs_fields *f,
 	p += t->extlen[k];
 	memcpy(p, ski_head, sizeof(ski_head));
 	p += sizeof(ski_head);
-	if (tbs_ski(f->spki, f->spkilen, p) == -1)
+	if (tbs_ski(t, f->spki, f->spkilen, p) == -1)
 		return 0;
 	p += 20;
 	memcpy(p, t->aki, t->akilen);
@@ -380,17 +388,17 @@ int
 tbs_digest(const struct tbs_tmpl *t, const unsigned char *msg, size_t len,
     unsigned char md[EVP_MAX_MD_SIZE], size_t *mdlen)
 {
-	switch (EVP_MD_get_type(t->md)) {
-	case NID_sha256:
-		SHA256(msg, len, md);
-		*mdlen = SHA256_DIGEST_LENGTH;
-		return 0;
-	case NID_sha384:
-		SHA384(msg, len, md);
-		*mdlen = SHA384_DIGEST_LENGTH;
+	unsigned int n;
+
+	if (EVP_MD_get_type(t->md) == NID_sha256) {
+		crypto_hash_sha256(md, msg, len);
+		*mdlen = crypto_hash_sha256_BYTES;
 		return 0;
 	}
-	return -1;
+	if (!EVP_Digest(msg, len, md, &n, t->md, NULL))
+		return -1;
+	*mdlen = n;
+	return 0;
 }
 
 size_t

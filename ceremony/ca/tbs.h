@@ -25,7 +25,7 @@ struct tbs_tmpl {
 	unsigned char *sigalg, *issuer, *ext[2], *aki;
 	size_t sigalglen, issuerlen, extlen[2], akilen;
 	long days;
-	const EVP_MD *md;     /* the CA's digest */
+	EVP_MD *md, *sha1;    /* the CA's digest; the SKI's */
 	time_t ca_nb, ca_na;  /* the issuer's validity */
 	unsigned char ca_keyid[20];
 };
@@ -88,7 +88,8 @@ int tbs_check(struct tbs_signer *s, const struct tbs_fields *f,
  * the template's digest of msg. 0, or -1. */
 int tbs_tlv(const unsigned char **p, const unsigned char *end,
     unsigned char tag, const unsigned char **v, size_t *vlen);
-int tbs_ski(const unsigned char *spki, size_t len, unsigned char out[20]);
+int tbs_ski(const struct tbs_tmpl *t, const unsigned char *spki, size_t len,
+    unsigned char out[20]);
 int tbs_digest(const struct tbs_tmpl *t, const unsigned char *msg,
     size_t len, unsigned char md[EVP_MAX_MD_SIZE], size_t *mdlen);
 

@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include <openssl/err.h>
-#include <openssl/sha.h>
 
 #include "ca/tbs.h"
 #include "core/util.h"
@@ -199,7 +198,7 @@ tbs_check(struct tbs_signer *s, const struct tbs_fields *f,
 	if (tbs_tlv(&p, end, 0x30, &v, &vl) == -1 ||
 	    (size_t)(p - x) != f->spkilen ||
 	    memcmp(x, f->spki, f->spkilen) != 0 ||
-	    tbs_ski(x, f->spkilen, ski) == -1)
+	    tbs_ski(t, x, f->spkilen, ski) == -1)
 		return errf(err, errlen, "public key is not the CSR's");
 	/* [3] { Extensions }: the template's, the SKI, the AKI; no more */
 	if (tbs_tlv(&p, end, 0xa3, &v, &vl) == -1 || p != end)

@@ -320,12 +320,54 @@ out:
 	return rv;
 }
 
+/* SHA-256, SHA-384 and SHA-512, fetched once (a digest named at each use
+ * is fetched at each use). */
+static EVP_MD *mds[3];
+static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
+
+static void
+mds_init(void)
+{
+	mds[0] = EVP_MD_fetch(NULL, "SHA256", NULL);
+	mds[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
+	mds[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
+}
+
+static const EVP_MD *
+digest_of(int nid)
+{
+	if (pthread_once(&mds_once, mds_init) != 0)
+		return NULL;
+	return nid == NID_sha256 ? mds[0] : nid == NID_sha384 ? mds[1] :
+	    nid == NID_sha512 ? mds[2] : NULL;
+}
+
+static int
+digest(const EVP_MD *md, const unsigned char *msg, size_t len,
+    unsigned char out[EVP_MAX_MD_SIZE], size_t *outlen)
+{
+	unsigned int n;
+
+	if (md == mds[0]) {
+		crypto_hash_sha256(out, msg, len);
+		*outlen = crypto_hash_sha256_BYTES;
+		return 0;
+	}
+	if (!EVP_Digest(msg, len, out, &n, md, NULL))
+		return -1;
+	*outlen = n;
+	return 0;
+}
+
 /* Verifies the CSR's signature over the bytes it signed. */
 static int
 csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 {
 	const ASN1_OBJECT *alg;
-	EVP_MD_CTX *ctx = NULL;
+	const EVP_MD *md;
+	EVP_PKEY_CTX *ctx = NULL;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	size_t dglen;
 	int signid, mdnid = NID_undef, pknid = NID_undef, want, ptype, rv = -1;
 
 	X509_ALGOR_get0(&alg, &ptype, NULL, r->sigalg);
@@ -370,21 +412,27 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 		rv = errf(err, errlen, "signature bit string is malformed");
 		goto out;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestVerifyInit_ex(ctx, NULL, OBJ_nid2sn(mdnid), NULL, NULL,
-		key, NULL)) {
+	/* the digest, then the key's verification of it (ECDSA needs no
+	 * digest name; RSA's PKCS #1 DigestInfo names it) */
+	md = digest_of(mdnid);
+	if (md == NULL || digest(md, r->info->enc.enc,
+	    (size_t)r->info->enc.len, dg, &dglen) == -1 ||
+	    (ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(ctx) <= 0 ||
+	    (want == NID_rsaEncryption &&
+		EVP_PKEY_CTX_set_signature_md(ctx, md) <= 0)) {
 		rv = errf(err, errlen, "cannot set up signature verification");
 		goto out;
 	}
-	if (EVP_DigestVerify(ctx, r->sig->data, (size_t)r->sig->length,
-		r->info->enc.enc, (size_t)r->info->enc.len) != 1) {
+	if (EVP_PKEY_verify(ctx, r->sig->data, (size_t)r->sig->length, dg,
+	    dglen) != 1) {
 		rv = errf(err, errlen, "bad signature: the CSR was not signed "
 		    "by the key it holds (altered, or no proof of possession)");
 		goto out;
 	}
 	rv = 0;
 out:
-	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_CTX_free(ctx);
 	return rv;
 }
 

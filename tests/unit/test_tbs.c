@@ -18,6 +18,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
+#include <sodium.h>
 
 #include "ca/pki.h"
 #include "ca/tbs.h"
@@ -344,5 +345,7 @@ main(void)
 		cmocka_unit_test(test_device_only),
 	};
 
+	if (sodium_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
