@@ -93,6 +93,9 @@ int tbs_ski(const struct tbs_tmpl *t, const unsigned char *spki, size_t len,
 int tbs_digest(const struct tbs_tmpl *t, const unsigned char *msg,
     size_t len, unsigned char md[EVP_MAX_MD_SIZE], size_t *mdlen);
 
+/* SHA-256 with OpenSSL's implementation (libsodium's as a fallback). */
+void tbs_sha256(const void *msg, size_t len, unsigned char out[32]);
+
 /* pki_issue.c: the certificate pki_issuer_sign would make for this serial
  * and time, not signed. NULL with err. */
 X509 *pki_issuer_build(const struct pki_issuer *is, const X509_NAME *subject,

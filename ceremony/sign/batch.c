@@ -94,7 +94,7 @@ intake(struct batch_state *s)
 		it->state = r == 1 ? IT_NEW : IT_BAD;
 		it->notfile = s->in.notfile != NULL;
 		if (r == 1)
-			crypto_hash_sha256(it->csr_sha256, it->der, it->len);
+			tbs_sha256(it->der, it->len, it->csr_sha256);
 		n++;
 	}
 	return n;

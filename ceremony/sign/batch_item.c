@@ -277,7 +277,7 @@ entry_fill(struct batch_state *s, struct item *it, const struct tbs_fields *f,
 		return -1;
 	memcpy(e->cert, cert, certlen);
 	e->certlen = certlen;
-	crypto_hash_sha256(e->cert_sha256, e->cert, e->certlen);
+	tbs_sha256(e->cert, e->certlen, e->cert_sha256);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "ca/tbs.h"
 #include "sign/batch.h"
 #include "sign/csr.h"
 #include "core/util.h"
@@ -46,7 +47,7 @@ scan_add(struct scan *sc, const unsigned char *der, size_t len)
 		sc->nblk++;
 		sc->last = 0;
 	}
-	crypto_hash_sha256(sc->blk[sc->nblk - 1][sc->last++], der, len);
+	tbs_sha256(der, len, sc->blk[sc->nblk - 1][sc->last++]);
 	return 0;
 }
 

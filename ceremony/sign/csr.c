@@ -348,11 +348,6 @@ digest(const EVP_MD *md, const unsigned char *msg, size_t len,
 {
 	unsigned int n;
 
-	if (md == mds[0]) {
-		crypto_hash_sha256(out, msg, len);
-		*outlen = crypto_hash_sha256_BYTES;
-		return 0;
-	}
 	if (!EVP_Digest(msg, len, out, &n, md, NULL))
 		return -1;
 	*outlen = n;
@@ -552,7 +547,7 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 		rv = errf(err, errlen, "cannot encode the public key");
 		goto out;
 	}
-	crypto_hash_sha256(c->key_sha256, c->spki, c->spkilen);
+	tbs_sha256(c->spki, c->spkilen, c->key_sha256);
 	c->subject = r->info->subject; /* taken, not copied */
 	r->info->subject = NULL;
 	rv = 0;
