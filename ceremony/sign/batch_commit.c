@@ -10,6 +10,21 @@
 #include "sign/batch_int.h"
 #include "core/util.h"
 
+/* What settle does not read: all but the state, the label, the error and
+ * what is counted. */
+static void
+batch_item_release(struct item *it)
+{
+	free(it->der);
+	csr_free(&it->csr);
+	ledger_entry_free(&it->ent);
+	free(it->line);
+	free(it->pem);
+	free(it->chain);
+	it->der = NULL;
+	it->line = it->pem = it->chain = NULL;
+}
+
 void
 batch_item_clear(struct item *it)
 {
@@ -26,6 +41,7 @@ static void *
 writer(void *arg)
 {
 	struct batch_state *s = arg;
+	struct item *it;
 	off_t at;
 	size_t i;
 
@@ -34,8 +50,11 @@ writer(void *arg)
 		s->wr_rv = -1;
 		return NULL;
 	}
-	for (i = 0; i < s->wr_n; i++)
-		batch_place(s, &s->wr_items[i], 0);
+	for (i = 0; i < s->wr_n; i++) {
+		it = &s->wr_items[i];
+		batch_place(s, it, 0);
+		batch_item_release(it);
+	}
 	return NULL;
 }
 
@@ -44,7 +63,6 @@ batch_stage(struct batch_state *s, struct item *items, size_t n)
 {
 	struct batch *b = s->b;
 	struct item *it;
-	unsigned char k[16];
 	size_t len = 0, i;
 	uint64_t old;
 
@@ -58,16 +76,15 @@ batch_stage(struct batch_state *s, struct item *items, size_t n)
 		it = &items[i];
 		if (it->state != IT_SIGN)
 			continue;
-		index_key(it->ent.serial, k);
-		if (seen_get(&s->serial, k, NULL) ||
-		    index_get(&b->led->serial, k, &old)) {
+		if (seen_get(&s->serial, it->serial_key, NULL) ||
+		    index_get(&b->led->serial, it->serial_key, &old)) {
 			snprintf(it->err, sizeof(it->err), "random serial %s "
 			    "collides with an earlier one; run again",
 			    it->ent.serial);
 			it->state = IT_BAD;
 			continue;
 		}
-		if (seen_add(&s->serial, k, 0) == -1)
+		if (seen_add(&s->serial, it->serial_key, 0) == -1)
 			return -1;
 		len += it->linelen;
 	}

@@ -32,6 +32,7 @@ struct item {
 	char err[400];
 	struct csr csr;
 	struct ledger_entry ent;
+	unsigned char serial_key[16]; /* index_key of the serial */
 	char *line;   /* ledger line */
 	size_t linelen;
 	char *pem, *chain; /* a new certificate's files, written after the
@@ -126,10 +127,11 @@ int batch_dedup_key(struct batch_state *s, struct item *it);
 void batch_issue(struct batch_state *s, struct item *it, int tid);
 
 /* batch_commit.c: stage hands a signed chunk to the writer thread (the
- * serials checked first, the lines gathered); settle waits for it, counts
- * and reports the chunk's items and frees them. A chunk's files reach
- * their names only after its ledger lines are synced. -1 on an I/O or
- * memory error (reported). */
+ * serials checked first, the lines gathered), which syncs the lines, puts
+ * the files in place and frees the items it does not report on; settle
+ * waits for it, counts and reports the chunk's items and frees the rest.
+ * A chunk's files reach their names only after its ledger lines are
+ * synced. -1 on an I/O or memory error (reported). */
 int batch_stage(struct batch_state *s, struct item *items, size_t n);
 int batch_settle(struct batch_state *s);
 void batch_item_clear(struct item *it);

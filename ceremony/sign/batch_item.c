@@ -258,6 +258,7 @@ entry_fill(struct batch_state *s, struct item *it, const struct tbs_fields *f,
 	char *subject;
 
 	hex_encode(f->serial, TBS_SERIAL, e->serial);
+	index_key(e->serial, it->serial_key);
 	snprintf(e->cn, sizeof(e->cn), "%s", it->csr.cn);
 	if ((subject = pki_name_string(it->csr.copy)) == NULL ||
 	    strlen(subject) >= sizeof(e->subject)) {
