@@ -101,9 +101,14 @@ batch_emit(struct batch_state *s, struct item *it, int check)
 	char *pem, *chain = NULL;
 	size_t plen, clen;
 
-	pem = pem_cert(it->ent.cert, it->ent.certlen, "", 0, &plen);
+	/* the chain: the same PEM, then the CA's */
 	chain = pem_cert(it->ent.cert, it->ent.certlen, s->ca_pem,
 	    s->ca_pemlen, &clen);
+	plen = clen - s->ca_pemlen;
+	if (chain != NULL && (pem = malloc(plen)) != NULL)
+		memcpy(pem, chain, plen);
+	else
+		pem = NULL;
 	if (pem == NULL || chain == NULL) {
 		__atomic_store_n(&s->failed, 1, __ATOMIC_RELAXED);
 		goto out;
