@@ -155,29 +155,35 @@ asn1_time(const ASN1_TIME *a, time_t *t)
 	return 0;
 }
 
-/* The signature algorithm X509_sign_ctx writes with this key: from one
- * certificate signed here (of the CA's own key, thrown away). */
+/* The signature algorithm OpenSSL writes with this key and digest: what
+ * X509_sign_ctx would write, taken from a request signed here the same
+ * way (ASN1_item_sign_ctx for both). A request, not a certificate: the CA
+ * key signs no certificate that is not issued and in the ledger. */
 static int
 sigalg_der(struct tbs_tmpl *t, const struct pki_issuer *is, char *err,
     size_t errlen)
 {
-	const X509_ALGOR *in, *out;
+	const X509_ALGOR *alg;
 	unsigned char *p = NULL;
-	X509 *x;
+	EVP_MD_CTX *ctx = NULL;
+	X509_REQ *r;
 	int rv = -1;
 
-	x = pki_issuer_sign(is, NULL, X509_get_subject_name(is->ca),
-	    (EVP_PKEY *)X509_get0_pubkey(is->ca), err, errlen);
-	if (x == NULL)
-		return -1;
-	in = X509_get0_tbs_sigalg(x);
-	X509_get0_signature(NULL, &out, x);
-	if (X509_ALGOR_cmp(in, out) != 0)
-		errf(err, errlen, "signature algorithms differ");
-	else if ((rv = der_of(&t->sigalg, &t->sigalglen,
-	    i2d_X509_ALGOR(in, &p), &p)) == -1)
+	if ((r = X509_REQ_new()) == NULL ||
+	    !X509_REQ_set_subject_name(r, X509_get_subject_name(is->ca)) ||
+	    !X509_REQ_set_pubkey(r, X509_get0_pubkey(is->ca)) ||
+	    (ctx = pki_issuer_signer(is)) == NULL ||
+	    X509_REQ_sign_ctx(r, ctx) <= 0) {
+		errf(err, errlen, "cannot sign with the CA key");
+		goto out;
+	}
+	X509_REQ_get0_signature(r, NULL, &alg);
+	if ((rv = der_of(&t->sigalg, &t->sigalglen, i2d_X509_ALGOR(alg, &p),
+	    &p)) == -1)
 		errf(err, errlen, "cannot encode the signature algorithm");
-	X509_free(x);
+out:
+	EVP_MD_CTX_free(ctx);
+	X509_REQ_free(r);
 	return rv;
 }
 

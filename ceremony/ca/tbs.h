@@ -41,8 +41,9 @@ struct tbs_fields {
 	enum tbs_kind kind;
 };
 
-/* From a PROFILE_DEVICE issuer: the CA's key signs one certificate here,
- * whose signature algorithm the template copies. 0, or -1 with err. */
+/* From a PROFILE_DEVICE issuer: the CA's key signs one request here (not
+ * a certificate), whose signature algorithm the template copies. 0, or
+ * -1 with err. */
 int tbs_tmpl_init(struct tbs_tmpl *t, const struct pki_issuer *is,
     char *err, size_t errlen);
 void tbs_tmpl_free(struct tbs_tmpl *t);

@@ -1,10 +1,11 @@
-/* The certificate template (ca/tbs.c): for RSA and EC CAs and RSA and EC
- * device keys, its TBSCertificate and certificate DER equal what OpenSSL's
- * X509 API makes for the same serial, validity, subject and key with the
- * profile's extensions (pki_issuer_build), across the UTCTime to
- * GeneralizedTime change of 2050; what it signs passes pki_lint and
- * tbs_check; tbs_check refuses every single-byte change of a certificate
- * and certificates the template would not make. */
+/* The certificate template (ca/tbs.c): for RSA, EC P-256 and EC P-384
+ * (SHA-384) CAs and RSA and EC device keys, its TBSCertificate and
+ * certificate DER equal what OpenSSL's X509 API makes for the same
+ * serial, validity, subject and key with the profile's extensions
+ * (pki_issuer_build), across the UTCTime to GeneralizedTime change of
+ * 2050; what it signs passes pki_lint and tbs_check; tbs_check refuses
+ * every single-byte change of a certificate and certificates the template
+ * would not make. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,9 +27,22 @@
 #define DAY (24L * 3600)
 
 static struct {
-	EVP_PKEY *eckey, *rsakey, *ecdev, *rsadev;
-	X509 *ecca, *rsaca;
+	EVP_PKEY *eckey, *rsakey, *ecdev, *rsadev, *p384key;
+	X509 *ecca, *rsaca, *p384ca;
 } F;
+
+/* The CAs: 0 EC P-256, 1 RSA-2048, 2 EC P-384 (SHA-384). */
+static X509 *
+ca_of(int i)
+{
+	return i == 2 ? F.p384ca : i ? F.rsaca : F.ecca;
+}
+
+static EVP_PKEY *
+cakey_of(int i)
+{
+	return i == 2 ? F.p384key : i ? F.rsakey : F.eckey;
+}
 
 static X509_NAME *
 name(const char *c, const char *o, const char *cn)
@@ -50,20 +64,24 @@ static int
 setup(void **state)
 {
 	X509_NAME *a = name("IN", "AMZ", "EC CA"), *b = name("IN", "AMZ",
-	    "RSA CA");
+	    "RSA CA"), *c = name("IN", "AMZ", "P-384 CA");
 
 	F.eckey = pki_keygen(KEY_P256);
 	F.rsakey = pki_keygen(KEY_RSA2048);
 	F.ecdev = pki_keygen(KEY_P256);
 	F.rsadev = pki_keygen(KEY_RSA2048);
-	if (!F.eckey || !F.rsakey || !F.ecdev || !F.rsadev)
+	F.p384key = pki_keygen(KEY_P384);
+	if (!F.eckey || !F.rsakey || !F.ecdev || !F.rsadev || !F.p384key)
 		return -1;
 	F.ecca = pki_cert_issue(PROFILE_CA, a, F.eckey, NULL, F.eckey, 3650);
 	F.rsaca = pki_cert_issue(PROFILE_CA, b, F.rsakey, NULL, F.rsakey,
 	    3650);
+	F.p384ca = pki_cert_issue(PROFILE_CA, c, F.p384key, NULL, F.p384key,
+	    3650);
 	X509_NAME_free(a);
 	X509_NAME_free(b);
-	return F.ecca && F.rsaca ? 0 : -1;
+	X509_NAME_free(c);
+	return F.ecca && F.rsaca && F.p384ca ? 0 : -1;
 }
 
 static int
@@ -71,6 +89,8 @@ teardown(void **state)
 {
 	X509_free(F.ecca);
 	X509_free(F.rsaca);
+	X509_free(F.p384ca);
+	EVP_PKEY_free(F.p384key);
 	EVP_PKEY_free(F.eckey);
 	EVP_PKEY_free(F.rsakey);
 	EVP_PKEY_free(F.ecdev);
@@ -96,9 +116,8 @@ fx_init(struct fx *x, int rsaca, int rsadev, long days, time_t t)
 	int n;
 
 	memset(x, 0, sizeof(*x));
-	assert_int_equal(pki_issuer_init(&x->is, PROFILE_DEVICE, rsaca ?
-	    F.rsaca : F.ecca, rsaca ? F.rsakey : F.eckey, days, err,
-	    sizeof(err)), 0);
+	assert_int_equal(pki_issuer_init(&x->is, PROFILE_DEVICE, ca_of(rsaca),
+	    cakey_of(rsaca), days, err, sizeof(err)), 0);
 	if (tbs_tmpl_init(&x->t, &x->is, err, sizeof(err)) != 0)
 		fail_msg("tbs_tmpl_init: %s", err);
 	assert_int_equal(tbs_signer_init(&x->sg, &x->t, &x->is), 0);
@@ -145,7 +164,8 @@ same_as_x509(int rsaca, int rsadev, long days, time_t t)
 	    sizeof(err));
 	if (c == NULL)
 		fail_msg("pki_issuer_build: %s", err);
-	assert_true(X509_sign(c, rsaca ? F.rsakey : F.eckey, EVP_sha256()) > 0);
+	assert_true(X509_sign(c, cakey_of(rsaca), pki_md_for(cakey_of(rsaca))) >
+	    0);
 	tn = i2d_re_X509_tbs(c, &tbs);
 	n = tbs_encode(&x.t, &x.f, buf, sizeof(buf));
 	assert_int_equal(n, tn);
@@ -173,7 +193,7 @@ test_same_as_x509(void **state)
 	time_t now = time(NULL);
 	int ca, dev;
 
-	for (ca = 0; ca < 2; ca++)
+	for (ca = 0; ca < 3; ca++)
 		for (dev = 0; dev < 2; dev++) {
 			same_as_x509(ca, dev, 365, now);
 			same_as_x509(ca, dev, 1, now);
@@ -228,8 +248,7 @@ signed_ok(int rsaca, int rsadev)
 	c = d2i_X509(NULL, &p, (long)m);
 	assert_non_null(c);
 	assert_ptr_equal(p, cert + m);
-	if (pki_lint(c, rsaca ? F.rsaca : F.ecca, PROFILE_DEVICE, err,
-	    sizeof(err)) != 0)
+	if (pki_lint(c, ca_of(rsaca), PROFILE_DEVICE, err, sizeof(err)) != 0)
 		fail_msg("pki_lint: %s", err);
 	assert_int_equal(X509_check_purpose(c, X509_PURPOSE_SSL_CLIENT, 0), 1);
 	assert_int_equal(!!(X509_get_key_usage(c) & KU_KEY_ENCIPHERMENT),
@@ -259,6 +278,7 @@ test_signed(void **state)
 	signed_ok(0, 1);
 	signed_ok(1, 0);
 	signed_ok(1, 1);
+	signed_ok(2, 0);
 }
 
 /* What the template would not make. */
