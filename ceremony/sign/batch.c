@@ -1,7 +1,8 @@
 /* The signing batch. Per chunk of CSRs:
  *   read (main)  ->  CSR-hash dedup (main)  ->  parse+check (pool)
- *   ->  key/CN dedup (main)  ->  sign+lint+PEM (pool)
- *   ->  ledger append + fdatasync (main)  ->  files written (pool).
+ *   ->  key/CN dedup (main)  ->  sign+lint+PEM (pool)  ->  serials (main)
+ *   ->  ledger append + fdatasync, then files written (writer thread,
+ *       while the next chunk goes through the steps before).
  * Dedup runs in input order, so the first of two duplicates wins, the same
  * way on every run. A certificate reaches its name only after its ledger
  * line is on disk; a rerun after a crash re-emits it from the ledger (and
