@@ -3,25 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <sodium.h>
 
 #include "ca/pki.h"
+#include "ca/tbs.h"
 #include "core/util.h"
 
-/* 16 random bytes, top bits 01: positive, 126 random bits, 16 octets. */
-static int
-serial_random(X509 *x)
-{
-	unsigned char r[16];
-
-	randombytes_buf(r, sizeof(r));
-	r[0] = (unsigned char)((r[0] & 0x3f) | 0x40);
-	return ASN1_STRING_set(X509_get_serialNumber(x), r, sizeof(r)) ? 0 :
-	    -1;
-}
 
 /* SHA-1 of the public key bits (RFC 5280 4.2.1.2 method 1), as OpenSSL's
  * subjectKeyIdentifier "hash". */
@@ -165,26 +156,48 @@ pki_issuer_signer(const struct pki_issuer *is)
 }
 
 X509 *
-pki_issuer_sign(const struct pki_issuer *is, const EVP_MD_CTX *signer,
-    const X509_NAME *subject, EVP_PKEY *pub, char *err, size_t errlen)
+pki_issuer_build(const struct pki_issuer *is, const X509_NAME *subject,
+    EVP_PKEY *pub, const unsigned char serial[TBS_SERIAL], time_t t,
+    char *err, size_t errlen)
 {
-	EVP_MD_CTX *sctx = NULL;
 	X509 *x;
 	int rsa = EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA;
 
 	if ((x = X509_new()) == NULL || !X509_set_version(x, X509_VERSION_3) ||
-	    serial_random(x) == -1 || !X509_set_subject_name(x, subject) ||
+	    !ASN1_STRING_set(X509_get_serialNumber(x), serial, TBS_SERIAL) ||
+	    !X509_set_subject_name(x, subject) ||
 	    !X509_set_issuer_name(x, is->ca ? X509_get_subject_name(is->ca) :
 		subject) ||
 	    !X509_set_pubkey(x, pub) ||
-	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
-	    X509_time_adj_ex(X509_getm_notAfter(x), (int)is->days, 0, NULL) ==
+	    X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &t) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(x), (int)is->days, 0, &t) ==
 		NULL ||
 	    !X509_add_ext(x, is->bc, -1) ||
 	    !X509_add_ext(x, rsa ? is->ku_rsa : is->ku_ec, -1) ||
 	    (is->eku != NULL && !X509_add_ext(x, is->eku, -1)) ||
-	    add_ski(x) == -1 || !X509_add_ext(x, is->aki, -1))
-		goto fail;
+	    add_ski(x) == -1 || !X509_add_ext(x, is->aki, -1)) {
+		errf(err, errlen, "%s", ossl_reason());
+		ERR_clear_error();
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+X509 *
+pki_issuer_sign(const struct pki_issuer *is, const EVP_MD_CTX *signer,
+    const X509_NAME *subject, EVP_PKEY *pub, char *err, size_t errlen)
+{
+	EVP_MD_CTX *sctx = NULL;
+	unsigned char serial[TBS_SERIAL];
+	X509 *x;
+
+	/* 16 random bytes, top bits 01: positive, 126 random bits */
+	randombytes_buf(serial, sizeof(serial));
+	serial[0] = (unsigned char)((serial[0] & 0x3f) | 0x40);
+	if ((x = pki_issuer_build(is, subject, pub, serial, time(NULL), err,
+	    errlen)) == NULL)
+		return NULL;
 	if (signer == NULL)
 		sctx = pki_issuer_signer(is);
 	else if ((sctx = EVP_MD_CTX_new()) != NULL &&
@@ -192,16 +205,15 @@ pki_issuer_sign(const struct pki_issuer *is, const EVP_MD_CTX *signer,
 		EVP_MD_CTX_free(sctx);
 		sctx = NULL;
 	}
-	if (sctx == NULL || X509_sign_ctx(x, sctx) <= 0)
-		goto fail;
+	if (sctx == NULL || X509_sign_ctx(x, sctx) <= 0) {
+		errf(err, errlen, "%s", ossl_reason());
+		ERR_clear_error();
+		EVP_MD_CTX_free(sctx);
+		X509_free(x);
+		return NULL;
+	}
 	EVP_MD_CTX_free(sctx);
 	return x;
-fail:
-	errf(err, errlen, "%s", ossl_reason());
-	ERR_clear_error();
-	EVP_MD_CTX_free(sctx);
-	X509_free(x);
-	return NULL;
 }
 
 X509 *

@@ -1,16 +1,19 @@
 /* The signing batch. Per chunk of CSRs:
  *   read (main)  ->  CSR-hash dedup (main)  ->  parse+check (pool)
- *   ->  key/CN dedup (main)  ->  sign+lint+PEM (pool)
- *   ->  ledger append + fdatasync (main)  ->  files written (pool).
+ *   ->  key/CN dedup (main)  ->  sign+lint+PEM (pool)  ->  serials (main)
+ *   ->  ledger append + fdatasync, then files written (writer thread,
+ *       while the next chunk goes through the steps before).
  * Dedup runs in input order, so the first of two duplicates wins, the same
  * way on every run. A certificate reaches its name only after its ledger
  * line is on disk; a rerun after a crash re-emits it from the ledger (and
  * rewrites a file a crash cut short). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,16 +33,24 @@ now_sec(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void
-item_clear(struct item *it)
+/* 1 if the folder at dfd has no entries. */
+static int
+dir_empty(int dfd)
 {
-	free(it->der);
-	csr_free(&it->csr);
-	ledger_entry_free(&it->ent);
-	free(it->line);
-	free(it->pem);
-	free(it->chain);
-	memset(it, 0, sizeof(*it));
+	struct dirent *d;
+	DIR *dir;
+	int fd = dup(dfd), empty = 1;
+
+	if (fd == -1 || (dir = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	while (empty && (d = readdir(dir)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			empty = 0;
+	closedir(dir);
+	return empty;
 }
 
 /* Fills up to BATCH_CHUNK items; the count, or -1 on a read error. */
@@ -62,6 +73,11 @@ intake(struct batch_state *s)
 			s->in_open = 1;
 			s->in_first[s->in_idx] = b->seen;
 		}
+		if (b->seen >= SEEN_MAX) {
+			warnf("more than %u CSRs: one batch holds at most that",
+			    SEEN_MAX);
+			return -1;
+		}
 		it = &s->items[n];
 		r = csr_in_next(&s->in, &it->der, &it->len, it->label,
 		    sizeof(it->label), it->err, sizeof(it->err));
@@ -79,7 +95,7 @@ intake(struct batch_state *s)
 		it->state = r == 1 ? IT_NEW : IT_BAD;
 		it->notfile = s->in.notfile != NULL;
 		if (r == 1)
-			crypto_hash_sha256(it->csr_sha256, it->der, it->len);
+			tbs_sha256(it->der, it->len, it->csr_sha256);
 		n++;
 	}
 	return n;
@@ -100,112 +116,54 @@ progress(const struct batch *b, int last)
 		    b->seen, b->total, rate, rate > 0 ? left / rate : 0.0);
 }
 
-/* Ledger lines for the chunk, written and synced in one go; then the
- * certificates are put in place. */
-static int
-commit(struct batch_state *s, size_t n)
-{
-	struct batch *b = s->b;
-	struct item *it;
-	unsigned char k[16];
-	char *buf = NULL;
-	size_t len = 0, i;
-	off_t at;
-	int rv = -1;
-
-	for (i = 0; i < n; i++) {
-		it = &s->items[i];
-		if (it->state != IT_SIGN || b->check_only)
-			continue;
-		index_key(it->ent.serial, k);
-		if (index_put(&b->led->serial, k, LEDGER_BATCH | it->seq, NULL,
-		    0) != 1) {
-			snprintf(it->err, sizeof(it->err), "random serial %s "
-			    "collides with an earlier one; run again",
-			    it->ent.serial);
-			it->state = IT_BAD;
-			continue;
-		}
-		len += it->linelen;
-	}
-	if (len > 0 && !b->check_only) {
-		if ((buf = malloc(len)) == NULL)
-			goto out;
-		for (len = 0, i = 0; i < n; i++) {
-			it = &s->items[i];
-			if (it->state != IT_SIGN)
-				continue;
-			memcpy(buf + len, it->line, it->linelen);
-			len += it->linelen;
-		}
-		if (ledger_append(b->led, buf, len, &at) == -1)
-			goto out;
-		for (i = 0; i < n; i++) {
-			it = &s->items[i];
-			if (it->state != IT_SIGN)
-				continue;
-			if (ledger_index(b->led, &it->ent, (uint64_t)at) == -1)
-				goto out;
-			at += (off_t)it->linelen;
-		}
-	}
-	for (i = 0; b->collect != NULL && !b->check_only && i < n; i++) {
-		it = &s->items[i];
-		if ((it->state == IT_SIGN || it->state == IT_HAVE) &&
-		    b->collect(b->collect_arg, &it->ent) != 0)
-			goto out;
-	}
-	if (!b->check_only && b->collect == NULL) {
-		batch_pool_run(s, batch_place, n);
-		if (s->failed)
-			goto out;
-	}
-	for (i = 0; i < n; i++) {
-		it = &s->items[i];
-		if (it->state == IT_BAD) {
-			b->rejected++;
-			b->notfiles += (unsigned long)it->notfile;
-			if (b->progress && b->report)
-				fputs("\r\033[K", stderr); /* the progress line */
-			if (b->report)
-				warnf("%s: %s", it->label, it->err);
-			if (b->rejects != NULL)
-				fprintf(b->rejects, "%s: %s\n", it->label,
-				    it->err);
-		} else if (it->state == IT_SIGN)
-			b->issued++;
-		else if (it->state == IT_HAVE) {
-			b->have++;
-			if (it->write)
-				b->rewritten++;
-		}
-	}
-	rv = 0;
-out:
-	free(buf);
-	return rv;
-}
-
 int
 batch_run(struct batch *b)
 {
 	struct batch_state *s;
+	char err[256];
+	mode_t mask;
 	long n, i;
-	int rv = -1;
+	int cur, rv = -1;
 
 	b->started = now_sec();
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return -1;
 	s->b = b;
+	s->out_empty = b->outfd != -1 && dir_empty(b->outfd);
+	/* no thread runs yet: the umask is read and put back */
+	mask = umask(022);
+	umask(mask);
+	s->chmod = (mask & 0644) != 0;
 	for (s->ninputs = 0; b->inputs[s->ninputs] != NULL; s->ninputs++)
 		;
-	if ((s->items = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
+	if ((s->arr[0] = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
+	    (s->arr[1] = calloc(BATCH_CHUNK, sizeof(*s->items))) == NULL ||
 	    (s->in_first = calloc(s->ninputs + 1, sizeof(*s->in_first))) ==
 		NULL ||
-	    pki_cert_pem(b->is.ca, &s->ca_pem, &s->ca_pemlen) == -1 ||
-	    batch_pool_start(s) == -1)
+	    pki_cert_pem(b->is.ca, &s->ca_pem, &s->ca_pemlen) == -1)
 		goto out;
-	for (;;) {
+	if (b->total > SEEN_MAX) {
+		warnf("%lu CSRs: one batch holds at most %u", b->total,
+		    SEEN_MAX);
+		goto out;
+	}
+	/* sized for the whole batch (b->total items) */
+	if (seen_init(&s->csr, b->total, 1) == -1 ||
+	    seen_init(&s->key, b->total, 1) == -1 ||
+	    seen_init(&s->cn, b->total, 1) == -1 ||
+	    seen_init(&s->serial, b->total, 0) == -1 ||
+	    seen_init(&s->stems, 0, 0) == -1)
+		goto out;
+	if (tbs_tmpl_init(&s->tmpl, &b->is, err, sizeof(err)) == -1) {
+		warnf("cannot prepare the device certificate: %s", err);
+		goto out;
+	}
+	if (batch_pool_start(s) == -1)
+		goto out;
+	/* chunk k+1 is checked and signed while the writer thread syncs the
+	 * ledger lines of chunk k, then puts its files in place */
+	for (cur = 0;; cur = !cur) {
+		s->items = s->arr[cur];
 		if ((n = intake(s)) <= 0) {
 			rv = n == 0 ? 0 : -1;
 			break;
@@ -219,26 +177,35 @@ batch_run(struct batch *b)
 				goto out;
 		if (!b->check_only)
 			batch_pool_run(s, batch_issue, (size_t)n);
-		if (s->failed || commit(s, (size_t)n) == -1)
+		if (s->failed || batch_settle(s) == -1 ||
+		    batch_stage(s, s->arr[cur], (size_t)n) == -1)
 			goto out;
-		for (i = 0; i < n; i++)
-			item_clear(&s->items[i]);
 		progress(b, 0);
 	}
+	if (rv == 0 && batch_settle(s) == -1)
+		rv = -1;
 	progress(b, 1);
 	b->finished = now_sec();
 out:
 	if (rv != 0 && b->progress)
 		fputc('\n', stderr);
+	batch_settle(s); /* a writer still running is waited for */
 	batch_pool_stop(s);
 	if (s->in_open)
 		csr_in_close(&s->in);
-	for (i = 0; s->items != NULL && i < BATCH_CHUNK; i++)
-		item_clear(&s->items[i]);
-	free(s->items);
+	for (cur = 0; cur < 2; cur++) {
+		for (i = 0; s->arr[cur] != NULL && i < BATCH_CHUNK; i++)
+			batch_item_clear(&s->arr[cur][i]);
+		free(s->arr[cur]);
+	}
 	free(s->ca_pem);
 	free(s->in_first);
-	index_free(&s->stems);
+	seen_free(&s->csr);
+	seen_free(&s->key);
+	seen_free(&s->cn);
+	seen_free(&s->serial);
+	seen_free(&s->stems);
+	tbs_tmpl_free(&s->tmpl);
 	free(s);
 	return rv;
 }
@@ -254,7 +221,6 @@ batch_reset(struct batch *b)
 int
 batch_precheck(struct batch *b)
 {
-	char *path;
 	int rv;
 
 	b->check_only = 1;
@@ -265,75 +231,9 @@ batch_precheck(struct batch *b)
 		return -1;
 	if (b->rejected > 0)
 		return RC_CHECK;
-	/* the check pass marked its CSRs in the indexes: start over */
-	if ((path = strdup(b->led->path)) == NULL)
-		return -1;
-	ledger_close(b->led);
-	rv = ledger_open(b->led, path);
-	free(path);
-	if (rv == -1)
-		return -1;
+	/* what the pass saw was in its own tables, now gone: start over */
 	if (b->stdin_copy != NULL)
 		rewind(b->stdin_copy);
 	batch_reset(b);
 	return 0;
-}
-
-static int
-cmp32(const void *a, const void *b)
-{
-	return memcmp(a, b, 32);
-}
-
-int
-batch_scan(char **inputs, FILE *stdin_copy, unsigned char set[32],
-    unsigned long *count)
-{
-	crypto_hash_sha256_state st;
-	struct csr_in in;
-	unsigned char *der, (*h)[32] = NULL, (*nh)[32];
-	char label[600], err[400];
-	size_t len, n = 0, cap = 0;
-	int r, rv = -1;
-
-	*count = 0;
-	for (; *inputs != NULL; inputs++) {
-		if (csr_in_open(&in, *inputs, strcmp(*inputs, "-") == 0 ?
-		    stdin_copy : NULL) == -1)
-			goto out;
-		while ((r = csr_in_next(&in, &der, &len, label, sizeof(label),
-		    err, sizeof(err))) != 0) {
-			if (r == RC_ERR) {
-				warnf("%s: %s", in.name, err);
-				csr_in_close(&in);
-				goto out;
-			}
-			(*count)++;
-			if (r != 1)
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				if ((nh = realloc(h, cap * 32)) == NULL) {
-					free(der);
-					csr_in_close(&in);
-					goto out;
-				}
-				h = nh;
-			}
-			crypto_hash_sha256(h[n++], der, len);
-			free(der);
-		}
-		csr_in_close(&in);
-	}
-	if (n > 0)
-		qsort(h, n, 32, cmp32);
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)h, n * 32);
-	crypto_hash_sha256_final(&st, set);
-	rv = 0;
-out:
-	free(h);
-	if (stdin_copy != NULL)
-		rewind(stdin_copy);
-	return rv;
 }

@@ -37,14 +37,16 @@ struct batch {
 };
 
 /* Runs the whole batch. 0 ok (rejections counted), -1 I/O or internal
- * error (message given). */
+ * error (message given). Its tables are sized for b->total items. The
+ * ledger's count grows by the lines written; its indexes keep what was
+ * there before. */
 int batch_run(struct batch *b);
 /* Zeroes the results, for another run over the same inputs. */
 void batch_reset(struct batch *b);
 /* --strict's first pass: checks the whole batch without signing or
- * writing (every rejection reported), then undoes what the pass marked
- * (the ledger read again, stdin's copy rewound, the results reset) so that
- * batch_run signs from the start. 0 if no CSR was rejected; RC_CHECK if
+ * writing (every rejection reported), then rewinds stdin's copy and resets
+ * the results so that batch_run signs from the start (what the pass saw
+ * was in batch_run's own tables, the ledger's indexes are untouched). 0 if no CSR was rejected; RC_CHECK if
  * some were (b->rejected of b->seen, the ledger untouched); -1 on error. */
 int batch_precheck(struct batch *b);
 

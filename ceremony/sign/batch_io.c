@@ -14,34 +14,26 @@
 #include "sign/batch_int.h"
 #include "core/util.h"
 
+/* PEM as PEM_write_X509 writes it (64 characters a line), then tail. */
 static char *
 pem_cert(const unsigned char *der, size_t len, const char *tail,
     size_t taillen, size_t *outlen)
 {
 	static const char head[] = "-----BEGIN CERTIFICATE-----\n",
 			  foot[] = "-----END CERTIFICATE-----\n";
-	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-	char *out = malloc(len * 2 + 128 + taillen);
-	int a = 0, c = 0;
-	size_t n;
+	size_t i, k, n = sizeof(head) - 1;
+	char *out = malloc(sizeof(head) + sizeof(foot) + (len + 47) / 48 * 65 +
+	    taillen);
 
-	if (ctx == NULL || out == NULL) {
-		EVP_ENCODE_CTX_free(ctx);
-		free(out);
+	if (out == NULL)
 		return NULL;
+	memcpy(out, head, n);
+	for (i = 0; i < len; i += k) {
+		k = len - i < 48 ? len - i : 48;
+		n += (size_t)EVP_EncodeBlock((unsigned char *)out + n, der + i,
+		    (int)k);
+		out[n++] = '\n';
 	}
-	memcpy(out, head, sizeof(head) - 1);
-	n = sizeof(head) - 1;
-	EVP_EncodeInit(ctx);
-	if (!EVP_EncodeUpdate(ctx, (unsigned char *)out + n, &a, der,
-	    (int)len)) {
-		EVP_ENCODE_CTX_free(ctx);
-		free(out);
-		return NULL;
-	}
-	EVP_EncodeFinal(ctx, (unsigned char *)out + n + a, &c);
-	EVP_ENCODE_CTX_free(ctx);
-	n += (size_t)(a + c);
 	memcpy(out + n, foot, sizeof(foot) - 1);
 	n += sizeof(foot) - 1;
 	memcpy(out + n, tail, taillen);
@@ -60,7 +52,8 @@ write_at(struct batch_state *s, const char *name, const char *buf, size_t len,
 
 	fd = openat(s->b->outfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC | (excl ? O_EXCL : O_TRUNC), 0644);
-	if (fd == -1 || fchmod(fd, 0644) == -1)
+	/* 0644 whatever the umask; no call when the umask leaves it */
+	if (fd == -1 || (s->chmod && fchmod(fd, 0644) == -1))
 		goto fail;
 	while (done < len) {
 		r = write(fd, buf + done, len - done);
@@ -110,9 +103,14 @@ batch_emit(struct batch_state *s, struct item *it, int check)
 
 	if (s->b->collect != NULL) /* one archive, made after the run */
 		return;
-	pem = pem_cert(it->ent.cert, it->ent.certlen, "", 0, &plen);
+	/* the chain: the same PEM, then the CA's */
 	chain = pem_cert(it->ent.cert, it->ent.certlen, s->ca_pem,
 	    s->ca_pemlen, &clen);
+	plen = clen - s->ca_pemlen;
+	if (chain != NULL && (pem = malloc(plen)) != NULL)
+		memcpy(pem, chain, plen);
+	else
+		pem = NULL;
 	if (pem == NULL || chain == NULL) {
 		__atomic_store_n(&s->failed, 1, __ATOMIC_RELAXED);
 		goto out;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/x509.h>
 #include <sodium.h>
 
@@ -58,13 +59,36 @@ batch_check(struct batch_state *s, struct item *it, int tid)
 		it->state = IT_BAD;
 }
 
-/* A free output name for cn in this batch: CN, then CN.2, CN.3 ... */
+/* Output names taken in this batch: one equal to the CN of an item of
+ * the batch is marked on that CN's entry (SEEN_STEM), any other is in the
+ * stems set. */
 static int
-stem_pick(struct batch_state *s, const char *cn, char *stem, size_t len,
-    uint64_t seq)
+stem_taken(struct batch_state *s, const unsigned char k[16])
+{
+	uint32_t v;
+
+	return (seen_get(&s->cn, k, &v) && (v & SEEN_STEM)) ||
+	    seen_get(&s->stems, k, NULL);
+}
+
+static int
+stem_take(struct batch_state *s, const char *stem)
 {
 	unsigned char k[16];
-	int i, r;
+	uint32_t v;
+
+	index_key(stem, k);
+	if (seen_get(&s->cn, k, &v))
+		return seen_set(&s->cn, k, v | SEEN_STEM);
+	return seen_add(&s->stems, k, 0);
+}
+
+/* A free output name for cn in this batch: CN, then CN.2, CN.3 ... */
+static int
+stem_pick(struct batch_state *s, const char *cn, char *stem, size_t len)
+{
+	unsigned char k[16];
+	int i;
 
 	for (i = 1; i < 1000000; i++) {
 		if (i == 1)
@@ -72,21 +96,22 @@ stem_pick(struct batch_state *s, const char *cn, char *stem, size_t len,
 		else
 			snprintf(stem, len, "%s.%d", cn, i);
 		index_key(stem, k);
-		if ((r = index_put(&s->stems, k, seq, NULL, 0)) == -1)
-			return -1;
-		if (r == 1)
+		if (!stem_taken(s, k))
 			return 0;
 	}
 	return -1;
 }
 
+/* The item holding CN k is now v; whether the CN is taken as a name
+ * stays. */
 static int
-stem_claim(struct batch_state *s, const char *stem, uint64_t seq)
+cn_point(struct batch_state *s, const unsigned char k[16], uint32_t v)
 {
-	unsigned char k[16];
+	uint32_t old;
 
-	index_key(stem, k);
-	return index_put(&s->stems, k, seq, NULL, 0);
+	if (seen_get(&s->cn, k, &old))
+		v |= old & SEEN_STEM;
+	return seen_set(&s->cn, k, v);
 }
 
 /* Message for a duplicate of what the ledger or the batch already holds. */
@@ -111,22 +136,35 @@ dup_msg(struct batch_state *s, struct item *it, const char *what, uint64_t old)
 	it->state = IT_BAD;
 }
 
+/* The holder of key in this batch (LEDGER_BATCH | seq), else in the
+ * ledger (its line's offset): 1, or 0 when neither has it. */
+static int
+holder(const struct seen_tab *t, const struct index *led,
+    const unsigned char key[16], uint64_t *old)
+{
+	uint32_t v;
+
+	if (seen_get(t, key, &v)) {
+		*old = LEDGER_BATCH | (v & SEEN_MAX);
+		return 1;
+	}
+	return index_get(led, key, old);
+}
+
 /* In input order: exact CSR repeats. A CSR already in the ledger is not
  * signed again; its certificate is written again if missing. */
 int
 batch_dedup_csr(struct batch_state *s, struct item *it)
 {
 	struct batch *b = s->b;
-	uint64_t me = LEDGER_BATCH | it->seq, old;
+	uint32_t me = (uint32_t)it->seq;
+	uint64_t old;
 	unsigned char k[16];
-	int r;
 
 	if (it->state != IT_NEW)
 		return 0;
-	if ((r = index_put(&b->led->csr, it->csr_sha256, me, &old, 0)) == -1)
-		return -1;
-	if (r == 1)
-		return 0;
+	if (!holder(&s->csr, &b->led->csr, it->csr_sha256, &old))
+		return seen_add(&s->csr, it->csr_sha256, me);
 	if (old & LEDGER_BATCH) {
 		dup_msg(s, it, "duplicate: the same CSR", old);
 		return 0;
@@ -145,17 +183,15 @@ batch_dedup_csr(struct batch_state *s, struct item *it)
 	it->state = IT_HAVE;
 	/* from now on, repeats in this batch point to this item */
 	index_key(it->ent.cn, k);
-	if (index_put(&b->led->csr, it->csr_sha256, me, NULL, 1) == -1 ||
-	    index_put(&b->led->key, it->ent.key_sha256, me, NULL, 1) == -1 ||
-	    index_put(&b->led->cn, k, me, NULL, 1) == -1)
+	if (seen_add(&s->csr, it->csr_sha256, me) == -1 ||
+	    seen_set(&s->key, it->ent.key_sha256, me) == -1 ||
+	    cn_point(s, k, me) == -1)
 		return -1;
-	if (strcmp(it->ent.batch, b->batch) == 0) {
-		if (stem_claim(s, it->ent.file, it->seq) == -1)
-			return -1;
-	} else if (stem_pick(s, it->ent.cn, it->ent.file,
-	    sizeof(it->ent.file), it->seq) == -1)
+	/* its own name when it is of this batch, else a free one */
+	if (strcmp(it->ent.batch, b->batch) != 0 && stem_pick(s, it->ent.cn,
+	    it->ent.file, sizeof(it->ent.file)) == -1)
 		return -1;
-	return 0;
+	return stem_take(s, it->ent.file);
 }
 
 static int
@@ -173,101 +209,113 @@ int
 batch_dedup_key(struct batch_state *s, struct item *it)
 {
 	struct batch *b = s->b;
-	uint64_t me = LEDGER_BATCH | it->seq, old;
+	uint32_t me = (uint32_t)it->seq;
+	uint64_t old;
 	unsigned char cnk[16];
 
 	if (it->state != IT_NEW)
 		return 0;
-	if (index_get(&b->led->key, it->csr.key_sha256, &old)) {
+	if (holder(&s->key, &b->led->key, it->csr.key_sha256, &old)) {
 		dup_msg(s, it, "duplicate: the same public key", old);
 		return 0;
 	}
 	index_key(it->csr.cn, cnk);
-	if (!b->allow_dup_cn && index_get(&b->led->cn, cnk, &old)) {
+	if (!b->allow_dup_cn && holder(&s->cn, &b->led->cn, cnk, &old)) {
 		dup_msg(s, it, "duplicate CN: the same CN", old);
 		if (!(old & LEDGER_BATCH))
 			strncat(it->err, "; --allow-duplicate-cn issues it "
 			    "anyway", sizeof(it->err) - strlen(it->err) - 1);
 		return 0;
 	}
-	if (stem_pick(s, it->csr.cn, it->ent.file, sizeof(it->ent.file),
-	    it->seq) == -1)
+	if (stem_pick(s, it->csr.cn, it->ent.file, sizeof(it->ent.file)) ==
+	    -1)
 		return -1;
-	if (b->outfd != -1 && (exists_in_out(s, it->ent.file, ".crt") ||
+	if (b->outfd != -1 && !s->out_empty &&
+	    (exists_in_out(s, it->ent.file, ".crt") ||
 	    exists_in_out(s, it->ent.file, "-chain.crt"))) {
 		snprintf(it->err, sizeof(it->err), "%s/%s.crt exists but is "
 		    "not in the ledger; move it away or choose another --out",
 		    b->outdir, it->ent.file);
 		it->state = IT_BAD;
-		return 0;
+		return stem_take(s, it->ent.file);
 	}
-	if (index_put(&b->led->key, it->csr.key_sha256, me, NULL, 0) == -1 ||
-	    index_put(&b->led->cn, cnk, me, NULL, 0) == -1)
+	/* the first of the batch to hold a CN stays its holder */
+	if (seen_add(&s->key, it->csr.key_sha256, me) == -1 ||
+	    (!seen_get(&s->cn, cnk, NULL) && seen_add(&s->cn, cnk, me) == -1) ||
+	    stem_take(s, it->ent.file) == -1)
 		return -1;
 	it->state = IT_SIGN;
 	return 0;
 }
 
-static void
-time_iso(const ASN1_TIME *t, char out[21])
-{
-	struct tm tm;
-
-	if (ASN1_TIME_to_tm(t, &tm))
-		utc_iso(timegm(&tm), out);
-	else
-		snprintf(out, 21, "?");
-}
-
-/* Fills the ledger entry from the certificate. */
+/* Fills the ledger entry from the certificate's fields and DER. */
 static int
-entry_fill(struct batch_state *s, struct item *it, X509 *x)
+entry_fill(struct batch_state *s, struct item *it, const struct tbs_fields *f,
+    const unsigned char *cert, size_t certlen)
 {
 	struct batch *b = s->b;
 	struct ledger_entry *e = &it->ent;
-	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
-	unsigned char *p = NULL, k[32];
 	char *subject;
-	int n;
 
-	if (ASN1_STRING_length(sn) > 20)
-		return -1;
-	hex_encode(ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn),
-	    e->serial);
+	hex_encode(f->serial, TBS_SERIAL, e->serial);
+	index_key(e->serial, it->serial_key);
 	snprintf(e->cn, sizeof(e->cn), "%s", it->csr.cn);
-	if ((subject = pki_name_string(X509_get_subject_name(x))) == NULL ||
+	if ((subject = pki_name_string(it->csr.copy)) == NULL ||
 	    strlen(subject) >= sizeof(e->subject)) {
 		free(subject);
 		return -1;
 	}
 	strcpy(e->subject, subject);
 	free(subject);
-	time_iso(X509_get0_notBefore(x), e->not_before);
-	time_iso(X509_get0_notAfter(x), e->not_after);
+	utc_iso(f->t, e->not_before);
+	utc_iso(f->t + (time_t)s->tmpl.days * 86400, e->not_after);
 	memcpy(e->batch, b->batch, sizeof(e->batch));
 	snprintf(e->ca, sizeof(e->ca), "%s", b->ca ? b->ca : "");
+	/* tbs_check found the CSR's key in the certificate */
 	memcpy(e->key_sha256, it->csr.key_sha256, 32);
 	memcpy(e->csr_sha256, it->csr_sha256, 32);
-	/* the certificate must carry the key the CSR proved */
-	if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &p)) <= 0)
+	if ((e->cert = malloc(certlen)) == NULL)
 		return -1;
-	crypto_hash_sha256(k, p, (size_t)n);
-	OPENSSL_free(p);
-	if (memcmp(k, e->key_sha256, 32) != 0)
-		return -1;
-	if ((n = i2d_X509(x, &e->cert)) <= 0)
-		return -1;
-	e->certlen = (size_t)n;
-	crypto_hash_sha256(e->cert_sha256, e->cert, e->certlen);
+	memcpy(e->cert, cert, certlen);
+	e->certlen = certlen;
+	tbs_sha256(e->cert, e->certlen, e->cert_sha256);
 	return 0;
+}
+
+/* The first certificate of each kind (RSA or EC device key) is parsed by
+ * OpenSSL and passes pki_lint in full: the template's parts then pass it
+ * for every certificate, whose own fields tbs_check checks. */
+static int
+lint_first(struct batch_state *s, enum tbs_kind k, const unsigned char *der,
+    size_t len, char *err, size_t errlen)
+{
+	const unsigned char *p = der;
+	X509 *x;
+	int rv;
+
+	if (__atomic_load_n(&s->linted[k], __ATOMIC_ACQUIRE))
+		return 0;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL || p != der + len) {
+		X509_free(x);
+		ERR_clear_error();
+		return errf(err, errlen, "does not parse");
+	}
+	rv = pki_lint(x, s->b->is.ca, PROFILE_DEVICE, err, errlen);
+	X509_free(x);
+	if (rv == 0)
+		__atomic_store_n(&s->linted[k], 1, __ATOMIC_RELEASE);
+	return rv;
 }
 
 void
 batch_issue(struct batch_state *s, struct item *it, int tid)
 {
-	struct batch *b = s->b;
+	struct batch_thr *th = &s->thr[tid];
+	struct tbs_fields f;
+	unsigned char *subj = NULL;
+	size_t tbslen, certlen = 0;
 	char err[256];
-	X509 *x = NULL;
+	int n;
 
 	if (it->state == IT_HAVE) {
 		batch_emit(s, it, 1);
@@ -275,20 +323,38 @@ batch_issue(struct batch_state *s, struct item *it, int tid)
 	}
 	if (it->state != IT_SIGN)
 		return;
-	if ((x = pki_issuer_sign(&b->is, s->signers[tid], it->csr.copy,
-	    it->csr.key, err, sizeof(err))) == NULL) {
+	/* 16 random bytes, top bits 01: positive, 126 random bits */
+	randombytes_buf(f.serial, sizeof(f.serial));
+	f.serial[0] = (unsigned char)((f.serial[0] & 0x3f) | 0x40);
+	f.t = time(NULL);
+	f.kind = EVP_PKEY_get_base_id(it->csr.key) == EVP_PKEY_RSA ? TBS_RSA :
+	    TBS_EC;
+	f.spki = it->csr.spki;
+	f.spkilen = it->csr.spkilen;
+	if ((n = i2d_X509_NAME(it->csr.copy, &subj)) > 0) {
+		f.subject = subj;
+		f.subjectlen = (size_t)n;
+		if ((tbslen = tbs_encode(&s->tmpl, &f, th->tbs,
+		    sizeof(th->tbs))) > 0)
+			certlen = tbs_sign(&th->sg, th->tbs, tbslen, th->cert,
+			    sizeof(th->cert));
+	}
+	if (certlen == 0) {
+		ERR_clear_error();
 		snprintf(it->err, sizeof(it->err), "cannot build the "
 		    "certificate");
 		it->state = IT_BAD;
 		goto out;
 	}
-	if (pki_lint(x, b->is.ca, PROFILE_DEVICE, err, sizeof(err)) == -1) {
+	if (tbs_check(&th->sg, &f, th->cert, certlen, time(NULL), err,
+	    sizeof(err)) == -1 ||
+	    lint_first(s, f.kind, th->cert, certlen, err, sizeof(err)) == -1) {
 		snprintf(it->err, sizeof(it->err), "certificate failed lint, "
 		    "not issued: %s", err);
 		it->state = IT_BAD;
 		goto out;
 	}
-	if (entry_fill(s, it, x) == -1 ||
+	if (entry_fill(s, it, &f, th->cert, certlen) == -1 ||
 	    (it->line = ledger_format(&it->ent, &it->linelen)) == NULL) {
 		snprintf(it->err, sizeof(it->err), "cannot encode the "
 		    "certificate");
@@ -297,5 +363,5 @@ batch_issue(struct batch_state *s, struct item *it, int tid)
 	}
 	batch_emit(s, it, 0);
 out:
-	X509_free(x);
+	OPENSSL_free(subj);
 }

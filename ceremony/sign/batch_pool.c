@@ -1,6 +1,7 @@
 /* The batch's thread pool: jobs-1 threads plus the main thread run one
  * phase at a time over the items of a chunk, taking the next item with an
- * atomic counter. */
+ * atomic counter. Each thread has its own signing contexts. */
+#include <malloc.h>
 #include <stdlib.h>
 
 #include <openssl/err.h>
@@ -71,16 +72,23 @@ batch_pool_start(struct batch_state *s)
 	int i, jobs = s->b->jobs;
 
 	s->nthreads = 1;
+#ifdef M_ARENA_MAX
+	/* one malloc arena for every thread: each chunk's allocations reuse
+	 * the memory the chunk before freed, whichever thread made them, so
+	 * the footprint does not depend on the threads' timing */
+	mallopt(M_ARENA_MAX, 1);
+#endif
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->go, NULL);
 	pthread_cond_init(&s->idle, NULL);
-	s->signers = calloc((size_t)jobs, sizeof(*s->signers));
+	s->thr = calloc((size_t)jobs, sizeof(*s->thr));
 	s->threads = calloc((size_t)jobs, sizeof(*s->threads));
 	s->wks = calloc((size_t)jobs, sizeof(*s->wks));
-	if (s->signers == NULL || s->threads == NULL || s->wks == NULL)
+	if (s->thr == NULL || s->threads == NULL || s->wks == NULL)
 		return -1;
 	for (i = 0; i < jobs; i++)
-		if ((s->signers[i] = pki_issuer_signer(&s->b->is)) == NULL) {
+		if (tbs_signer_init(&s->thr[i].sg, &s->tmpl, &s->b->is) ==
+		    -1) {
 			ERR_clear_error();
 			warnf("cannot set up signing with the CA key");
 			return -1;
@@ -114,12 +122,12 @@ batch_pool_stop(struct batch_state *s)
 		pthread_cond_destroy(&s->idle);
 		pthread_mutex_destroy(&s->mu);
 	}
-	for (i = 0; s->signers != NULL && i < s->b->jobs; i++)
-		EVP_MD_CTX_free(s->signers[i]);
-	free(s->signers);
+	for (i = 0; s->thr != NULL && i < s->b->jobs; i++)
+		tbs_signer_free(&s->thr[i].sg);
+	free(s->thr);
 	free(s->threads);
 	free(s->wks);
-	s->signers = NULL;
+	s->thr = NULL;
 	s->threads = NULL;
 	s->wks = NULL;
 }

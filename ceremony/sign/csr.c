@@ -6,7 +6,8 @@
  * type-specific decoders. This keeps OpenSSL 3.0's generic key decoder
  * (slow and lock-bound) out of the signing path. An EC key is a copy of a
  * per-curve parameters key made once (building a curve's group costs more
- * than the point), with the device's point set on it. */
+ * than the point), with the device's point set on it. The certificate
+ * carries the CSR's SubjectPublicKeyInfo bytes, which are DER. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "sign/csr.h"
 #include "ca/keyquality.h"
 #include "ca/pki.h"
+#include "ca/tbs.h"
 #include "core/util.h"
 
 typedef struct {
@@ -99,23 +101,17 @@ curve_name(const ASN1_OBJECT *o, char *buf, size_t len)
 	return buf;
 }
 
-/* Parameters-only keys for P-256 and P-384, shared read-only: legacy
- * ones for the certificate (fast SubjectPublicKeyInfo encoding) and
- * provider ones for verifying the CSR (no export at each verification). */
-static EVP_PKEY *curves[2], *pcurves[2];
+/* Parameters-only keys for P-256 and P-384, shared read-only. */
+static EVP_PKEY *pcurves[2];
 static pthread_once_t curves_once = PTHREAD_ONCE_INIT;
 
 static void
 curves_init(void)
 {
-	static const int nids[2] = {NID_X9_62_prime256v1, NID_secp384r1};
 	static const char *names[2] = {"prime256v1", "secp384r1"};
-	const unsigned char *pp;
-	unsigned char der[16], *w;
-	ASN1_OBJECT *o;
 	OSSL_PARAM prm[2];
 	EVP_PKEY_CTX *pc;
-	int i, n;
+	int i;
 
 	for (i = 0; i < 2; i++) {
 		prm[0] = OSSL_PARAM_construct_utf8_string(
@@ -127,19 +123,13 @@ curves_init(void)
 			prm) != 1)
 			pcurves[i] = NULL;
 		EVP_PKEY_CTX_free(pc);
-		o = OBJ_nid2obj(nids[i]);
-		if (o == NULL || (n = i2d_ASN1_OBJECT(o, NULL)) <= 0 ||
-		    n > (int)sizeof(der))
-			continue;
-		w = der;
-		i2d_ASN1_OBJECT(o, &w);
-		pp = der;
-		curves[i] = d2i_KeyParams(EVP_PKEY_EC, NULL, &pp, n);
 	}
 	ERR_clear_error();
 }
 
-/* The EC key with the point p[0..len) on curve nid (P-256 or P-384). */
+/* The EC key with the point p[0..len) on curve nid (P-256 or P-384); the
+ * point is decoded into the curve's prepared group and checked to lie on
+ * the curve. */
 static EVP_PKEY *
 ec_key(int nid, const unsigned char *p, long len)
 {
@@ -147,33 +137,10 @@ ec_key(int nid, const unsigned char *p, long len)
 
 	if (pthread_once(&curves_once, curves_init) != 0)
 		return NULL;
-	k = curves[nid == NID_secp384r1];
+	k = pcurves[nid == NID_secp384r1];
 	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
 		return NULL;
-	if (d2i_PublicKey(EVP_PKEY_EC, &k, &p, len) == NULL) {
-		EVP_PKEY_free(k);
-		return NULL;
-	}
-	return k;
-}
-
-/* The same EC key as a provider key, for verifying the CSR. */
-static EVP_PKEY *
-ec_key_native(const CSR_SPKI *s)
-{
-	const void *pval;
-	EVP_PKEY *k;
-	int ptype;
-
-	X509_ALGOR_get0(NULL, &ptype, &pval, s->alg);
-	if (ptype != V_ASN1_OBJECT ||
-	    pthread_once(&curves_once, curves_init) != 0)
-		return NULL;
-	k = pcurves[OBJ_obj2nid(pval) == NID_secp384r1];
-	if (k == NULL || (k = EVP_PKEY_dup(k)) == NULL)
-		return NULL;
-	if (EVP_PKEY_set1_encoded_public_key(k, s->key->data,
-	    (size_t)s->key->length) != 1) {
+	if (EVP_PKEY_set1_encoded_public_key(k, p, (size_t)len) != 1) {
 		EVP_PKEY_free(k);
 		return NULL;
 	}
@@ -400,13 +367,49 @@ out:
 	return rv;
 }
 
+/* SHA-256, SHA-384 and SHA-512, fetched once (a digest named at each use
+ * is fetched at each use). */
+static EVP_MD *mds[3];
+static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
+
+static void
+mds_init(void)
+{
+	mds[0] = EVP_MD_fetch(NULL, "SHA256", NULL);
+	mds[1] = EVP_MD_fetch(NULL, "SHA384", NULL);
+	mds[2] = EVP_MD_fetch(NULL, "SHA512", NULL);
+}
+
+static const EVP_MD *
+digest_of(int nid)
+{
+	if (pthread_once(&mds_once, mds_init) != 0)
+		return NULL;
+	return nid == NID_sha256 ? mds[0] : nid == NID_sha384 ? mds[1] :
+	    nid == NID_sha512 ? mds[2] : NULL;
+}
+
+static int
+digest(const EVP_MD *md, const unsigned char *msg, size_t len,
+    unsigned char out[EVP_MAX_MD_SIZE], size_t *outlen)
+{
+	unsigned int n;
+
+	if (!EVP_Digest(msg, len, out, &n, md, NULL))
+		return -1;
+	*outlen = n;
+	return 0;
+}
+
 /* Verifies the CSR's signature over the bytes it signed. */
 static int
 csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 {
 	const ASN1_OBJECT *alg;
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY *vkey = NULL;
+	const EVP_MD *md;
+	EVP_PKEY_CTX *ctx = NULL;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	size_t dglen;
 	int signid, mdnid = NID_undef, pknid = NID_undef, want, ptype, rv = -1;
 
 	X509_ALGOR_get0(&alg, &ptype, NULL, r->sigalg);
@@ -451,28 +454,98 @@ csr_verify(const CSR_REQ *r, EVP_PKEY *key, char *err, size_t errlen)
 		rv = errf(err, errlen, "signature bit string is malformed");
 		goto out;
 	}
-	if (want == NID_X9_62_id_ecPublicKey &&
-	    (vkey = ec_key_native(r->info->spki)) == NULL) {
+	/* the digest, then the key's verification of it (ECDSA needs no
+	 * digest name; RSA's PKCS #1 DigestInfo names it) */
+	md = digest_of(mdnid);
+	if (md == NULL || digest(md, r->info->enc.enc,
+	    (size_t)r->info->enc.len, dg, &dglen) == -1 ||
+	    (ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_verify_init(ctx) <= 0 ||
+	    (want == NID_rsaEncryption &&
+		EVP_PKEY_CTX_set_signature_md(ctx, md) <= 0)) {
 		rv = errf(err, errlen, "cannot set up signature verification");
 		goto out;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestVerifyInit_ex(ctx, NULL, OBJ_nid2sn(mdnid), NULL, NULL,
-		vkey != NULL ? vkey : key, NULL)) {
-		rv = errf(err, errlen, "cannot set up signature verification");
-		goto out;
-	}
-	if (EVP_DigestVerify(ctx, r->sig->data, (size_t)r->sig->length,
-		r->info->enc.enc, (size_t)r->info->enc.len) != 1) {
+	if (EVP_PKEY_verify(ctx, r->sig->data, (size_t)r->sig->length, dg,
+	    dglen) != 1) {
 		rv = errf(err, errlen, "bad signature: the CSR was not signed "
 		    "by the key it holds (altered, or no proof of possession)");
 		goto out;
 	}
 	rv = 0;
 out:
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(vkey);
+	EVP_PKEY_CTX_free(ctx);
 	return rv;
+}
+
+static size_t
+put_seq(unsigned char *p, size_t n)
+{
+	p[0] = 0x30;
+	if (n < 0x80) {
+		p[1] = (unsigned char)n;
+		return 2;
+	}
+	if (n < 0x100) {
+		p[1] = 0x81;
+		p[2] = (unsigned char)n;
+		return 3;
+	}
+	p[1] = 0x82;
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+	return 4;
+}
+
+/* The SubjectPublicKeyInfo as the certificate carries it (and as
+ * i2d_PUBKEY writes it): the CSR's own bytes, DER already, with the NULL
+ * parameters RFC 3279 gives an RSA key in place of what the CSR had. */
+static int
+spki_der(const unsigned char *der, size_t len, int rsa, struct csr *c)
+{
+	static const unsigned char rsa_alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a,
+	    0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+	const unsigned char *p = der, *end = der + len, *v, *spki, *bits;
+	size_t vl, n;
+
+	if (tbs_tlv(&p, end, 0x30, &v, &vl) == -1)
+		return -1;
+	p = v;
+	end = v + vl;
+	if (tbs_tlv(&p, end, 0x30, &v, &vl) == -1) /* the request info */
+		return -1;
+	p = v;
+	end = v + vl;
+	if (tbs_tlv(&p, end, 0x02, &v, &vl) == -1 ||
+	    tbs_tlv(&p, end, 0x30, &v, &vl) == -1) /* version, subject */
+		return -1;
+	spki = p;
+	if (tbs_tlv(&p, end, 0x30, &v, &vl) == -1)
+		return -1;
+	if (!rsa) {
+		n = (size_t)(p - spki);
+		if ((c->spki = malloc(n)) == NULL)
+			return -1;
+		memcpy(c->spki, spki, n);
+		c->spkilen = n;
+		return 0;
+	}
+	p = v;
+	end = v + vl;
+	if (tbs_tlv(&p, end, 0x30, &spki, &n) == -1) /* the algorithm */
+		return -1;
+	bits = p;
+	if (tbs_tlv(&p, end, 0x03, &v, &vl) == -1 || p != end)
+		return -1;
+	n = sizeof(rsa_alg) + (size_t)(p - bits);
+	if (n > 0xffff || (c->spki = malloc(n + 4)) == NULL)
+		return -1;
+	c->spkilen = put_seq(c->spki, n);
+	memcpy(c->spki + c->spkilen, rsa_alg, sizeof(rsa_alg));
+	memcpy(c->spki + c->spkilen + sizeof(rsa_alg), bits, (size_t)(p -
+	    bits));
+	c->spkilen += n;
+	return 0;
 }
 
 int
@@ -480,9 +553,8 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
     size_t errlen)
 {
 	const unsigned char *p = der;
-	unsigned char *spki = NULL;
 	CSR_REQ *r = NULL;
-	int n, rv = -1;
+	int rv = -1;
 
 	memset(c, 0, sizeof(*c));
 	ERR_set_mark();
@@ -517,16 +589,16 @@ csr_parse(const unsigned char *der, size_t len, struct csr *c, char *err,
 	if (csr_verify(r, c->key, err, errlen) == -1)
 		goto out;
 	/* the key as it will appear in the certificate */
-	if ((n = i2d_PUBKEY(c->key, &spki)) <= 0) {
+	if (spki_der(der, len, EVP_PKEY_get_base_id(c->key) == EVP_PKEY_RSA,
+	    c) == -1) {
 		rv = errf(err, errlen, "cannot encode the public key");
 		goto out;
 	}
-	crypto_hash_sha256(c->key_sha256, spki, (size_t)n);
+	tbs_sha256(c->spki, c->spkilen, c->key_sha256);
 	c->subject = r->info->subject; /* taken, not copied */
 	r->info->subject = NULL;
 	rv = 0;
 out:
-	OPENSSL_free(spki);
 	ASN1_item_free((ASN1_VALUE *)r, ASN1_ITEM_rptr(CSR_REQ));
 	ERR_pop_to_mark();
 	if (rv != 0)
@@ -540,5 +612,6 @@ csr_free(struct csr *c)
 	EVP_PKEY_free(c->key);
 	X509_NAME_free(c->subject);
 	X509_NAME_free(c->copy);
+	free(c->spki);
 	memset(c, 0, sizeof(*c));
 }

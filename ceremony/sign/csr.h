@@ -19,6 +19,8 @@ struct csr {
 	char keydesc[32];      /* "RSA-2048", "EC P-256" */
 	char cn[129];          /* csr_check: the Common Name */
 	unsigned char key_sha256[32]; /* of the SubjectPublicKeyInfo DER */
+	unsigned char *spki;   /* that DER, as the certificate carries it */
+	size_t spkilen;
 };
 
 /* Parses one DER CSR and verifies its own signature (proof of possession).

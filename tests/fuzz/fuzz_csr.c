@@ -1,6 +1,8 @@
 /* CSR intake on arbitrary bytes: the PEM/DER reader, then csr_parse and
  * csr_check on each CSR it yields. No crash, no leak; whatever passes
- * must carry a key AWS accepts and the subject the template needs. */
+ * must carry a key AWS accepts and the subject the template needs, and
+ * the SubjectPublicKeyInfo kept for the certificate must be what
+ * OpenSSL encodes for that key, its SHA-256 the key's hash. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,21 @@
 
 static const struct template_info tpl = {
 	TP_COMMONNAME | TP_COUNTRY | TP_ORGUNIT | TP_ID, 1, NULL, NULL, NULL};
+
+static void
+spki_same(const struct csr *c)
+{
+	unsigned char *p = NULL, h[32];
+	int n = i2d_PUBKEY(c->key, &p);
+
+	if (n <= 0 || c->spki == NULL || (size_t)n != c->spkilen ||
+	    memcmp(p, c->spki, c->spkilen) != 0)
+		abort();
+	crypto_hash_sha256(h, c->spki, c->spkilen);
+	if (memcmp(h, c->key_sha256, 32) != 0)
+		abort();
+	OPENSSL_free(p);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while ((r = csr_in_next(&in, &der, &len, label, sizeof(label), err,
 	    sizeof(err))) != 0 && r != RC_ERR && n++ < 64) {
 		if (r == 1 && csr_parse(der, len, &c, err, sizeof(err)) == 0) {
+			spki_same(&c);
 			if (csr_check(&c, &tpl, err, sizeof(err)) == 0) {
 				if (c.copy == NULL || c.cn[0] == 0 ||
 				    !template_thing_name_ok(c.cn) ||
