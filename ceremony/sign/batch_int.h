@@ -11,7 +11,7 @@
 #include "sign/batch.h"
 #include "sign/csr.h"
 
-#define BATCH_CHUNK 1024
+#define BATCH_CHUNK 512
 
 enum item_state {
 	IT_NEW,  /* read, not yet checked */

@@ -1,7 +1,6 @@
 /* The batch's thread pool: jobs-1 threads plus the main thread run one
  * phase at a time over the items of a chunk, taking the next item with an
  * atomic counter. Each thread has its own signing contexts. */
-#include <malloc.h>
 #include <stdlib.h>
 
 #include <openssl/err.h>
@@ -72,12 +71,6 @@ batch_pool_start(struct batch_state *s)
 	int i, jobs = s->b->jobs;
 
 	s->nthreads = 1;
-#ifdef M_ARENA_MAX
-	/* one malloc arena for every thread: each chunk's allocations reuse
-	 * the memory the chunk before freed, whichever thread made them, so
-	 * the footprint does not depend on the threads' timing */
-	mallopt(M_ARENA_MAX, 1);
-#endif
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->go, NULL);
 	pthread_cond_init(&s->idle, NULL);
