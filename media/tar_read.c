@@ -193,28 +193,6 @@ out:
 	return rc;
 }
 
-/* Octal field: digits, then NUL or space to the end. -1 if malformed. */
-static int
-octal_field(const unsigned char *f, size_t w, uint64_t *v)
-{
-	size_t i = 0;
-
-	*v = 0;
-	while (i < w && f[i] == ' ')
-		i++;
-	if (i == w || f[i] < '0' || f[i] > '7')
-		return -1;
-	for (; i < w && f[i] >= '0' && f[i] <= '7'; i++) {
-		if (*v >> 60)
-			return -1;
-		*v = *v << 3 | (uint64_t)(f[i] - '0');
-	}
-	for (; i < w; i++)
-		if (f[i] != '\0' && f[i] != ' ')
-			return -1;
-	return 0;
-}
-
 static int
 all_zero(const unsigned char *p, size_t n)
 {
@@ -226,110 +204,15 @@ all_zero(const unsigned char *p, size_t n)
 	return 1;
 }
 
-/* Copies a NUL-terminated or full-width field into out (size w+1). */
-static void
-field(const unsigned char *f, size_t w, char *out)
-{
-	size_t n = 0;
-
-	while (n < w && f[n])
-		n++;
-	memcpy(out, f, n);
-	out[n] = '\0';
-}
-
-static const char *
-type_name(unsigned char t)
-{
-	switch (t) {
-	case '1': return "a hard link";
-	case '2': return "a symlink";
-	case '3': return "a character device";
-	case '4': return "a block device";
-	case '6': return "a fifo";
-	case '7': return "a contiguous file";
-	case 'x': return "a pax extended header";
-	case 'g': return "a pax global header";
-	case 'L': return "a GNU long name";
-	case 'K': return "a GNU long link name";
-	default: return NULL;
-	}
-}
-
-/* Path checks for member "path" of type t; sets *is_top for "TOP/". */
+/* Names inside the top folder: folders and a file name. */
 static int
-check_path(struct rd *r, const char *path, unsigned char t, size_t off,
-    int first, const char **base)
+check_base(struct rd *r, const struct ustar_member *m)
 {
-	const char *slash, *p;
-	char topname[256];
-	size_t tl;
-
-	if (path[0] == '\0')
-		return media_errf(r->err, r->errlen,
-		    "member at offset %zu has an empty name", off);
-	if (path[0] == '/')
-		return media_errf(r->err, r->errlen,
-		    "member '%s' has an absolute path", path);
-	for (p = path; *p; p = slash + 1) {
-		slash = strchr(p, '/');
-		tl = slash ? (size_t)(slash - p) : strlen(p);
-		if (tl == 2 && p[0] == '.' && p[1] == '.')
-			return media_errf(r->err, r->errlen,
-			    "member '%s' has a '..' component", path);
-		if (!slash)
-			break;
-	}
-	if (type_name(t))
-		return media_errf(r->err, r->errlen,
-		    "member '%s' is %s: only regular files are allowed", path,
-		    type_name(t));
-	if (t != '0' && t != '\0' && t != '5')
-		return media_errf(r->err, r->errlen, "member '%s' has unknown "
-		    "type '%c': only regular files are allowed", path,
-		    t >= 0x20 && t < 0x7f ? t : '?');
-	slash = strchr(path, '/');
-	if (slash == NULL) {
-		if (t == '5')
-			return media_errf(r->err, r->errlen,
-			    "member '%s' is a directory outside the top folder",
-			    path);
-		return media_errf(r->err, r->errlen,
-		    "member '%s' is not inside a top folder", path);
-	}
-	tl = (size_t)(slash - path);
-	if (tl >= sizeof(topname))
-		return media_errf(r->err, r->errlen,
-		    "member '%s': top folder name too long", path);
-	memcpy(topname, path, tl);
-	topname[tl] = '\0';
-	if (first) {
-		if (!tar_name_ok(topname))
-			return media_errf(r->err, r->errlen, "top folder '%s' "
-			    "has a bad name (allowed: 1-%d of A-Z a-z 0-9 . _ "
-			    "-, not starting with . _ -)", topname,
-			    TAR_NAME_MAX);
-		memcpy(r->list->top, topname, tl + 1);
-	} else if (strcmp(topname, r->list->top) != 0) {
-		return media_errf(r->err, r->errlen, "member '%s' is under a "
-		    "second top folder '%s' (the archive's top folder is '%s')",
-		    path, topname, r->list->top);
-	}
-	*base = slash + 1;
-	if (t == '5') {
-		if (**base != '\0')
-			return media_errf(r->err, r->errlen, "member '%s' is a "
-			    "directory: only the top folder may be one", path);
-		if (!first)
-			return media_errf(r->err, r->errlen,
-			    "the top folder entry '%s' appears twice", path);
-		return 0;
-	}
-	if (!tar_path_ok(*base))
+	if (m->type != '5' && !tar_path_ok(m->base))
 		return media_errf(r->err, r->errlen, "member '%s' has a bad "
 		    "name (allowed: folders and a file name of 1-%d of A-Z "
 		    "a-z 0-9 . _ -, not starting with . _ -, at most %d deep)",
-		    path, TAR_NAME_MAX, TAR_DEPTH_MAX);
+		    m->path, TAR_NAME_MAX, TAR_DEPTH_MAX);
 	return 0;
 }
 
@@ -375,36 +258,20 @@ static int
 member(struct rd *r, size_t *offp, int first)
 {
 	const unsigned char *h = r->t + *offp;
-	char name[USTAR_NAME_LEN + 1], prefix[USTAR_PREFIX_LEN + 1];
-	char path[USTAR_PREFIX_LEN + 1 + USTAR_NAME_LEN + 1];
 	char uname[USTAR_UNAME_LEN + 1], gname[USTAR_GNAME_LEN + 1];
-	const char *base = NULL;
-	uint64_t sum, size, mode, uid, gid, mtime;
-	unsigned calc = 0;
+	struct ustar_member m;
+	const char *path = m.path, *base;
+	uint64_t size, mode, uid, gid, mtime;
 	size_t i, off = *offp, pad;
-	unsigned char t = h[USTAR_TYPE];
+	unsigned char t;
 
-	for (i = 0; i < USTAR_BLOCK; i++)
-		calc += (i >= USTAR_CHKSUM &&
-		    i < USTAR_CHKSUM + USTAR_CHKSUM_LEN) ? ' ' : h[i];
-	if (octal_field(h + USTAR_CHKSUM, USTAR_CHKSUM_LEN, &sum) < 0 ||
-	    sum != calc)
-		return media_errf(r->err, r->errlen, "tar header checksum "
-		    "mismatch at offset %zu: the archive is corrupted", off);
-	field(h + USTAR_NAME, USTAR_NAME_LEN, name);
-	field(h + USTAR_PREFIX, USTAR_PREFIX_LEN, prefix);
-	if (memcmp(h + USTAR_MAGIC, USTAR_ID, USTAR_MAGIC_LEN) != 0)
-		prefix[0] = '\0';
-	snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "/" : "",
-	    name);
-	if (check_path(r, path, t, off, first, &base) < 0)
+	if (ustar_member_read(h, (unsigned long long)off, first, r->list->top,
+	    sizeof(r->list->top), &m, r->err, r->errlen) < 0 ||
+	    check_base(r, &m) < 0)
 		return -1;
-	if (octal_field(h + USTAR_SIZE, USTAR_SIZE_LEN, &size) < 0)
-		return media_errf(r->err, r->errlen,
-		    "member '%s' has a malformed size field", path);
-	if (t == '5' && size != 0)
-		return media_errf(r->err, r->errlen,
-		    "the top folder entry '%s' carries data", path);
+	base = m.base;
+	size = m.size;
+	t = m.type;
 	if (t != '5') {
 		if (size > r->lim->max_member)
 			return media_errf(r->err, r->errlen,
@@ -446,19 +313,19 @@ member(struct rd *r, size_t *offp, int first)
 		deviate(r, "member '%s' is not in POSIX ustar format", path);
 	if (t == '\0')
 		deviate(r, "member '%s' uses the old type flag NUL", path);
-	if (octal_field(h + USTAR_MODE, USTAR_MODE_LEN, &mode) < 0 ||
+	if (ustar_octal(h + USTAR_MODE, USTAR_MODE_LEN, &mode) < 0 ||
 	    mode > 0777)
 		deviate(r, "member '%s' has mode bits beyond 0777", path);
-	if (octal_field(h + USTAR_UID, USTAR_UID_LEN, &uid) < 0 || uid != 0 ||
-	    octal_field(h + USTAR_GID, USTAR_GID_LEN, &gid) < 0 || gid != 0)
+	if (ustar_octal(h + USTAR_UID, USTAR_UID_LEN, &uid) < 0 || uid != 0 ||
+	    ustar_octal(h + USTAR_GID, USTAR_GID_LEN, &gid) < 0 || gid != 0)
 		deviate(r, "member '%s' is not owned by uid/gid 0", path);
-	field(h + USTAR_UNAME, USTAR_UNAME_LEN, uname);
-	field(h + USTAR_GNAME, USTAR_GNAME_LEN, gname);
+	ustar_field(h + USTAR_UNAME, USTAR_UNAME_LEN, uname);
+	ustar_field(h + USTAR_GNAME, USTAR_GNAME_LEN, gname);
 	if ((uname[0] && strcmp(uname, "root")) ||
 	    (gname[0] && strcmp(gname, "root")))
 		deviate(r, "member '%s' has owner names other than root",
 		    path);
-	if (octal_field(h + USTAR_MTIME, USTAR_MTIME_LEN, &mtime) < 0)
+	if (ustar_octal(h + USTAR_MTIME, USTAR_MTIME_LEN, &mtime) < 0)
 		deviate(r, "member '%s' has a malformed mtime", path);
 	else if (first)
 		r->list->mtime = mtime;

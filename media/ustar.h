@@ -38,6 +38,7 @@
 #define USTAR_PREFIX 345
 #define USTAR_PREFIX_LEN 155
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The header block tar_write writes (tar.c): prefix and name copied as
@@ -46,5 +47,27 @@
  * so that all three agree byte for byte. */
 void ustar_header(unsigned char *h, const char *prefix, const char *name,
     char type, unsigned mode, uint64_t size, uint64_t mtime);
+
+/* Parsing, for tar_read.c and the stream reader: an octal field (digits,
+ * then NUL or space to its end; -1 if malformed), and a NUL-terminated or
+ * full-width field copied to out (size w + 1). */
+int ustar_octal(const unsigned char *f, size_t w, uint64_t *v);
+void ustar_field(const unsigned char *f, size_t w, char *out);
+
+struct ustar_member {
+	char path[USTAR_PREFIX_LEN + 1 + USTAR_NAME_LEN + 1];
+	const char *base; /* path inside the top folder */
+	unsigned char type;
+	uint64_t size;
+};
+
+/* The header block at offset off: checksum, path (no '..', absolute path,
+ * link, device or pax member; one top folder, which first sets in top and
+ * later members must share; the top folder entry once, empty), size. 0, or
+ * -1 with a message in err. The name rules inside the top folder are the
+ * caller's. */
+int ustar_member_read(const unsigned char *h, unsigned long long off,
+    int first, char *top, size_t toplen, struct ustar_member *m, char *err,
+    size_t errlen);
 
 #endif
