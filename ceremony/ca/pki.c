@@ -398,6 +398,23 @@ pki_cert_save(const char *path, const X509 *cert, int force)
 	return rv;
 }
 
+size_t
+pki_pem_cert(const unsigned char *der, size_t len, unsigned char *out)
+{
+	static const char head[] = "-----BEGIN CERTIFICATE-----\n",
+			  foot[] = "-----END CERTIFICATE-----\n";
+	size_t n = sizeof(head) - 1, i, k;
+
+	memcpy(out, head, n);
+	for (i = 0; i < len; i += 48) {
+		k = len - i < 48 ? len - i : 48;
+		n += (size_t)EVP_EncodeBlock(out + n, der + i, (int)k);
+		out[n++] = '\n';
+	}
+	memcpy(out + n, foot, sizeof(foot) - 1);
+	return n + sizeof(foot) - 1;
+}
+
 void
 pki_cert_sha256(const X509 *cert, unsigned char out[32])
 {

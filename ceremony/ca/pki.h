@@ -89,6 +89,11 @@ EVP_PKEY *pki_key_read(const char *path, const char *pass);
 int pki_key_save(const char *path, EVP_PKEY *key, const char *pass,
     int force);
 int pki_key_matches(EVP_PKEY *key, const X509 *cert);
+/* A certificate's DER as PEM_write_X509 writes it (64 columns between
+ * the CERTIFICATE lines) into out, which holds PKI_PEM_MAX(len); the
+ * length written. */
+#define PKI_PEM_MAX(len) (54 + ((len) + 47) / 48 * 65)
+size_t pki_pem_cert(const unsigned char *der, size_t len, unsigned char *out);
 
 X509 *pki_cert_load(const char *path);
 X509 *pki_cert_parse(const unsigned char *buf, size_t len); /* PEM or DER */

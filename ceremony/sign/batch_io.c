@@ -12,33 +12,23 @@
 #include <openssl/evp.h>
 
 #include "sign/batch_int.h"
+#include "ca/pki.h"
 #include "core/util.h"
 
-/* PEM as PEM_write_X509 writes it (64 characters a line), then tail. */
+/* The certificate's PEM, then tail. */
 static char *
 pem_cert(const unsigned char *der, size_t len, const char *tail,
     size_t taillen, size_t *outlen)
 {
-	static const char head[] = "-----BEGIN CERTIFICATE-----\n",
-			  foot[] = "-----END CERTIFICATE-----\n";
-	size_t i, k, n = sizeof(head) - 1;
-	char *out = malloc(sizeof(head) + sizeof(foot) + (len + 47) / 48 * 65 +
-	    taillen);
+	unsigned char *out = malloc(PKI_PEM_MAX(len) + taillen);
+	size_t n;
 
 	if (out == NULL)
 		return NULL;
-	memcpy(out, head, n);
-	for (i = 0; i < len; i += k) {
-		k = len - i < 48 ? len - i : 48;
-		n += (size_t)EVP_EncodeBlock((unsigned char *)out + n, der + i,
-		    (int)k);
-		out[n++] = '\n';
-	}
-	memcpy(out + n, foot, sizeof(foot) - 1);
-	n += sizeof(foot) - 1;
+	n = pki_pem_cert(der, len, out);
 	memcpy(out + n, tail, taillen);
 	*outlen = n + taillen;
-	return out;
+	return (char *)out;
 }
 
 /* Writes name; excl: it must not exist yet. */

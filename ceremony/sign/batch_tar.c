@@ -216,31 +216,12 @@ bt_order(struct batch_tar *t)
 	return 0;
 }
 
-/* PEM of der into out: 64-column base64 between the CERTIFICATE lines,
- * as sign writes it. The length. */
-static size_t
-pem(const unsigned char *der, size_t len, unsigned char *out)
-{
-	static const char head[] = "-----BEGIN CERTIFICATE-----\n",
-			  foot[] = "-----END CERTIFICATE-----\n";
-	size_t n = sizeof(head) - 1, i, k;
-
-	memcpy(out, head, n);
-	for (i = 0; i < len; i += 48) {
-		k = len - i < 48 ? len - i : 48;
-		n += (size_t)EVP_EncodeBlock(out + n, der + i, (int)k);
-		out[n++] = '\n';
-	}
-	memcpy(out + n, foot, sizeof(foot) - 1);
-	return n + sizeof(foot) - 1;
-}
-
 int
 bt_cert_bytes(struct batch_tar *t, uint32_t id, const unsigned char **p,
     size_t *n)
 {
 	const struct bt_cert *c = &t->v[id / 2];
-	size_t need = (size_t)c->len * 2 + 128 + t->ca_pemlen;
+	size_t need = PKI_PEM_MAX((size_t)c->len) + t->ca_pemlen;
 	ssize_t r;
 	void *nb;
 
@@ -257,7 +238,7 @@ bt_cert_bytes(struct batch_tar *t, uint32_t id, const unsigned char **p,
 		warnf("the batch's spool file: read error");
 		return -1;
 	}
-	*n = pem(t->der, c->len, t->pem);
+	*n = pki_pem_cert(t->der, c->len, t->pem);
 	if (id & 1) {
 		memcpy(t->pem + *n, t->ca_pem, t->ca_pemlen);
 		*n += t->ca_pemlen;

@@ -678,6 +678,26 @@ sign_strict(struct sign *S)
 	return r == -1 ? EXIT_USAGE : 0;
 }
 
+/* After the run: the ledger's hash, summary.txt (dir) or the summary on
+ * stdout, and the transcript line (with the archive for tar). */
+static int
+sign_finish(struct sign *S, const struct batch_tar_info *tar)
+{
+	struct batch *b = &S->b;
+
+	if (file_exists(LEDGER_FILE) &&
+	    sha256_file_hex(LEDGER_FILE, S->led_hex) == -1) {
+		warnf("%s: cannot read: %s", LEDGER_FILE, strerror(errno));
+		return -1;
+	}
+	if (summary_write(b, S->set_hex, S->led_hex, b->finished - b->started,
+	    S->quiet, tar == NULL) == -1 ||
+	    record(b, S->ref.cert, S->tpath, S->set_hex, S->led_hex, S->strict,
+	    cakey_json(&S->ck), tar) == -1)
+		return -1;
+	return 0;
+}
+
 /* The signing pass into the output folder, then summary.txt and the
  * transcript. The exit status. */
 static int
@@ -701,15 +721,7 @@ sign_write(struct sign *S)
 	if (rejects_close(b) == -1 || syncfs(b->outfd) == -1 ||
 	    fsync(b->outfd) == -1)
 		return EXIT_USAGE;
-	if (file_exists(LEDGER_FILE) &&
-	    sha256_file_hex(LEDGER_FILE, S->led_hex) == -1) {
-		warnf("%s: cannot read: %s", LEDGER_FILE, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (summary_write(b, S->set_hex, S->led_hex, b->finished - b->started,
-	    S->quiet, 1) == -1 ||
-	    record(b, S->ref.cert, S->tpath, S->set_hex, S->led_hex, S->strict,
-	    cakey_json(&S->ck), NULL) == -1)
+	if (sign_finish(S, NULL) == -1)
 		return EXIT_USAGE;
 	return b->rejected > 0 ? EXIT_CHECK : 0;
 }
@@ -739,15 +751,7 @@ sign_write_tar(struct sign *S)
 	info.rejects = b->rejects;
 	if (batch_tar_write(S->bt, b, &info) == -1)
 		return EXIT_USAGE;
-	if (file_exists(LEDGER_FILE) &&
-	    sha256_file_hex(LEDGER_FILE, S->led_hex) == -1) {
-		warnf("%s: cannot read: %s", LEDGER_FILE, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (summary_write(b, S->set_hex, S->led_hex, b->finished - b->started,
-	    S->quiet, 0) == -1 ||
-	    record(b, S->ref.cert, S->tpath, S->set_hex, S->led_hex, S->strict,
-	    cakey_json(&S->ck), &info) == -1)
+	if (sign_finish(S, &info) == -1)
 		return EXIT_USAGE;
 	if (!S->quiet) {
 		sigkey_public_b64(&S->sk, b64);
