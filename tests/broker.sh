@@ -40,6 +40,22 @@ broker_cert() {
 		-extfile "$srv/ext" -out "$srv/server.crt" 2>/dev/null
 }
 
+# broker_ceremony KEY DIR: a root CA of KEY in DIR and its sni-only template
+broker_ceremony() {
+	cer -C "$2" root --no-passphrase --key "$1" >/dev/null 2>&1 &&
+		cer -C "$2" template --region us-east-2 --account 123456789012 \
+			--mode sni-only >/dev/null 2>&1
+}
+# broker_devices DIR: the how-to's device steps, up to the CSR: thing1
+# (RSA 2048) and listener (EC P-256), keys and CSRs in DIR
+broker_devices() {
+	mkdir -p "$1" && (cd "$1" &&
+		openssl genrsa -out thing1.key 2048 2>/dev/null &&
+		openssl req -new -key thing1.key -out thing1.csr -subj "/C=US/CN=thing1" &&
+		openssl ecparam -genkey -name prime256v1 -noout -out listener.key &&
+		openssl req -new -key listener.key -out listener.csr -subj "/C=US/CN=listener")
+}
+
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -13,18 +13,10 @@ broker_ca && broker_cert
 ok $? "broker TLS certificate for 127.0.0.1"
 
 for key in rsa2048 ec-p256; do
-	ca=$T/$key
-	cer -C "$ca" root --no-passphrase --key "$key" >/dev/null 2>&1 &&
-		cer -C "$ca" template --region us-east-2 --account 123456789012 \
-			--mode sni-only >/dev/null 2>&1
+	ca=$T/$key dev=$T/dev-$key
+	broker_ceremony "$key" "$ca"
 	ok $? "$key: ceremony root and template"
-	dev=$T/dev-$key
-	mkdir -p "$dev"
-	(cd "$dev" &&
-		openssl genrsa -out thing1.key 2048 2>/dev/null &&
-		openssl req -new -key thing1.key -out thing1.csr -subj "/C=US/CN=thing1" &&
-		openssl ecparam -genkey -name prime256v1 -noout -out listener.key &&
-		openssl req -new -key listener.key -out listener.csr -subj "/C=US/CN=listener")
+	broker_devices "$dev"
 	ok $? "$key: device keys and CSRs made with openssl"
 	run cer -C "$ca" sign --format tar --out "$dev/batch.tar.gz" "$dev/thing1.csr" "$dev/listener.csr"
 	is "$rc" 0 "$key: ceremony sign --format tar"
