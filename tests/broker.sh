@@ -40,12 +40,6 @@ broker_cert() {
 		-extfile "$srv/ext" -out "$srv/server.crt" 2>/dev/null
 }
 
-# broker_ceremony KEY DIR: a root CA of KEY in DIR and its sni-only template
-broker_ceremony() {
-	cer -C "$2" root --no-passphrase --key "$1" >/dev/null 2>&1 &&
-		cer -C "$2" template --region us-east-2 --account 123456789012 \
-			--mode sni-only >/dev/null 2>&1
-}
 # broker_devices DIR: the how-to's device steps, up to the CSR: thing1
 # (RSA 2048) and listener (EC P-256), keys and CSRs in DIR
 broker_devices() {

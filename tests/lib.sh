@@ -40,6 +40,13 @@ has() { # has TEXT FIXED-STRING NAME
 # snapshot DIR: listing with hashes, to show nothing changed
 snapshot() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
 cer() { "$CEREMONY" "$@"; }
+# sni_ca DIR KEY: a root CA of KEY (no passphrase) in DIR and its
+# sni-only template for us-east-2
+sni_ca() {
+	cer -C "$1" root --no-passphrase --key "$2" >/dev/null 2>&1 &&
+		cer -C "$1" template --region us-east-2 --account 123456789012 \
+			--mode sni-only >/dev/null 2>&1
+}
 
 # _tree: every entry under $T (type, mode, path) and every file's SHA-256,
 # leaving out run's own $T/out and $T/err.

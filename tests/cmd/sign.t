@@ -226,8 +226,7 @@ is "$rc" 0 "encrypted CA key: signs with --passphrase-file"
 
 # --- crash safety: SIGKILL at random points, rerun, check ---
 dk=$T/ck
-cer -C "$dk" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
-	cer -C "$dk" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
+sni_ca "$dk" ec-p256
 n=3000
 many_csrs "$n" "$T/many.pem"
 ok $? "$n CSRs for the crash test"

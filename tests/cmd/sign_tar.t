@@ -171,8 +171,7 @@ done
 
 # --- --strict and a repeated CN ---
 st=$T/st
-cer -C "$st" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
-	cer -C "$st" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
+sni_ca "$st" ec-p256
 refuses 1 "--strict: 1 of 2 CSRs rejected; nothing signed" "--strict --format tar with a bad CSR" -- \
 	cer -C "$st" sign --strict --format tar "$c/a.csr" "$c/bad.csr"
 mkcsr "$c/twin.csr" "/C=US/CN=dev-a"
@@ -186,8 +185,7 @@ is "$rc" 0 "import --batch takes dev-a.2.crt as a certificate of CN dev-a"
 
 # --- every single-byte change of a small archive is refused ---
 s=$T/small
-cer -C "$s" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
-	cer -C "$s" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
+sni_ca "$s" ec-p256
 run cer -C "$s" sign --format tar -q "$c/a.csr"
 is "$rc" 0 "a one-device archive"
 SA=$(ls "$s"/issued/*.tar.gz)
@@ -256,8 +254,7 @@ is "$rc" 0 "--sigkey-passphrase-fd"
 
 # --- crash safety: SIGKILL at random points, rerun, the same archive ---
 dk=$T/ck
-cer -C "$dk" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
-	cer -C "$dk" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1
+sni_ca "$dk" ec-p256
 n=3000
 many_csrs "$n" "$T/many.pem"
 ok $? "$n CSRs for the crash test"

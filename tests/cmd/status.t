@@ -56,8 +56,7 @@ like "$(echo "$out" | jq -r '.warnings[0]')" "expires in 20 days" "--json: the w
 
 # ---- a healthy ceremony: backup, drill, devices
 H=$T/h
-cer -C "$H" root --no-passphrase --key ec-p256 >/dev/null 2>&1 &&
-	cer -C "$H" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1 &&
+sni_ca "$H" ec-p256 &&
 	(cd "$H" && cer backup --threshold 2 --shares 3 --iteration-exponent 0 \
 		--custodian Alice --custodian Bob >/dev/null 2>&1 &&
 		cer restore --check backup/share-1-1.txt backup/share-1-3.txt >/dev/null 2>&1)

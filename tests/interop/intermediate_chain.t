@@ -15,8 +15,7 @@ broker_ca && broker_cert
 ok $? "broker TLS certificate for 127.0.0.1"
 
 d=$T/c
-cer -C "$d" root --no-passphrase --key rsa2048 >/dev/null 2>&1 &&
-	cer -C "$d" template --region us-east-2 --account 123456789012 --mode sni-only >/dev/null 2>&1 &&
+sni_ca "$d" rsa2048 &&
 	cer -C "$d" intermediate factory --subject "/C=IN/O=AMZ/CN=Factory Issuing CA" --key ec-p256 \
 		--no-passphrase >/dev/null 2>&1 &&
 	cer -C "$d" intermediate plant-b --subject "/C=IN/O=AMZ/CN=Plant B Issuing CA" --key ec-p384 \
