@@ -20,36 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
-
-def length(n, extra=0):
-    """DER length; extra > 0: long form with that many leading zeros."""
-    if n < 128 and not extra:
-        return bytes([n])
-    b = n.to_bytes(max(1, (n.bit_length() + 7) // 8), "big")
-    b = b"\0" * extra + b
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, content, extra=0):
-    return bytes([tag]) + length(len(content), extra) + content
-
-
-def parse(d):
-    """One TLV at the start of d: (tag, content, rest)."""
-    tag, n, i = d[0], d[1], 2
-    if n & 0x80:
-        k = n & 0x7F
-        n = int.from_bytes(d[2:2 + k], "big")
-        i = 2 + k
-    return tag, d[i:i + n], d[i + n:]
-
-
-def children(content):
-    out = []
-    while content:
-        tag, c, content = parse(content)
-        out.append((tag, c))
-    return out
+from der import children, parse, tlv
 
 
 def main():

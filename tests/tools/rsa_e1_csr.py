@@ -6,24 +6,7 @@ import hashlib
 import os
 import sys
 
-
-def length(n):
-    if n < 128:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, content):
-    return bytes([tag]) + length(len(content)) + content
-
-
-def integer(i):
-    return tlv(2, i.to_bytes((i.bit_length() + 8) // 8 or 1, "big"))
-
-
-def seq(*a):
-    return tlv(0x30, b"".join(a))
+from der import integer, seq, tlv
 
 
 def oid(s):

@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from der import children, parse, tlv
+
 SMALL = [p for p in range(3, 2000) if all(p % d for d in range(2, math.isqrt(p) + 1))]
 
 
@@ -90,34 +92,6 @@ def private_key(p, q, e=65537):
     pub = rsa.RSAPublicNumbers(e, n)
     return rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1),
                                  pow(q, -1, p), pub).private_key()
-
-
-def length(n):
-    if n < 128:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, content):
-    return bytes([tag]) + length(len(content)) + content
-
-
-def parse(d):
-    tag, n, i = d[0], d[1], 2
-    if n & 0x80:
-        k = n & 0x7F
-        n = int.from_bytes(d[2:2 + k], "big")
-        i = 2 + k
-    return tag, d[i:i + n], d[i + n:]
-
-
-def children(content):
-    out = []
-    while content:
-        tag, c, content = parse(content)
-        out.append((tag, c))
-    return out
 
 
 def csr_of(key, cn):
