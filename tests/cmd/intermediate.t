@@ -119,27 +119,7 @@ like "$(ext "$T/p384/intermediate/a/deviceRootCA.pem")" "Signature Algorithm: ec
 # --- a root whose own pathLenConstraint limits what is under it ---
 # rootpl DIR N: DIR/deviceRootCA.pem replaced by one with pathlen N, same key
 rootpl() {
-	/usr/bin/python3 - "$1" "$2" <<'PY'
-import sys, datetime
-from cryptography import x509
-from cryptography.x509.oid import NameOID
-from cryptography.hazmat.primitives import hashes, serialization
-d, n = sys.argv[1], int(sys.argv[2])
-k = serialization.load_pem_private_key(open(d + "/deviceRootCA.key", "rb").read(), None)
-name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Limited Root")])
-now = datetime.datetime.now(datetime.timezone.utc)
-ski = x509.SubjectKeyIdentifier.from_public_key(k.public_key())
-c = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-     .public_key(k.public_key()).serial_number(x509.random_serial_number())
-     .not_valid_before(now - datetime.timedelta(minutes=5))
-     .not_valid_after(now + datetime.timedelta(days=3650))
-     .add_extension(x509.BasicConstraints(ca=True, path_length=n), critical=True)
-     .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-     .add_extension(ski, critical=False)
-     .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
-     .sign(k, hashes.SHA256()))
-open(d + "/deviceRootCA.pem", "wb").write(c.public_bytes(serialization.Encoding.PEM))
-PY
+	/usr/bin/python3 "$TESTS_DIR/tools/root_cert.py" "$1" "$1/deviceRootCA.key" "Limited Root" "$2"
 }
 cer -C "$T/pl0" root --key ec-p256 --no-passphrase >/dev/null 2>&1 && rootpl "$T/pl0" 0
 ok $? "a root with pathLenConstraint 0"

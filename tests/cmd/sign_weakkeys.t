@@ -124,30 +124,7 @@ is "$rc" 0 "intermediate --csr with a sound RSA key"
 # weakroot DIR KEY: DIR/deviceRootCA.{key,pem} replaced by KEY and a CA
 # certificate for it that passes every other rule
 weakroot() {
-	/usr/bin/python3 - "$1" "$2" <<'PY'
-import sys, datetime
-from cryptography import x509
-from cryptography.x509.oid import NameOID
-from cryptography.hazmat.primitives import hashes, serialization
-d, kf = sys.argv[1], sys.argv[2]
-k = serialization.load_pem_private_key(open(kf, "rb").read(), None)
-name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "IN"),
-                  x509.NameAttribute(NameOID.COMMON_NAME, "Weak Root")])
-now = datetime.datetime.now(datetime.timezone.utc)
-ski = x509.SubjectKeyIdentifier.from_public_key(k.public_key())
-c = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-     .public_key(k.public_key()).serial_number(x509.random_serial_number())
-     .not_valid_before(now - datetime.timedelta(minutes=5))
-     .not_valid_after(now + datetime.timedelta(days=3650))
-     .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-     .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
-     .add_extension(ski, critical=False)
-     .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
-     .sign(k, hashes.SHA256()))
-open(d + "/deviceRootCA.pem", "wb").write(c.public_bytes(serialization.Encoding.PEM))
-open(d + "/deviceRootCA.key", "wb").write(k.private_bytes(serialization.Encoding.PEM,
-    serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-PY
+	/usr/bin/python3 "$TESTS_DIR/tools/root_cert.py" "$1" "$2" "Weak Root" none --install-key
 }
 hsm_init
 hsm_token ceremony
