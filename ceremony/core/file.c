@@ -414,25 +414,29 @@ sha256_hex(const void *buf, size_t len, char out[65])
 int
 sha256_file_hex(const char *path, char out[65])
 {
-	crypto_hash_sha256_state st;
+	/* OpenSSL's SHA-256 (SHA instructions): the ledger is hashed at the
+	 * end of every sign */
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char md[32], buf[65536];
 	ssize_t r;
-	int fd;
+	int fd = -1, rv = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	crypto_hash_sha256_init(&st);
+	if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto out;
 	while ((r = read(fd, buf, sizeof(buf))) != 0) {
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r == -1) {
-			close(fd);
-			return -1;
-		}
-		crypto_hash_sha256_update(&st, buf, (size_t)r);
+		if (r == -1 || !EVP_DigestUpdate(ctx, buf, (size_t)r))
+			goto out;
 	}
-	close(fd);
-	crypto_hash_sha256_final(&st, md);
+	if (!EVP_DigestFinal_ex(ctx, md, NULL))
+		goto out;
 	hex_encode(md, 32, out);
-	return 0;
+	rv = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	EVP_MD_CTX_free(ctx);
+	return rv;
 }
