@@ -29,6 +29,14 @@ len_size(size_t n)
 	return n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 4;
 }
 
+/* n bytes of src at p; the end of them. */
+static unsigned char *
+put_bytes(unsigned char *p, const void *src, size_t n)
+{
+	memcpy(p, src, n);
+	return p + n;
+}
+
 /* Tag and DER length; the bytes written. */
 static size_t
 put_hdr(unsigned char *p, unsigned char tag, size_t n)
@@ -306,33 +314,22 @@ tbs_encode(const struct tbs_tmpl *t, const struct tbs_fields *f,
 	if (cap < 1 + len_size(body) + body)
 		return 0;
 	p = buf + put_hdr(buf, 0x30, body);
-	memcpy(p, head, sizeof(head));
-	p += sizeof(head);
-	memcpy(p, f->serial, TBS_SERIAL);
-	p += TBS_SERIAL;
-	memcpy(p, t->sigalg, t->sigalglen);
-	p += t->sigalglen;
-	memcpy(p, t->issuer, t->issuerlen);
-	p += t->issuerlen;
+	p = put_bytes(p, head, sizeof(head));
+	p = put_bytes(p, f->serial, TBS_SERIAL);
+	p = put_bytes(p, t->sigalg, t->sigalglen);
+	p = put_bytes(p, t->issuer, t->issuerlen);
 	p += put_hdr(p, 0x30, val);
-	memcpy(p, nb, nbl);
-	memcpy(p + nbl, na, nal);
-	p += val;
-	memcpy(p, f->subject, f->subjectlen);
-	p += f->subjectlen;
-	memcpy(p, f->spki, f->spkilen);
-	p += f->spkilen;
+	p = put_bytes(p, nb, nbl);
+	p = put_bytes(p, na, nal);
+	p = put_bytes(p, f->subject, f->subjectlen);
+	p = put_bytes(p, f->spki, f->spkilen);
 	p += put_hdr(p, 0xa3, exts);
 	p += put_hdr(p, 0x30, extl);
-	memcpy(p, t->ext[k], t->extlen[k]);
-	p += t->extlen[k];
-	memcpy(p, ski_head, sizeof(ski_head));
-	p += sizeof(ski_head);
+	p = put_bytes(p, t->ext[k], t->extlen[k]);
+	p = put_bytes(p, ski_head, sizeof(ski_head));
 	if (tbs_ski(t, f->spki, f->spkilen, p) == -1)
 		return 0;
-	p += 20;
-	memcpy(p, t->aki, t->akilen);
-	p += t->akilen;
+	p = put_bytes(p + 20, t->aki, t->akilen);
 	return (size_t)(p - buf);
 }
 
@@ -340,20 +337,19 @@ size_t
 tbs_cert(const struct tbs_tmpl *t, const unsigned char *tbs, size_t tbslen,
     const unsigned char *sig, size_t siglen, unsigned char *buf, size_t cap)
 {
-	size_t bits = siglen + 1, body, n;
+	size_t bits = siglen + 1, body;
+	unsigned char *p;
 
 	body = tbslen + t->sigalglen + 1 + len_size(bits) + bits;
 	if (cap < 1 + len_size(body) + body)
 		return 0;
-	n = put_hdr(buf, 0x30, body);
-	memcpy(buf + n, tbs, tbslen);
-	n += tbslen;
-	memcpy(buf + n, t->sigalg, t->sigalglen);
-	n += t->sigalglen;
-	n += put_hdr(buf + n, 0x03, bits);
-	buf[n++] = 0; /* no unused bits */
-	memcpy(buf + n, sig, siglen);
-	return n + siglen;
+	p = buf + put_hdr(buf, 0x30, body);
+	p = put_bytes(p, tbs, tbslen);
+	p = put_bytes(p, t->sigalg, t->sigalglen);
+	p += put_hdr(p, 0x03, bits);
+	*p++ = 0; /* no unused bits */
+	p = put_bytes(p, sig, siglen);
+	return (size_t)(p - buf);
 }
 
 int
